@@ -1,0 +1,53 @@
+# xv6emu top-level build.
+#
+#   make deps     install the Debian packages the project needs (cross compilers, QEMU, gdb)
+#   make test     everything CI checks: vet, unit/boot/lab tests, image freshness
+#   make images   rebuild the embedded kernel and fs images from kernel/src
+#   make qemu     boot our kernel on real qemu-system-riscv64
+#   make user PROG=path/to/foo.c   build one extra user program against our library
+
+GO      ?= go
+ROOT    := $(abspath .)
+KSRC    := $(ROOT)/kernel/src
+BUILD   := $(KSRC)/build/riscv
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DEB_PACKAGES := gcc-riscv64-unknown-elf gcc-multilib qemu-system-misc qemu-system-x86 gdb-multiarch
+
+.PHONY: all build deps test vet images check-images qemu user clean
+
+all: build
+
+build:
+	$(GO) build -o bin/xv6emu ./cmd/xv6emu
+
+deps:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEB_PACKAGES)
+
+vet:
+	$(GO) vet ./...
+
+# The one test command (README, CI). Image freshness first: tests must run
+# against images that match the sources.
+test: vet check-images
+	$(GO) test ./...
+
+images:
+	$(MAKE) -C $(KSRC) all
+	$(GO) run ./kernel/pack -o kernel/images riscv-kernel=$(BUILD)/kernel riscv-fs.img=$(BUILD)/fs.img
+
+# Rebuild the images from source in a scratch copy and fail if they differ
+# from the committed ones.
+check-images:
+	./kernel/check-images.sh
+
+qemu:
+	$(MAKE) -C $(KSRC) qemu
+
+user:
+	@$(MAKE) -s -C $(KSRC) user PROG=$(abspath $(PROG))
+
+clean:
+	rm -rf bin
+	$(MAKE) -C $(KSRC) clean
