@@ -1,0 +1,267 @@
+// Package plic is the RISC-V platform-level interrupt controller as laid out
+// on QEMU's virt board: per-source priorities, pending bits, per-context
+// enables, thresholds and claim/complete registers.
+//
+// Sources are level-triggered. A source is pending while its input line is
+// high and it is not in service; claiming it puts it in service, completing
+// it takes it out again, so a line that is still high pends once more.
+//
+// Claim follows QEMU (and the PLIC spec's intent that the threshold masks
+// interrupts): it returns the highest-priority pending source that is
+// enabled for the context and whose priority exceeds the context's
+// threshold, the lowest id winning ties, or 0 if there is none. A completion
+// of a source that is not enabled for the context is ignored, as the spec
+// says.
+package plic
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
+
+// Register layout.
+const (
+	PriorityBase  = 0x000000 // 4 bytes per source
+	PendingBase   = 0x001000 // 1 bit per source
+	EnableBase    = 0x002000 // 1 bit per source, per context
+	EnableStride  = 0x80
+	ContextBase   = 0x200000 // threshold, then claim/complete, per context
+	ContextStride = 0x1000
+	ClaimOffset   = 4
+
+	// MaxPriority is the highest priority; priorities and thresholds are 3 bits.
+	MaxPriority = 7
+	// MaxSources is the most sources the enable stride has room for.
+	MaxSources = EnableStride*8 - 1
+)
+
+// PLIC implements bus.Device. It is not safe for concurrent use.
+type PLIC struct {
+	sources   int
+	words     int      // 32-bit words per bitmap
+	valid     []uint32 // bitmap of source ids 1..sources
+	priority  []uint32 // by source id; [0] unused
+	level     []uint32 // input lines
+	inService []uint32 // claimed, not yet completed
+	enable    []uint32 // words per context
+	threshold []uint32
+	out       []bus.IRQ
+	inputs    []func(bool)
+}
+
+// New returns a PLIC with source ids 1..sources (riscv,ndev in the device
+// tree) and the given number of contexts. On the virt board context 2h is
+// hart h's M mode and 2h+1 its S mode.
+func New(sources, contexts int) *PLIC {
+	if sources < 1 || sources > MaxSources || contexts < 1 {
+		panic(fmt.Sprintf("plic: bad geometry: %d sources, %d contexts", sources, contexts))
+	}
+	words := (sources + 1 + 31) / 32
+	p := &PLIC{
+		sources:   sources,
+		words:     words,
+		valid:     make([]uint32, words),
+		priority:  make([]uint32, sources+1),
+		level:     make([]uint32, words),
+		inService: make([]uint32, words),
+		enable:    make([]uint32, words*contexts),
+		threshold: make([]uint32, contexts),
+		out:       make([]bus.IRQ, contexts),
+		inputs:    make([]func(bool), sources+1),
+	}
+	for id := 1; id <= sources; id++ {
+		p.valid[id/32] |= 1 << (id % 32)
+		p.inputs[id] = p.inputSink(id)
+	}
+	return p
+}
+
+// Size is the length of the register region for this many contexts.
+func (p *PLIC) Size() uint64 { return ContextBase + ContextStride*uint64(len(p.out)) }
+
+// Output is context ctx's interrupt line (to a hart's MEIP or SEIP).
+func (p *PLIC) Output(ctx int) *bus.IRQ { return &p.out[ctx] }
+
+// Input returns the sink for source src's line, for bus.IRQ.Connect.
+func (p *PLIC) Input(src int) func(level bool) {
+	if src < 1 || src > p.sources {
+		panic(fmt.Sprintf("plic: no source %d", src))
+	}
+	return p.inputs[src]
+}
+
+func (p *PLIC) inputSink(id int) func(bool) {
+	w, bit := id/32, uint32(1)<<(id%32)
+	return func(level bool) {
+		if level {
+			p.level[w] |= bit
+		} else {
+			p.level[w] &^= bit
+		}
+		p.update()
+	}
+}
+
+// Pending reports whether source id is pending (line high, not in service).
+func (p *PLIC) Pending(id int) bool {
+	return id >= 1 && id <= p.sources && p.pendingWord(id/32)&(1<<(id%32)) != 0
+}
+
+func (p *PLIC) pendingWord(w int) uint32 { return p.level[w] &^ p.inService[w] }
+
+// best is the source a claim by ctx would return, or 0.
+func (p *PLIC) best(ctx int) int {
+	id, top := 0, p.threshold[ctx]
+	en := p.enable[ctx*p.words : (ctx+1)*p.words]
+	for w := range en {
+		for cand := p.pendingWord(w) & en[w]; cand != 0; cand &= cand - 1 {
+			src := 32*w + bits.TrailingZeros32(cand)
+			if p.priority[src] > top {
+				id, top = src, p.priority[src]
+			}
+		}
+	}
+	return id
+}
+
+// update drives every context's output from the current state.
+func (p *PLIC) update() {
+	for ctx := range p.out {
+		p.out[ctx].Set(p.best(ctx) != 0)
+	}
+}
+
+func (p *PLIC) claim(ctx int) uint32 {
+	id := p.best(ctx)
+	if id != 0 {
+		p.inService[id/32] |= 1 << (id % 32)
+		p.update()
+	}
+	return uint32(id)
+}
+
+func (p *PLIC) complete(ctx int, id uint32) {
+	if id < 1 || id > uint32(p.sources) {
+		return
+	}
+	w, bit := id/32, uint32(1)<<(id%32)
+	if p.enable[ctx*p.words+int(w)]&bit == 0 {
+		return
+	}
+	p.inService[w] &^= bit
+	p.update()
+}
+
+// Read implements bus.Device. Registers are 32 bits wide; an 8-byte access
+// is two 4-byte accesses (low word first), other sizes and misaligned
+// accesses read zero.
+func (p *PLIC) Read(offset uint64, size int) uint64 {
+	if size == 8 {
+		lo := p.read32(offset)
+		return uint64(lo) | uint64(p.read32(offset+4))<<32
+	}
+	if size != 4 {
+		return 0
+	}
+	return uint64(p.read32(offset))
+}
+
+// Write implements bus.Device with the access rules of Read.
+func (p *PLIC) Write(offset uint64, size int, value uint64) {
+	if size == 8 {
+		p.write32(offset, uint32(value))
+		p.write32(offset+4, uint32(value>>32))
+		return
+	}
+	if size == 4 {
+		p.write32(offset, uint32(value))
+	}
+}
+
+// reg names what lives at a 32-bit register offset.
+type reg int
+
+const (
+	regNone reg = iota
+	regPriority
+	regPending
+	regEnable
+	regThreshold
+	regClaim
+)
+
+// decode finds the register at offset and its index: the source id for a
+// priority, the bitmap word for pending, ctx*words+word for an enable, the
+// context for a threshold or claim.
+func (p *PLIC) decode(offset uint64) (reg, int) {
+	if offset%4 != 0 {
+		return regNone, 0
+	}
+	ctxs := uint64(len(p.out))
+	switch {
+	case offset < PendingBase:
+		if id := offset / 4; id >= 1 && id <= uint64(p.sources) {
+			return regPriority, int(id)
+		}
+	case offset < EnableBase:
+		if w := (offset - PendingBase) / 4; w < uint64(p.words) {
+			return regPending, int(w)
+		}
+	case offset < ContextBase:
+		rel := offset - EnableBase
+		ctx, w := rel/EnableStride, rel%EnableStride/4
+		if ctx < ctxs && w < uint64(p.words) {
+			return regEnable, int(ctx)*p.words + int(w)
+		}
+	default:
+		rel := offset - ContextBase
+		ctx := rel / ContextStride
+		if ctx >= ctxs {
+			break
+		}
+		switch rel % ContextStride {
+		case 0:
+			return regThreshold, int(ctx)
+		case ClaimOffset:
+			return regClaim, int(ctx)
+		}
+	}
+	return regNone, 0
+}
+
+func (p *PLIC) read32(offset uint64) uint32 {
+	r, i := p.decode(offset)
+	switch r {
+	case regPriority:
+		return p.priority[i]
+	case regPending:
+		return p.pendingWord(i)
+	case regEnable:
+		return p.enable[i]
+	case regThreshold:
+		return p.threshold[i]
+	case regClaim:
+		return p.claim(i)
+	}
+	return 0
+}
+
+func (p *PLIC) write32(offset uint64, v uint32) {
+	r, i := p.decode(offset)
+	switch r {
+	case regPriority:
+		p.priority[i] = v & MaxPriority
+	case regEnable:
+		p.enable[i] = v & p.valid[i%p.words]
+	case regThreshold:
+		p.threshold[i] = v & MaxPriority
+	case regClaim:
+		p.complete(i, v)
+		return
+	default:
+		return // pending bits are read-only
+	}
+	p.update()
+}
