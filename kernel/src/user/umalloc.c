@@ -1,0 +1,111 @@
+// umalloc.c: the heap allocator behind malloc and free.
+//
+// Memory comes from sbrk in chunks of at least HEAP_CHUNK bytes. Free
+// blocks sit on a list sorted by address so that free can merge a block
+// with its neighbours. Each block starts with a 16-byte header holding its
+// size in headers, which also keeps every pointer 16-byte aligned.
+//
+// heap_lock protects freelist; threads of one process share the heap.
+#include "kernel/types.h"
+#include "user/user.h"
+
+#define HEAP_CHUNK (64*1024)
+
+struct header {
+  struct header *next;   // next free block, by address (free blocks only)
+  uint64 units;          // size of the block in headers, header included
+};
+
+static struct header *freelist;
+static lock_t heap_lock;   // zeroed bss is an unlocked ticket lock
+
+// insert puts block b on the free list, merging it with the blocks
+// directly before and after it.
+static void
+insert(struct header *b)
+{
+  struct header *prev = 0, *next = freelist;
+  while(next && next < b){
+    prev = next;
+    next = next->next;
+  }
+  if(next && b + b->units == next){
+    b->units += next->units;
+    b->next = next->next;
+  } else {
+    b->next = next;
+  }
+  if(prev && prev + prev->units == b){
+    prev->units += b->units;
+    prev->next = b->next;
+  } else if(prev){
+    prev->next = b;
+  } else {
+    freelist = b;
+  }
+}
+
+// grow adds at least units headers of fresh memory to the free list.
+static int
+grow(uint64 units)
+{
+  uint64 chunk = HEAP_CHUNK / sizeof(struct header);
+  if(units < chunk)
+    units = chunk;
+  if((units + 1) * sizeof(struct header) > 0x7fffffff)
+    return -1;
+  // Ask for one header more: if someone moved the break by an odd amount,
+  // the block starts at the next aligned address.
+  char *p = sbrk((units + 1) * sizeof(struct header));
+  if(p == (char*)-1)
+    return -1;
+  uint64 pad = -(uint64)p % sizeof(struct header);
+  struct header *b = (struct header*)(p + pad);
+  b->units = pad ? units : units + 1;
+  insert(b);
+  return 0;
+}
+
+// take returns a block of exactly units headers cut from the first free
+// block big enough, or 0.
+static struct header*
+take(uint64 units)
+{
+  struct header **link = &freelist;
+  for(struct header *b = freelist; b; link = &b->next, b = b->next){
+    if(b->units < units)
+      continue;
+    if(b->units == units){
+      *link = b->next;
+      return b;
+    }
+    // Hand out the tail so the free block keeps its place in the list.
+    b->units -= units;
+    struct header *tail = b + b->units;
+    tail->units = units;
+    return tail;
+  }
+  return 0;
+}
+
+void*
+malloc(uint nbytes)
+{
+  uint64 units = ((uint64)nbytes + sizeof(struct header) - 1) / sizeof(struct header) + 1;
+  lock_acquire(&heap_lock);
+  struct header *b = take(units);
+  if(b == 0 && grow(units) == 0)
+    b = take(units);
+  lock_release(&heap_lock);
+  return b ? (void*)(b + 1) : 0;
+}
+
+void
+free(void *p)
+{
+  if(p == 0)
+    return;
+  lock_acquire(&heap_lock);
+  insert((struct header*)p - 1);
+  lock_release(&heap_lock);
+}

@@ -1,0 +1,74 @@
+# user.mk: builds the user library and programs. Included by
+# kernel/src/Makefile; everything is named by absolute path, so it works
+# whatever directory make runs in.
+#
+# Provides:
+#   UPROGS   the programs for fs.img, as $(UBUILD)/_name (mkfs strips "_")
+#   ULIB     the library objects every program links with
+#   user     make user PROG=/path/to/foo.c builds one more program against
+#            our headers and library and prints the path of its _foo ELF
+#            (a relative PROG is taken from the directory make was started in)
+#   user-clean
+#
+# Programs start at _start (start.c), which calls main(argc, argv) and exits
+# with its return value. Text is linked at address 0 (user.ld).
+
+USER_SRC := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+USER_KSRC := $(abspath $(USER_SRC)/..)
+USER_ROOT := $(abspath $(USER_KSRC)/../..)
+UBUILD ?= $(USER_KSRC)/build/riscv/user
+
+TOOLPREFIX ?= riscv64-unknown-elf-
+UCC := $(TOOLPREFIX)gcc
+ULD := $(TOOLPREFIX)ld
+
+UCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -g -Wall \
+	-ffreestanding -fno-common -nostdlib -fno-pie -no-pie -fno-stack-protector \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -ffile-prefix-map=$(USER_ROOT)=. \
+	-I$(USER_KSRC)/include -I$(USER_KSRC)/include/user -MMD -MP
+# Our own code must build without warnings; students' code need not.
+UCFLAGS_OWN := -Werror
+ULDFLAGS := -T $(USER_SRC)/user.ld -z max-page-size=4096 -z noexecstack --build-id=none
+
+ULIB := $(addprefix $(UBUILD)/,start.o ulib.o usys.o printf.o umalloc.o uthread.o)
+
+UPROGS := $(addprefix $(UBUILD)/_,\
+	cat echo forktest grep init kill ln ls mkdir rm sh stressfs \
+	usertests wc zombie threadtest)
+
+$(UBUILD) $(UBUILD)/extra:
+	mkdir -p $@
+
+$(UBUILD)/%.o: $(USER_SRC)/%.c | $(UBUILD)
+	$(UCC) $(UCFLAGS) $(UCFLAGS_OWN) -c -o $@ $<
+
+$(UBUILD)/%.o: $(USER_SRC)/%.S | $(UBUILD)
+	$(UCC) $(UCFLAGS) -c -o $@ $<
+
+$(UBUILD)/_%: $(UBUILD)/%.o $(ULIB) $(USER_SRC)/user.ld
+	$(ULD) $(ULDFLAGS) -o $@ $< $(ULIB)
+
+# One extra program, built apart from ours so it can share a name with one.
+ifneq ($(PROG),)
+UPROG_SRC := $(if $(filter /%,$(PROG)),$(PROG),$(PWD)/$(PROG))
+UPROG_NAME := $(basename $(notdir $(PROG)))
+UEXTRA := $(UBUILD)/extra/_$(UPROG_NAME)
+
+$(UEXTRA): $(UPROG_SRC) $(ULIB) $(USER_SRC)/user.ld | $(UBUILD)/extra
+	$(UCC) $(UCFLAGS) -c -o $(UBUILD)/extra/$(UPROG_NAME).o $(UPROG_SRC)
+	$(ULD) $(ULDFLAGS) -o $@ $(UBUILD)/extra/$(UPROG_NAME).o $(ULIB)
+endif
+
+.PHONY: user user-clean
+user:
+	@test -n "$(PROG)" || { echo "make user: give the program as PROG=/path/to/prog.c" >&2; exit 2; }
+	@test -f "$(UPROG_SRC)" || { echo "make user: $(UPROG_SRC): no such file" >&2; exit 2; }
+	@$(MAKE) --no-print-directory -s $(UEXTRA) >&2
+	@echo $(UEXTRA)
+
+user-clean:
+	rm -rf $(UBUILD)
+
+.PRECIOUS: $(UBUILD)/%.o
+-include $(wildcard $(UBUILD)/*.d $(UBUILD)/extra/*.d)
