@@ -1,0 +1,118 @@
+package rv64
+
+import "github.com/xv6emu/xv6emu/sv39"
+
+// This file owns the A extension: LR/SC with a one-address reservation and
+// the AMOs. They must be naturally aligned (a misaligned one raises an
+// address-misaligned exception); LR faults as a load, SC and AMOs as stores.
+
+func (h *Hart) atomic(in *insn) bool {
+	va := h.x[in.rs1]
+	size := uint64(in.size)
+	acc, misaligned, accessFault := sv39.Store, uint64(excStoreMisaligned), uint64(excStoreAccess)
+	if in.op == opLR {
+		acc, misaligned, accessFault = sv39.Load, excLoadMisaligned, excLoadAccess
+	}
+	if va&(size-1) != 0 {
+		h.exception(misaligned, va)
+		return false
+	}
+	pa, cause, ok := h.translate(va, acc)
+	if !ok {
+		h.exception(cause, va)
+		return false
+	}
+	if in.op == opSC {
+		success := h.reserved && h.reservation == pa
+		h.reserved = false
+		if success && !h.physStore(pa, size, h.x[in.rs2]) {
+			h.exception(accessFault, va)
+			return false
+		}
+		h.x[in.rd] = b2u(!success)
+		return true
+	}
+	old, ok := h.physLoad(pa, size)
+	if !ok {
+		h.exception(accessFault, va)
+		return false
+	}
+	if size == 4 {
+		old = sext32(old)
+	}
+	if in.op == opLR {
+		h.reservation, h.reserved = pa, true
+		h.x[in.rd] = old
+		return true
+	}
+	v := amoResult(in.op, old, h.x[in.rs2], size)
+	if !h.physStore(pa, size, v) {
+		h.exception(accessFault, va)
+		return false
+	}
+	h.x[in.rd] = old
+	return true
+}
+
+// amoResult computes the value an AMO stores. For word AMOs old is
+// sign-extended and the operands compare as 32-bit values.
+func amoResult(o op, old, src, size uint64) uint64 {
+	if size == 4 {
+		src = sext32(src)
+	}
+	switch o {
+	case opAMOSWAP:
+		return src
+	case opAMOADD:
+		return old + src
+	case opAMOXOR:
+		return old ^ src
+	case opAMOAND:
+		return old & src
+	case opAMOOR:
+		return old | src
+	case opAMOMIN:
+		if int64(src) < int64(old) {
+			return src
+		}
+	case opAMOMAX:
+		if int64(src) > int64(old) {
+			return src
+		}
+	case opAMOMINU:
+		if lessUnsigned(src, old, size) {
+			return src
+		}
+	case opAMOMAXU:
+		if lessUnsigned(old, src, size) {
+			return src
+		}
+	}
+	return old
+}
+
+func lessUnsigned(a, b, size uint64) bool {
+	if size == 4 {
+		return uint32(a) < uint32(b)
+	}
+	return a < b
+}
+
+// physLoad reads an aligned value at a physical address.
+func (h *Hart) physLoad(pa, size uint64) (uint64, bool) {
+	if idx, ok := h.ramIndex(pa, size); ok {
+		return readLE(h.ram[idx:], size), true
+	}
+	h.checkInt = true
+	return h.bus.Load(pa, int(size))
+}
+
+// physStore writes an aligned value at a physical address.
+func (h *Hart) physStore(pa, size, v uint64) bool {
+	if idx, ok := h.ramIndex(pa, size); ok {
+		h.storeRAM(idx, size, v)
+		return true
+	}
+	h.checkInt = true
+	return h.bus.Store(pa, int(size), v)
+}

@@ -1,0 +1,31 @@
+// Package rv64 is the RV64GC hart: RV64IMAFDC with Zicsr and Zifencei,
+// M/S/U privilege (priv spec 1.12) with Sstc, and Sv39 translation through
+// package sv39. It knows nothing of the board: it sees a *bus.Bus, external
+// interrupt lines set by SetInterrupt, and a Clock.
+//
+// How it is fast: every RAM page executed from gets a decoded-instruction
+// page (one slot per 2-byte offset, compressed instructions expanded at
+// decode time); a store to such a page drops it through bus.Code and
+// bus.OnCodeWrite. Loads, stores and fetches go through direct-mapped TLBs
+// holding the RAM offset of each virtual page, so a RAM hit is a compare and
+// an add. Interrupts are checked only where they can become takeable: at the
+// start of Run, after CSR writes, xRET, WFI and MMIO accesses.
+//
+// Choices the specs leave open:
+//   - Misaligned loads and stores are performed in hardware, also across a
+//     page boundary (both pages are translated before any byte is stored).
+//     Misaligned LR, SC and AMOs raise address-misaligned exceptions (LR as
+//     a load, the others as store/AMO).
+//   - mtval: the faulting virtual address for misaligned, access and page
+//     faults (for a page-crossing access, the address of the part that
+//     faulted); the instruction bits for illegal instructions; the pc for
+//     ebreak (as QEMU and Spike do); 0 for ecall and interrupts.
+//   - The hart sets PTE A and D bits itself, like QEMU.
+//   - No debug triggers: tselect and tdata1-3 read 0 (type 0 means "no
+//     trigger") and ignore writes.
+//   - PMP registers hold what is written (with lock semantics) but nothing
+//     is checked. misa ignores writes. mcountinhibit is stored but does not
+//     stop the counters.
+//   - sfence.vma flushes every cached translation whatever its operands.
+//   - Traps count against Run's budget but do not retire.
+package rv64

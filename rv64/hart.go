@@ -1,0 +1,152 @@
+package rv64
+
+import (
+	"github.com/xv6emu/xv6emu/bus"
+	"github.com/xv6emu/xv6emu/sv39"
+)
+
+// Clock is the board's time source in timebase ticks (10 MHz).
+type Clock interface{ Now() uint64 }
+
+// Privilege levels.
+const (
+	PrivU = 0
+	PrivS = 1
+	PrivM = 3
+)
+
+// Interrupt bit numbers (in mip/mie and as interrupt cause codes).
+const (
+	IntSSI = 1
+	IntMSI = 3
+	IntSTI = 5
+	IntMTI = 7
+	IntSEI = 9
+	IntMEI = 11
+)
+
+// Hart is one RV64GC hardware thread. It is not safe for concurrent use.
+type Hart struct {
+	x  [32]uint64
+	f  [32]uint64
+	pc uint64
+
+	priv uint8
+
+	bus     *bus.Bus
+	ram     []byte
+	ramBase uint64
+	code    []uint8
+	clock   Clock
+	id      uint64
+
+	csr csrState
+
+	retired uint64 // instructions retired since New; the board's time base
+
+	reservation uint64 // physical address reserved by LR
+	reserved    bool
+
+	waiting  bool // executed WFI and nothing pending & enabled since
+	checkInt bool // something that can make an interrupt takeable changed
+
+	// Translation caches for the current context; see flushTLB.
+	fetchTLB, loadTLB, storeTLB sv39.TLB
+
+	icache  icache
+	scratch insn // decoded instruction that cannot live in the cache
+
+	// Trace, when set, is called after every retired instruction with the
+	// register it wrote (0..31 integer, 32..63 FP, -1 none) and its value.
+	Trace func(pc uint64, insn uint32, rd int, value uint64)
+}
+
+// New returns hart id on bus b, reset to pc 0.
+func New(id int, b *bus.Bus, clock Clock) *Hart {
+	h := &Hart{bus: b, ram: b.RAM, ramBase: b.RAMBase, code: b.Code, clock: clock, id: uint64(id)}
+	h.icache.init(len(b.Code))
+	b.OnCodeWrite(h.codeWritten)
+	h.Reset(0)
+	return h
+}
+
+// Reset puts the hart in M-mode at pc with registers and CSRs at their
+// reset values.
+func (h *Hart) Reset(pc uint64) {
+	h.x = [32]uint64{}
+	h.f = [32]uint64{}
+	h.pc = pc
+	h.priv = PrivM
+	h.csr = csrState{}
+	h.csr.mstatus = mstatusFixed
+	h.reserved = false
+	h.waiting = false
+	h.checkInt = true
+	h.flushTLB()
+}
+
+// Reg returns integer register i.
+func (h *Hart) Reg(i int) uint64 { return h.x[i&31] }
+
+// SetReg sets integer register i (writes to x0 are ignored).
+func (h *Hart) SetReg(i int, v uint64) {
+	if i&31 != 0 {
+		h.x[i&31] = v
+	}
+}
+
+// FReg returns the raw bits of FP register i.
+func (h *Hart) FReg(i int) uint64 { return h.f[i&31] }
+
+// PC returns the address of the next instruction to execute.
+func (h *Hart) PC() uint64 { return h.pc }
+
+// Priv returns the current privilege level (0 U, 1 S, 3 M).
+func (h *Hart) Priv() int { return int(h.priv) }
+
+// Waiting reports whether the hart is stalled in WFI.
+func (h *Hart) Waiting() bool { return h.waiting }
+
+// Instret returns the number of instructions retired since New.
+func (h *Hart) Instret() uint64 { return h.retired }
+
+// SetInterrupt drives an external interrupt line: MSIP=3, MTIP=7, SEIP=9,
+// MEIP=11. Other bits are ignored.
+func (h *Hart) SetInterrupt(bit uint, level bool) {
+	const external = 1<<IntMSI | 1<<IntMTI | 1<<IntSEI | 1<<IntMEI
+	if bit >= 64 || external&(1<<bit) == 0 {
+		return
+	}
+	if level {
+		h.csr.mipHW |= 1 << bit
+	} else {
+		h.csr.mipHW &^= 1 << bit
+	}
+	h.checkInt = true
+}
+
+// TimerDeadline returns stimecmp when the Sstc timer is enabled, so the
+// board knows when STIP will rise.
+func (h *Hart) TimerDeadline() (uint64, bool) {
+	if h.csr.menvcfg&menvcfgSTCE == 0 {
+		return 0, false
+	}
+	return h.csr.stimecmp, true
+}
+
+// setPriv changes the privilege level, dropping translations that depended
+// on the old one.
+func (h *Hart) setPriv(p uint8) {
+	if p != h.priv {
+		h.priv = p
+		h.flushTLB()
+	}
+}
+
+// flushTLB drops every cached translation, including the current fetch page.
+func (h *Hart) flushTLB() {
+	h.fetchTLB.Flush()
+	h.loadTLB.Flush()
+	h.storeTLB.Flush()
+	h.icache.forgetFetchPage()
+}

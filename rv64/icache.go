@@ -1,0 +1,69 @@
+package rv64
+
+import "github.com/xv6emu/xv6emu/bus"
+
+// The decoded-instruction cache: one dpage per RAM page that has been
+// executed from, with a slot for every 2-byte offset. Slots are decoded on
+// first use. A store to a page marked in bus.Code drops the dpage (see
+// codeWritten), so self-modifying code always sees its new bytes.
+
+const slotsPerPage = bus.PageSize / 2
+
+type dpage struct {
+	slots [slotsPerPage]insn
+}
+
+type icache struct {
+	pages []*dpage // by RAM page index
+	free  []*dpage // dropped pages, reused to avoid allocation
+
+	// The page the hart is fetching from: virtual page number and its
+	// decoded slots, so sequential fetches skip the TLB.
+	fetchVPN  uint64
+	fetchBase uint64 // RAM index of the fetch page
+	fetchPage *dpage
+}
+
+const noPage = ^uint64(0)
+
+func (c *icache) init(ramPages int) {
+	c.pages = make([]*dpage, ramPages)
+	c.fetchVPN = noPage
+}
+
+func (c *icache) forgetFetchPage() {
+	c.fetchVPN = noPage
+	c.fetchPage = nil
+}
+
+// page returns the dpage for RAM page index p, creating it if needed.
+func (c *icache) page(p uint64, code []uint8) *dpage {
+	if d := c.pages[p]; d != nil {
+		return d
+	}
+	var d *dpage
+	if n := len(c.free); n > 0 {
+		d = c.free[n-1]
+		c.free = c.free[:n-1]
+		*d = dpage{}
+	} else {
+		d = new(dpage)
+	}
+	c.pages[p] = d
+	code[p] = 1
+	return d
+}
+
+// codeWritten is the bus callback for a write to RAM page p.
+func (h *Hart) codeWritten(p uint64) {
+	c := &h.icache
+	d := c.pages[p]
+	if d == nil {
+		return
+	}
+	c.pages[p] = nil
+	c.free = append(c.free, d)
+	if c.fetchPage == d {
+		c.forgetFetchPage()
+	}
+}

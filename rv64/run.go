@@ -1,0 +1,364 @@
+package rv64
+
+import "math/bits"
+
+// Run executes up to budget instructions and returns how many retired.
+// Traps count against the budget (so a guest stuck in a trap loop still
+// returns) but do not retire. Run returns early when the hart executes WFI
+// with no interrupt pending and enabled; Waiting then reports true, and Run
+// returns 0 at once until an interrupt is pending.
+func (h *Hart) Run(budget uint64) (retired uint64) {
+	h.reserved = false // other harts may have written memory
+	start := h.retired
+	if h.waiting {
+		if h.mip()&h.csr.mie == 0 {
+			return 0
+		}
+		h.waiting = false
+	}
+	h.pollInterrupts()
+	if h.Trace != nil {
+		for n := uint64(0); n < budget && !h.waiting; n++ {
+			h.step()
+		}
+	} else {
+		h.execute(budget)
+	}
+	return h.retired - start
+}
+
+// step executes one instruction and reports it to Trace.
+func (h *Hart) step() {
+	pc := h.pc
+	in := h.fetch()
+	if in == nil {
+		return // the fetch trapped; the handler runs next step
+	}
+	saved := *in
+	before := h.retired
+	h.execute(1) // fetches the same (cached) instruction again
+	if h.retired == before {
+		return
+	}
+	rd, v := -1, uint64(0)
+	switch {
+	case writesX(saved.op) && saved.rd != 0:
+		rd, v = int(saved.rd), h.x[saved.rd]
+	case writesF(saved.op):
+		rd, v = 32+int(saved.rd), h.f[saved.rd]
+	}
+	h.Trace(pc, saved.raw, rd, v)
+}
+
+// execute is the interpreter loop: fetch a decoded instruction, switch on
+// its op. Exceptions `continue` without retiring (the trap has already
+// moved pc to the handler).
+func (h *Hart) execute(budget uint64) {
+	x := &h.x
+	for n := uint64(0); n < budget; n++ {
+		in := h.fetch()
+		if in == nil {
+			continue
+		}
+		pc := h.pc
+		npc := pc + uint64(in.len)
+		switch in.op {
+		case opLUI:
+			x[in.rd] = uint64(in.imm)
+		case opAUIPC:
+			x[in.rd] = pc + uint64(in.imm)
+		case opJAL:
+			x[in.rd] = npc
+			npc = pc + uint64(in.imm)
+		case opJALR:
+			t := (x[in.rs1] + uint64(in.imm)) &^ 1
+			x[in.rd] = npc
+			npc = t
+		case opBEQ:
+			if x[in.rs1] == x[in.rs2] {
+				npc = pc + uint64(in.imm)
+			}
+		case opBNE:
+			if x[in.rs1] != x[in.rs2] {
+				npc = pc + uint64(in.imm)
+			}
+		case opBLT:
+			if int64(x[in.rs1]) < int64(x[in.rs2]) {
+				npc = pc + uint64(in.imm)
+			}
+		case opBGE:
+			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+				npc = pc + uint64(in.imm)
+			}
+		case opBLTU:
+			if x[in.rs1] < x[in.rs2] {
+				npc = pc + uint64(in.imm)
+			}
+		case opBGEU:
+			if x[in.rs1] >= x[in.rs2] {
+				npc = pc + uint64(in.imm)
+			}
+
+		case opLB, opLH, opLW, opLD, opLBU, opLHU, opLWU:
+			a := x[in.rs1] + uint64(in.imm)
+			size := loadSize[in.op-opLB]
+			var v uint64
+			if i, ok := h.loadTLB.Lookup(a); ok && !crossesPage(a, size) {
+				v = readLE(h.ram[i:], size)
+			} else if v, ok = h.load(a, size); !ok {
+				continue
+			}
+			switch in.op {
+			case opLB:
+				v = uint64(int8(v))
+			case opLH:
+				v = uint64(int16(v))
+			case opLW:
+				v = uint64(int32(v))
+			}
+			x[in.rd] = v
+		case opSB, opSH, opSW, opSD:
+			a := x[in.rs1] + uint64(in.imm)
+			size := uint64(1) << (in.op - opSB)
+			if i, ok := h.storeTLB.Lookup(a); ok && !crossesPage(a, size) {
+				h.storeRAM(i, size, x[in.rs2])
+			} else if !h.store(a, size, x[in.rs2]) {
+				continue
+			}
+
+		case opADDI:
+			x[in.rd] = x[in.rs1] + uint64(in.imm)
+		case opSLTI:
+			x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
+		case opSLTIU:
+			x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
+		case opXORI:
+			x[in.rd] = x[in.rs1] ^ uint64(in.imm)
+		case opORI:
+			x[in.rd] = x[in.rs1] | uint64(in.imm)
+		case opANDI:
+			x[in.rd] = x[in.rs1] & uint64(in.imm)
+		case opSLLI:
+			x[in.rd] = x[in.rs1] << (in.imm & 63)
+		case opSRLI:
+			x[in.rd] = x[in.rs1] >> (in.imm & 63)
+		case opSRAI:
+			x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
+		case opADD:
+			x[in.rd] = x[in.rs1] + x[in.rs2]
+		case opSUB:
+			x[in.rd] = x[in.rs1] - x[in.rs2]
+		case opSLL:
+			x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
+		case opSLT:
+			x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
+		case opSLTU:
+			x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
+		case opXOR:
+			x[in.rd] = x[in.rs1] ^ x[in.rs2]
+		case opSRL:
+			x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
+		case opSRA:
+			x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
+		case opOR:
+			x[in.rd] = x[in.rs1] | x[in.rs2]
+		case opAND:
+			x[in.rd] = x[in.rs1] & x[in.rs2]
+		case opADDIW:
+			x[in.rd] = sext32(x[in.rs1] + uint64(in.imm))
+		case opSLLIW:
+			x[in.rd] = sext32(x[in.rs1] << (in.imm & 31))
+		case opSRLIW:
+			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (in.imm & 31)))
+		case opSRAIW:
+			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (in.imm & 31)))
+		case opADDW:
+			x[in.rd] = sext32(x[in.rs1] + x[in.rs2])
+		case opSUBW:
+			x[in.rd] = sext32(x[in.rs1] - x[in.rs2])
+		case opSLLW:
+			x[in.rd] = sext32(x[in.rs1] << (x[in.rs2] & 31))
+		case opSRLW:
+			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
+		case opSRAW:
+			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (x[in.rs2] & 31)))
+
+		case opMUL:
+			x[in.rd] = x[in.rs1] * x[in.rs2]
+		case opMULH:
+			x[in.rd] = mulh(x[in.rs1], x[in.rs2])
+		case opMULHSU:
+			x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
+		case opMULHU:
+			x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
+		case opDIV:
+			x[in.rd] = div(x[in.rs1], x[in.rs2])
+		case opDIVU:
+			x[in.rd] = divu(x[in.rs1], x[in.rs2])
+		case opREM:
+			x[in.rd] = rem(x[in.rs1], x[in.rs2])
+		case opREMU:
+			x[in.rd] = remu(x[in.rs1], x[in.rs2])
+		case opMULW:
+			x[in.rd] = sext32(x[in.rs1] * x[in.rs2])
+		case opDIVW:
+			x[in.rd] = divw(x[in.rs1], x[in.rs2])
+		case opDIVUW:
+			x[in.rd] = divuw(x[in.rs1], x[in.rs2])
+		case opREMW:
+			x[in.rd] = remw(x[in.rs1], x[in.rs2])
+		case opREMUW:
+			x[in.rd] = remuw(x[in.rs1], x[in.rs2])
+
+		case opFENCE, opFENCEI:
+			// One hart in one goroutine sees its own stores in order, and
+			// stores to code pages already drop their decoded instructions.
+
+		case opLR, opSC, opAMOSWAP, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
+			opAMOMIN, opAMOMAX, opAMOMINU, opAMOMAXU:
+			if !h.atomic(in) {
+				continue
+			}
+
+		case opIllegal:
+			h.illegalInsn(in)
+			continue
+
+		default:
+			if in.op >= opFirstFP {
+				if !h.float(in) {
+					continue
+				}
+			} else if !h.system(in, npc) {
+				continue
+			} else if in.op == opMRET || in.op == opSRET {
+				// pc was set by the return; count the instruction and go on.
+				x[0] = 0
+				h.retired++
+				if h.checkInt {
+					h.pollInterrupts()
+				}
+				continue
+			} else if in.op == opWFI {
+				x[0] = 0
+				h.pc = npc
+				h.retired++
+				if h.mip()&h.csr.mie == 0 {
+					h.waiting = true
+					return
+				}
+				h.pollInterrupts()
+				continue
+			}
+		}
+		x[0] = 0
+		h.pc = npc
+		h.retired++
+		if h.checkInt {
+			h.pollInterrupts()
+		}
+	}
+}
+
+var loadSize = [...]uint64{opLB - opLB: 1, opLH - opLB: 2, opLW - opLB: 4, opLD - opLB: 8,
+	opLBU - opLB: 1, opLHU - opLB: 2, opLWU - opLB: 4}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func sext32(v uint64) uint64 { return uint64(int64(int32(v))) }
+
+func mulh(a, b uint64) uint64 {
+	hi, _ := bits.Mul64(a, b)
+	if int64(a) < 0 {
+		hi -= b
+	}
+	if int64(b) < 0 {
+		hi -= a
+	}
+	return hi
+}
+
+func mulhsu(a, b uint64) uint64 {
+	hi, _ := bits.Mul64(a, b)
+	if int64(a) < 0 {
+		hi -= b
+	}
+	return hi
+}
+
+func div(a, b uint64) uint64 {
+	switch {
+	case b == 0:
+		return ^uint64(0)
+	case int64(a) == -1<<63 && int64(b) == -1:
+		return a
+	}
+	return uint64(int64(a) / int64(b))
+}
+
+func divu(a, b uint64) uint64 {
+	if b == 0 {
+		return ^uint64(0)
+	}
+	return a / b
+}
+
+func rem(a, b uint64) uint64 {
+	switch {
+	case b == 0:
+		return a
+	case int64(a) == -1<<63 && int64(b) == -1:
+		return 0
+	}
+	return uint64(int64(a) % int64(b))
+}
+
+func remu(a, b uint64) uint64 {
+	if b == 0 {
+		return a
+	}
+	return a % b
+}
+
+func divw(a, b uint64) uint64 {
+	x, y := int32(a), int32(b)
+	switch {
+	case y == 0:
+		return ^uint64(0)
+	case x == -1<<31 && y == -1:
+		return uint64(int64(x))
+	}
+	return uint64(int64(x / y))
+}
+
+func divuw(a, b uint64) uint64 {
+	x, y := uint32(a), uint32(b)
+	if y == 0 {
+		return ^uint64(0)
+	}
+	return sext32(uint64(x / y))
+}
+
+func remw(a, b uint64) uint64 {
+	x, y := int32(a), int32(b)
+	switch {
+	case y == 0:
+		return uint64(int64(x))
+	case x == -1<<31 && y == -1:
+		return 0
+	}
+	return uint64(int64(x % y))
+}
+
+func remuw(a, b uint64) uint64 {
+	x, y := uint32(a), uint32(b)
+	if y == 0 {
+		return sext32(uint64(x))
+	}
+	return sext32(uint64(x % y))
+}
