@@ -31,7 +31,7 @@ func (t testFormat) fracBits() uint  { return t.prec - 1 }
 func (t testFormat) expField(x uint64) int {
 	return int(x >> t.fracBits() & (1<<(t.width-t.prec) - 1))
 }
-func (t testFormat) maxExpField() int { return 1<<(t.width-t.prec) - 1 }
+func (t testFormat) maxExpField() int     { return 1<<(t.width-t.prec) - 1 }
 func (t testFormat) frac(x uint64) uint64 { return x & (1<<t.fracBits() - 1) }
 func (t testFormat) isNaN(x uint64) bool {
 	return t.expField(x) == t.maxExpField() && t.frac(x) != 0
@@ -110,7 +110,7 @@ func bigMode(rm uint8) big.RoundingMode {
 // was inexact.
 func roundToIntBig(v *big.Float, rm uint8) (*big.Int, bool) {
 	i, _ := v.Int(nil) // toward zero
-	frac := new(big.Float).SetPrec(v.Prec() + 64).Sub(v, new(big.Float).SetInt(i))
+	frac := new(big.Float).SetPrec(v.Prec()+64).Sub(v, new(big.Float).SetInt(i))
 	if frac.Sign() == 0 {
 		return i, false
 	}
