@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/arch/riscv64/riscv64asm"
+
+	"github.com/xv6emu/xv6emu/machine/bare"
+)
+
+func init() {
+	var maxInsns uint64
+	var trace bool
+	cmd := &cobra.Command{
+		Use:   "exec FILE.elf",
+		Short: "Run a bare-metal RISC-V test program (riscv-tests tohost convention)",
+		Long: `exec runs a statically linked RV64 ELF on a bare board (RAM at 0x80000000,
+one hart in M-mode at the entry point) until it writes the word at its
+tohost symbol: 1 passes (exit 0), (N<<1)|1 fails test N (exit 1). A run
+past --max-insns exits 3; a file that cannot be run exits 2.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return execELF(args[0], maxInsns, trace)
+		},
+	}
+	cmd.Flags().Uint64Var(&maxInsns, "max-insns", 0, "stop after this many instructions (0 = no limit)")
+	cmd.Flags().BoolVar(&trace, "trace", false, "print every retired instruction: pc, disassembly, register written")
+	rootCmd.AddCommand(cmd)
+}
+
+func execELF(path string, maxInsns uint64, trace bool) error {
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	b, err := bare.Load(path, out)
+	if err != nil {
+		return withCode(2, err)
+	}
+	if trace {
+		b.Hart.Trace = func(pc uint64, insn uint32, rd int, value uint64) {
+			fmt.Fprintf(out, "%016x: %-32s", pc, disassemble(insn))
+			if rd >= 0 {
+				fmt.Fprintf(out, " %s=%#x", regName(rd), value)
+			}
+			out.WriteByte('\n')
+		}
+	}
+	res, err := b.Run(maxInsns)
+	if errors.Is(err, bare.ErrLimit) {
+		out.Flush()
+		return withCode(3, fmt.Errorf("%s: no result after %d instructions", path, maxInsns))
+	}
+	if err != nil {
+		return withCode(1, fmt.Errorf("%s: %w", path, err))
+	}
+	if !res.Passed {
+		fmt.Fprintf(out, "FAIL: test %d\n", res.Test)
+		out.Flush()
+		return withCode(1, fmt.Errorf("%s: test %d failed", path, res.Test))
+	}
+	return nil
+}
+
+// disassemble renders one instruction in GNU syntax.
+func disassemble(raw uint32) string {
+	var buf [4]byte
+	binary.LittleEndian.PutUint32(buf[:], raw)
+	n := 4
+	if raw&3 != 3 {
+		n = 2
+	}
+	inst, err := riscv64asm.Decode(buf[:n])
+	if err != nil {
+		if n == 2 {
+			return fmt.Sprintf(".half %#04x", raw)
+		}
+		return fmt.Sprintf(".word %#08x", raw)
+	}
+	return riscv64asm.GNUSyntax(inst)
+}
+
+var abiNames = [32]string{"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1",
+	"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+	"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"}
+
+// regName names register r as reported by Trace: 0..31 integer, 32..63 FP.
+func regName(r int) string {
+	if r >= 32 {
+		return fmt.Sprintf("f%d", r-32)
+	}
+	return abiNames[r]
+}

@@ -1,0 +1,32 @@
+package rv64_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xv6emu/xv6emu/machine/bare"
+)
+
+// TestISA runs every instruction test program in testdata/elf (built from
+// testdata/src by testdata/Makefile) on the bare board.
+func TestISA(t *testing.T) {
+	files, err := filepath.Glob("testdata/elf/*.elf")
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no test programs: run make in rv64/testdata")
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".elf")
+		t.Run(name, func(t *testing.T) {
+			var console bytes.Buffer
+			b, err := bare.Load(f, &console)
+			require.NoError(t, err)
+			res, err := b.Run(100_000_000)
+			require.NoError(t, err, "console: %s", console.String())
+			assert.True(t, res.Passed, "test %d failed (console: %q)", res.Test, console.String())
+		})
+	}
+}
