@@ -1,0 +1,75 @@
+package grade
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSessionTypesOneCommandPerPrompt(t *testing.T) {
+	s := NewSession([]string{"ls", "echo hi"}, "")
+	console := []byte("xv6 kernel is booting\n")
+	in, done := s.Step(console)
+	assert.Equal(t, "", in)
+	assert.False(t, done)
+	assert.Equal(t, `the first shell prompt "$ "`, s.Waiting())
+
+	console = append(console, "init: starting sh\n$ "...)
+	in, done = s.Step(console)
+	assert.Equal(t, "ls\n", in)
+	assert.False(t, done)
+	assert.Equal(t, 1, s.Typed())
+	assert.Equal(t, `the shell prompt after "ls"`, s.Waiting())
+
+	// Nothing new: nothing to type, and the old prompt does not count again.
+	in, done = s.Step(console)
+	assert.Equal(t, "", in)
+	assert.False(t, done)
+
+	console = append(console, "ls\n.   1 1 1024\n$ "...)
+	in, _ = s.Step(console)
+	assert.Equal(t, "echo hi\n", in)
+
+	console = append(console, "echo hi\nhi\n$ "...)
+	in, done = s.Step(console)
+	assert.Equal(t, "", in)
+	assert.True(t, done)
+	assert.True(t, s.Done())
+	in, done = s.Step(append(console, "more"...))
+	assert.Equal(t, "", in)
+	assert.True(t, done)
+}
+
+func TestSessionFindsPromptSplitAcrossSteps(t *testing.T) {
+	s := NewSession([]string{"ls"}, "")
+	in, _ := s.Step([]byte("boot\n$"))
+	require.Equal(t, "", in)
+	in, _ = s.Step([]byte("boot\n$ "))
+	assert.Equal(t, "ls\n", in)
+}
+
+func TestSessionPromptInsideOutputCountsAsGradelibDoes(t *testing.T) {
+	// gradelib types the next command as soon as "$ " appears anywhere in
+	// new output, and forgets everything before it.
+	s := NewSession([]string{"a", "b"}, "")
+	in, _ := s.Step([]byte("$ $ $ "))
+	assert.Equal(t, "a\n", in, "several prompts in one chunk type one command")
+	in, _ = s.Step([]byte("$ $ $ a\ncost $ 5\n"))
+	assert.Equal(t, "b\n", in)
+}
+
+func TestSessionCustomPrompt(t *testing.T) {
+	s := NewSession([]string{"x"}, "> ")
+	in, _ := s.Step([]byte("$ "))
+	assert.Equal(t, "", in)
+	in, _ = s.Step([]byte("$ > "))
+	assert.Equal(t, "x\n", in)
+}
+
+func TestSessionWithNoCommandsEndsAtFirstPrompt(t *testing.T) {
+	s := NewSession(nil, "")
+	_, done := s.Step([]byte("$ "))
+	assert.True(t, done)
+	assert.Equal(t, "nothing (the session is over)", s.Waiting())
+}
