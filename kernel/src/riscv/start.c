@@ -41,7 +41,7 @@ start(void)
 
   // A panicking hart stops the others with a machine software interrupt.
   csr_write(mtvec, (uint64)haltvec);
-  csr_write(mie, MIE_MSIE);
+  csr_set(mie, MIE_MSIE);
 
   // The kernel finds its hart id in tp.
   uint64 id = csr_read(mhartid);
