@@ -213,7 +213,7 @@ func (b *Block) transfer(sector, n uint64, toGuest bool) byte {
 	if !toGuest {
 		off = headerSize
 	}
-	err := b.walk(!toGuest, off, n, len(b.scratch), func(addr uint64, c int, pos uint64) error {
+	err := b.walk(toGuest, off, n, len(b.scratch), func(addr uint64, c int, pos uint64) error {
 		buf := b.scratch[:c]
 		if toGuest {
 			if _, err := b.disk.ReadAt(buf, base+int64(pos)); err != nil {

@@ -2,6 +2,8 @@ package virtio
 
 import (
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,8 +30,10 @@ const (
 
 // xv6Features is what every xv6 driver accepts: the offer minus RO, SCSI,
 // CONFIG_WCE, MQ, ANY_LAYOUT, EVENT_IDX and INDIRECT_DESC.
+// xv6 only reads and writes feature word 0, so it never acknowledges
+// VERSION_1 or anything above bit 31.
 func xv6Features(offered uint64) uint64 {
-	return offered &^ (1<<FeatureReadOnly | 1<<FeatureSCSI | 1<<FeatureConfigWCE |
+	return offered & 0xffffffff &^ (1<<FeatureReadOnly | 1<<FeatureSCSI | 1<<FeatureConfigWCE |
 		1<<FeatureMQ | 1<<FeatureAnyLayout | 1<<FeatureEventIdx | 1<<FeatureIndirectDesc)
 }
 
@@ -61,9 +65,9 @@ func newRig(t *testing.T, legacy bool) *rig {
 	return r
 }
 
-func (r *rig) reg(off uint64) uint32     { return uint32(r.dev.Read(off, 4)) }
-func (r *rig) set(off uint64, v uint32)  { r.dev.Write(off, 4, uint64(v)) }
-func (r *rig) status() uint32            { return r.reg(RegStatus) }
+func (r *rig) reg(off uint64) uint32    { return uint32(r.dev.Read(off, 4)) }
+func (r *rig) set(off uint64, v uint32) { r.dev.Write(off, 4, uint64(v)) }
+func (r *rig) status() uint32           { return r.reg(RegStatus) }
 func (r *rig) features() (offered uint64) {
 	r.set(RegDeviceFeaturesSel, 0)
 	lo := r.reg(RegDeviceFeatures)
@@ -218,7 +222,7 @@ func (r *rig) xv6Request(first int, typ uint32, sector uint64, data uint64, n ui
 	r.header(hdr, typ, sector)
 	r.put(statusAddr, []byte{0xff})
 	var dflags uint16
-	if typ == ReqIn {
+	if typ == ReqIn || typ == ReqGetID {
 		dflags = descFWrite
 	}
 	head = r.chain(first,
@@ -240,4 +244,21 @@ func (r *rig) diskBytesAt(off int64, n int) []byte {
 	_, err := r.disk.ReadAt(p, off)
 	require.NoError(r.t, err)
 	return p
+}
+
+// newRigSized makes a rig whose disk has the given number of sectors
+// (sparse: only the config space is looked at).
+func newRigSized(t *testing.T, sectors uint64) *rig {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "big.img")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(int64(sectors*disk.SectorSize)))
+	require.NoError(t, f.Close())
+	d, err := disk.Open(path, false)
+	require.NoError(t, err)
+	t.Cleanup(func() { d.Close() })
+	r := &rig{t: t, mem: bus.New(ramBase, ramSize), disk: d, irq: &bus.IRQ{}}
+	r.dev = NewBlock(r.mem, d, r.irq, false)
+	return r
 }
