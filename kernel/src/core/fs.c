@@ -422,7 +422,7 @@ dirlookup(struct inode *dp, char *name, uint *poff)
 }
 
 // Add the entry (name, inum) to directory dp, in the first free slot.
-// Returns 0, or -1 if the name exists or the disk is full.
+// Returns 0, or -1 if the name exists, dp was removed, or the disk is full.
 int
 dirlink(struct inode *dp, char *name, uint inum)
 {
@@ -430,6 +430,9 @@ dirlink(struct inode *dp, char *name, uint inum)
   struct inode *ip;
   uint off;
 
+  // A removed directory (still someone's cwd) takes no new entries.
+  if(dp->nlink == 0)
+    return -1;
   if((ip = dirlookup(dp, name, 0)) != 0){
     iput(ip);
     return -1;
@@ -488,6 +491,8 @@ namex(char *path, int parent, char *name)
 {
   struct inode *ip, *next;
 
+  if(*path == 0)
+    return 0;   // "" names nothing
   if(*path == '/')
     ip = iget(ROOTDEV, ROOTINO);
   else

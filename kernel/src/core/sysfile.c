@@ -432,14 +432,12 @@ sys_exec(void)
 
   memset(argv, 0, sizeof(argv));
   for(int i = 0; ; i++){
-    if(i >= MAXARG)
-      goto bad;
     if(fetchaddr(uargv + sizeof(uint64)*i, &uarg) < 0)
       goto bad;
-    if(uarg == 0){
-      argv[i] = 0;
+    if(uarg == 0)
       break;
-    }
+    if(i >= MAXARG)
+      goto bad;
     if((argv[i] = kalloc()) == 0)
       goto bad;
     if(fetchstr(uarg, argv[i], PGSIZE) < 0)

@@ -20,16 +20,32 @@
 #include "proc.h"
 #include "defs.h"
 
+// Is the page at stack user memory the thread may write? Reads a byte
+// at each end and writes it back unchanged. vm->lock must be held.
+static int
+usable_stack(struct vmspace *vm, uint64 stack)
+{
+  char first, last;
+
+  if(stack % PGSIZE != 0 || stack >= vm->sz || vm->sz - stack < PGSIZE)
+    return 0;
+  return copyin(vm->pagetable, &first, stack, 1) == 0 &&
+         copyout(vm->pagetable, stack, &first, 1) == 0 &&
+         copyin(vm->pagetable, &last, stack + PGSIZE - 1, 1) == 0 &&
+         copyout(vm->pagetable, stack + PGSIZE - 1, &last, 1) == 0;
+}
+
 // Join vm as a new thread: count it and map its trapframe. Fails when the
-// group is being torn down or there is no trapframe slot left.
+// group is being torn down, the stack is unusable, or there is no
+// trapframe slot left.
 static int
 join_vmspace(struct vmspace *vm, struct proc *np, uint64 stack)
 {
   int r = -1;
 
   acquire(&vm->lock);
-  if(vm->ender == 0 && stack % PGSIZE == 0 && stack < vm->sz &&
-     stack + PGSIZE <= vm->sz && thread_map_trapframe(vm->pagetable, np) == 0){
+  if(vm->ender == 0 && usable_stack(vm, stack) &&
+     thread_map_trapframe(vm->pagetable, np) == 0){
     vm->refs++;
     np->vm = vm;
     r = 0;
