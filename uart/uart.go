@@ -45,9 +45,11 @@ const (
 
 	FCREnable  = 0x01
 	FCRClearRx = 0x02
+	FCRClearTx = 0x04
 
 	LCRDLAB = 0x80
 
+	MCROut2 = 0x08
 	MCRLoop = 0x10
 
 	LSRDataReady = 0x01
@@ -81,12 +83,13 @@ type UART struct {
 }
 
 // New returns a UART in its reset state that writes transmitted bytes to
-// out (which may be nil to discard them) and drives irq.
+// out (which may be nil to discard them) and drives irq. The reset values
+// of MCR (OUT2 set) and the divisor (12, 9600 baud) are QEMU's.
 func New(out io.Writer, irq *bus.IRQ) *UART {
 	if out == nil {
 		out = io.Discard
 	}
-	return &UART{out: out, irq: irq, trigger: 1}
+	return &UART{out: out, irq: irq, trigger: 1, mcr: MCROut2, dll: 12}
 }
 
 // Err is the first error the output writer returned, if any. Output after
@@ -260,17 +263,21 @@ func (u *UART) Write(offset uint64, size int, value uint64) {
 func (u *UART) writeFCR(b uint8) {
 	on := b&FCREnable != 0
 	if on != u.fifoOn {
-		u.clearRx() // switching FIFO mode empties the FIFOs
+		b |= FCRClearRx | FCRClearTx // switching FIFO mode empties the FIFOs
 		u.fifoOn = on
-	}
-	if !on {
-		u.trigger = 1
-		return
 	}
 	if b&FCRClearRx != 0 {
 		u.clearRx()
 	}
-	u.trigger = [4]int{1, 4, 8, 14}[b>>6]
+	if b&FCRClearTx != 0 {
+		// An emptied transmitter pends THR empty again (as on QEMU), shown
+		// if IER enables it.
+		u.txEmptyPend = true
+	}
+	u.trigger = 1
+	if on {
+		u.trigger = [4]int{1, 4, 8, 14}[b>>6]
+	}
 }
 
 func (u *UART) transmit(b byte) {

@@ -22,12 +22,34 @@ func wr(u *UART, reg uint64, v uint8) { u.Write(reg, 1, uint64(v)) }
 
 func TestResetValues(t *testing.T) {
 	u, _, irq := newUART()
-	want := map[uint64]uint8{IER: 0, IIR: IIRNone, LCR: 0, MCR: 0, LSR: LSRTxEmpty | LSRIdle, MSR: 0xB0, SCR: 0, RBR: 0}
+	// The values QEMU 7.2's 16550 shows a bare-metal probe.
+	want := map[uint64]uint8{IER: 0, IIR: IIRNone, LCR: 0, MCR: MCROut2, LSR: LSRTxEmpty | LSRIdle, MSR: 0xB0, SCR: 0, RBR: 0}
 	for reg := uint64(0); reg < 8; reg++ {
 		assert.Equal(t, want[reg], rd(u, reg), "register %d", reg)
 	}
 	assert.False(t, irq.Level())
 	assert.True(t, u.CanReceive())
+	wr(u, LCR, LCRDLAB)
+	assert.Equal(t, uint8(12), rd(u, RBR), "DLL")
+	assert.Equal(t, uint8(0), rd(u, IER), "DLM")
+}
+
+// Emptying the transmitter through FCR pends THR empty again; QEMU shows
+// IIR 0xC2 after IER=2, an IIR read, IER=3 and FCR=1.
+func TestFCRClearTxPendsTHREmpty(t *testing.T) {
+	u, _, irq := newUART()
+	wr(u, IER, IERTxEmpty)
+	assert.Equal(t, uint8(IIRTxEmpty), rd(u, IIR))
+	assert.Equal(t, uint8(IIRNone), rd(u, IIR))
+	wr(u, IER, IERTxEmpty|IERRxData)
+	assert.Equal(t, uint8(IIRNone), rd(u, IIR), "no edge on IER bit 1")
+	wr(u, IIR, FCREnable)
+	assert.True(t, irq.Level())
+	assert.Equal(t, uint8(IIRFIFO|IIRTxEmpty), rd(u, IIR))
+	wr(u, IIR, 0x81)
+	assert.Equal(t, uint8(IIRFIFO|IIRNone), rd(u, IIR), "same FIFO mode, no TX clear")
+	wr(u, IIR, FCREnable|FCRClearTx)
+	assert.Equal(t, uint8(IIRFIFO|IIRTxEmpty), rd(u, IIR))
 }
 
 func TestTransmit(t *testing.T) {
