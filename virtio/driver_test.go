@@ -38,7 +38,7 @@ func xv6Features(offered uint64) uint64 {
 }
 
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	mem    *bus.Bus
 	disk   *disk.Disk
 	dev    *Block
@@ -52,7 +52,7 @@ type rig struct {
 	usedN  uint16 // driver's last seen used idx
 }
 
-func newRig(t *testing.T, legacy bool) *rig {
+func newRig(t testing.TB, legacy bool) *rig {
 	t.Helper()
 	img := make([]byte, diskBytes)
 	for i := range img {
