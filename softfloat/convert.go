@@ -131,33 +131,19 @@ func (f format) fromInt(neg bool, mag uint64, rm uint8) (uint64, Flags) {
 // rm, and returns it as a 64-bit two's-complement pattern. Out-of-range
 // values, infinities and NaNs saturate and raise NV alone.
 func (f format) toInt(a uint64, rm uint8, signed bool, width uint) (uint64, Flags) {
-	maxPos := uint64(1)<<width - 1 // width 64 wraps to all ones, as wanted
-	maxNegMag := uint64(0)
-	if signed {
-		maxPos >>= 1
-		maxNegMag = maxPos + 1
-	}
-	saturate := func(neg bool) (uint64, Flags) {
-		if neg {
-			return -maxNegMag, NV
-		}
-		return maxPos, NV
-	}
+	r := intRange(signed, width)
 	x := f.unpack(a)
 	switch x.kind {
 	case quietNaN, signalingNaN:
-		return maxPos, NV
+		return r.maxPos, NV
 	case infinite:
-		return saturate(x.neg)
+		return r.saturate(x.neg)
 	case zero:
 		return 0, 0
 	}
 	mag, inexact, overflow := roundToInteger(x, rm)
-	switch {
-	case overflow:
-		return saturate(x.neg)
-	case x.neg && mag > maxNegMag, !x.neg && mag > maxPos:
-		return saturate(x.neg)
+	if overflow || x.neg && mag > r.maxNegMag || !x.neg && mag > r.maxPos {
+		return r.saturate(x.neg)
 	}
 	var flags Flags
 	if inexact {
@@ -167,6 +153,26 @@ func (f format) toInt(a uint64, rm uint8, signed bool, width uint) (uint64, Flag
 		return -mag, flags
 	}
 	return mag, flags
+}
+
+// integerRange is the range of an integer type: [-maxNegMag, maxPos].
+type integerRange struct{ maxPos, maxNegMag uint64 }
+
+func intRange(signed bool, width uint) integerRange {
+	maxPos := uint64(1)<<width - 1 // width 64 wraps to all ones, as wanted
+	if !signed {
+		return integerRange{maxPos: maxPos}
+	}
+	return integerRange{maxPos: maxPos >> 1, maxNegMag: maxPos>>1 + 1}
+}
+
+// saturate is the invalid-conversion result for a value beyond the range on
+// the given side.
+func (r integerRange) saturate(neg bool) (uint64, Flags) {
+	if neg {
+		return -r.maxNegMag, NV
+	}
+	return r.maxPos, NV
 }
 
 // roundToInteger rounds the magnitude of the finite nonzero x to an integer

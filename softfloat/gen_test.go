@@ -147,6 +147,9 @@ func (g gen) pair(op string) (uint64, uint64) {
 		}
 		return a, g.withExp(ea - g.r.IntN(int(t.prec)+4))
 	case "mul":
+		if g.r.IntN(4) == 0 {
+			return g.justBelowPowerOfTwo()
+		}
 		targets := [...]int{t.emin, t.emin - int(t.prec), t.emax, 0}
 		return a, g.near(targets[g.r.IntN(len(targets))] - ea)
 	case "div":
@@ -171,4 +174,24 @@ func (g gen) triple() (uint64, uint64, uint64) {
 		return a, b, g.withExp(ep - g.r.IntN(2*int(g.t.prec)+4))
 	}
 	return a, b, g.withExp(ep + g.r.IntN(2*int(g.t.prec)+4))
+}
+
+// justBelowPowerOfTwo returns factors whose product is a hair below 2^emin
+// or 2^(emax+1): (1 + k*u) * (2 - 2k*u) = 2 * (1 - k^2*u^2), with u the unit
+// in the last place of 1 and k small. Whether the product rounds up to the
+// power of two decides tininess (after rounding) or overflow, by mode.
+func (g gen) justBelowPowerOfTwo() (uint64, uint64) {
+	t := g.t
+	k := uint64(1 + g.r.IntN(1<<10))
+	top := [...]int{t.emin, t.emax + 1}[g.r.IntN(2)]
+	for {
+		ea := t.emin + g.r.IntN(t.emax-t.emin+1)
+		eb := top - 1 - ea // the product is just below 2^(ea+eb+1)
+		if eb < t.emin || eb > t.emax {
+			continue
+		}
+		a := uint64(ea+t.emax)<<t.fracBits() | k | g.sign()
+		b := uint64(eb+t.emax)<<t.fracBits() | (1<<t.fracBits() - 2*k) | g.sign()
+		return a, b
+	}
 }
