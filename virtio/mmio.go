@@ -108,8 +108,9 @@ type Block struct {
 
 // NewBlock returns a virtio block device in its reset state serving d, that
 // reaches guest memory through mem and interrupts through irq. legacy picks
-// the version 1 register layout (QEMU's virtio-mmio.force-legacy=true, its
-// default before 8.x); otherwise the device is version 2.
+// the version 1 register layout (QEMU's virtio-mmio.force-legacy=true, the
+// default in QEMU 7.2, which old xv6 needs); otherwise the device is
+// version 2 (force-legacy=false, which newer xv6 Makefiles ask for).
 func NewBlock(mem *bus.Bus, d *disk.Disk, irq *bus.IRQ, legacy bool) *Block {
 	b := &Block{
 		mem:      mem,
