@@ -1,0 +1,204 @@
+// Package qemu is a grading backend that plays sessions on real
+// qemu-system-riscv64, started with the flags of MIT's xv6 Makefile, so a
+// lab can be graded on the reference machine with the same tests, scripting
+// and report as on the in-process emulator.
+//
+// Each run gets its own copy of the file system image in a temporary
+// directory (the user's image is never touched), drives the console through
+// QEMU's stdin and stdout, and ends by killing QEMU's whole process group.
+// Timeouts are wall-clock time; QEMU has no interleaving seed, so the
+// run's seed is ignored.
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xv6emu/xv6emu/grade"
+)
+
+// DefaultBinary is the QEMU the backend runs unless told otherwise.
+const DefaultBinary = "qemu-system-riscv64"
+
+// DefaultOutputLimit stops a run whose console grows past it.
+const DefaultOutputLimit = 4 << 20
+
+// Config describes the machine QEMU boots.
+type Config struct {
+	Binary      string // QEMU executable; "" means DefaultBinary from PATH
+	Kernel      []byte // RISC-V kernel ELF
+	FS          []byte // xv6 file system image; nil boots with no disk
+	CPUs        int    // harts; 0 means 3, as MIT's Makefile
+	MemMB       int    // RAM in MiB; 0 means 128
+	OutputLimit int    // console bytes before a run is stopped; 0 means DefaultOutputLimit
+}
+
+// Backend runs sessions on QEMU. It is safe for concurrent use.
+type Backend struct {
+	cfg  Config
+	path string
+}
+
+// New checks the kernel and image and finds QEMU.
+func New(cfg Config) (*Backend, error) {
+	if cfg.Binary == "" {
+		cfg.Binary = DefaultBinary
+	}
+	if cfg.CPUs == 0 {
+		cfg.CPUs = 3
+	}
+	if cfg.MemMB == 0 {
+		cfg.MemMB = 128
+	}
+	if cfg.OutputLimit == 0 {
+		cfg.OutputLimit = DefaultOutputLimit
+	}
+	if err := grade.CheckKernel(cfg.Kernel); err != nil {
+		return nil, err
+	}
+	if cfg.FS != nil {
+		if err := grade.CheckFS(cfg.FS); err != nil {
+			return nil, err
+		}
+	}
+	path, err := exec.LookPath(cfg.Binary)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: %s not found (install QEMU, e.g. Debian's qemu-system-misc): %w", cfg.Binary, err)
+	}
+	return &Backend{cfg: cfg, path: path}, nil
+}
+
+// Name implements grade.Backend.
+func (b *Backend) Name() string { return "qemu" }
+
+// Args returns QEMU's command line for a kernel and image at the given
+// paths: MIT's QEMUOPTS.
+func (b *Backend) Args(kernel, fsImg string) []string {
+	args := []string{
+		"-machine", "virt", "-bios", "none", "-kernel", kernel,
+		"-m", strconv.Itoa(b.cfg.MemMB) + "M", "-smp", strconv.Itoa(b.cfg.CPUs),
+		"-nographic", "-global", "virtio-mmio.force-legacy=false",
+	}
+	if fsImg != "" {
+		args = append(args,
+			"-drive", "file="+fsImg+",if=none,format=raw,id=x0",
+			"-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0")
+	}
+	return args
+}
+
+// Run implements grade.Backend.
+func (b *Backend) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
+	start := time.Now()
+	o := b.run(ctx, spec)
+	o.Wall = time.Since(start)
+	return o
+}
+
+func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
+	dir, err := os.MkdirTemp("", "xv6emu-qemu-")
+	if err != nil {
+		return failed(err)
+	}
+	defer os.RemoveAll(dir)
+	kernel, fsImg := filepath.Join(dir, "kernel"), ""
+	if err := os.WriteFile(kernel, b.cfg.Kernel, 0o644); err != nil {
+		return failed(err)
+	}
+	if b.cfg.FS != nil {
+		fsImg = filepath.Join(dir, "fs.img")
+		if err := os.WriteFile(fsImg, b.cfg.FS, 0o644); err != nil {
+			return failed(err)
+		}
+	}
+
+	p, err := start(b.path, b.Args(kernel, fsImg))
+	if err != nil {
+		return failed(err)
+	}
+	defer p.stop()
+	return b.drive(ctx, p, spec)
+}
+
+// drive plays the session until it ends one way or another.
+func (b *Backend) drive(ctx context.Context, p *process, spec grade.RunSpec) grade.Outcome {
+	sess := grade.NewSession(spec.Commands, spec.Prompt)
+	timer := time.NewTimer(spec.Timeout)
+	defer timer.Stop()
+	var console []byte
+	var panics panicWatch
+	for {
+		select {
+		case chunk, open := <-p.output:
+			if !open {
+				return grade.Outcome{Console: console, Ending: grade.Exited, Reason: p.exitReason()}
+			}
+			console = append(console, chunk...)
+			in, done := sess.Step(console)
+			switch {
+			case done:
+				return grade.Outcome{Console: console, Ending: grade.Finished}
+			case in != "":
+				// A failed write means QEMU is gone; the closed output
+				// channel reports it.
+				_, _ = p.stdin.Write([]byte(in))
+			}
+			if line, ok := panics.scan(console); ok {
+				return grade.Outcome{Console: console, Ending: grade.Panicked,
+					Reason: fmt.Sprintf("kernel panic: %q", line)}
+			}
+			if len(console) > b.cfg.OutputLimit {
+				return grade.Outcome{Console: console, Ending: grade.Flooded,
+					Reason: fmt.Sprintf("the guest printed more than %d bytes", b.cfg.OutputLimit)}
+			}
+		case <-timer.C:
+			return grade.Outcome{Console: console, Ending: grade.TimedOut,
+				Reason: fmt.Sprintf("timeout: no %s within %v", sess.Waiting(), spec.Timeout)}
+		case <-ctx.Done():
+			return grade.Outcome{Console: console, Ending: grade.Aborted, Reason: "cancelled"}
+		}
+	}
+}
+
+func failed(err error) grade.Outcome {
+	return grade.Outcome{Ending: grade.Failed, Reason: "qemu: " + err.Error()}
+}
+
+// panicWatch finds the first complete console line that starts with
+// "panic: ", as the in-process machine does, scanning each byte once.
+type panicWatch struct {
+	lineStart int
+	scanned   int
+}
+
+func (w *panicWatch) scan(console []byte) (string, bool) {
+	for ; w.scanned < len(console); w.scanned++ {
+		if console[w.scanned] != '\n' {
+			continue
+		}
+		line := bytes.TrimRight(console[w.lineStart:w.scanned], "\r")
+		line = bytes.TrimPrefix(line, []byte("\r"))
+		w.lineStart = w.scanned + 1
+		if bytes.HasPrefix(line, []byte("panic: ")) {
+			w.scanned++
+			return string(line), true
+		}
+	}
+	return "", false
+}
+
+// oneLine squeezes QEMU's stderr into a line for a reason.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " ..."
+	}
+	return s
+}
