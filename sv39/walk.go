@@ -92,8 +92,9 @@ func Walk(b *bus.Bus, ctx Context, va uint64, acc Access) (pa uint64, f Fault) {
 		}
 		ppn := pte >> 10 & ppnMask
 		if pte&(PteR|PteX) == 0 {
-			// Pointer to the next level. A, D and U must be clear here.
-			if level == 0 || pte&(PteA|PteD|PteU) != 0 {
+			// Pointer to the next level. (A, D and U are reserved here
+			// but, as in QEMU and Spike, not checked.)
+			if level == 0 {
 				return 0, PageFault
 			}
 			table = ppn << pageShift
