@@ -2,16 +2,23 @@
 // on QEMU's virt board: per-source priorities, pending bits, per-context
 // enables, thresholds and claim/complete registers.
 //
-// Sources are level-triggered. A source is pending while its input line is
-// high and it is not in service; claiming it puts it in service, completing
-// it takes it out again, so a line that is still high pends once more.
+// The gateways behave as QEMU 7.2's, checked against it with a bare-metal
+// probe, because xv6 kernels of 2021-2023 depend on it: every rising edge
+// of a source's line (a device asserting, or re-asserting with a low-high
+// pulse) latches its pending bit, even while the source is in service; the
+// line falling does not clear it; a claim clears it and puts the source in
+// service; a completion only ends service. A line that is still high at
+// completion does not pend again by itself. (A PLIC-spec level gateway
+// would re-pend it, and those kernels, which leave the UART's THR-empty
+// interrupt unacknowledged when they have nothing more to send, would then
+// take that interrupt forever.)
 //
-// Claim follows QEMU (and the PLIC spec's intent that the threshold masks
-// interrupts): it returns the highest-priority pending source that is
-// enabled for the context and whose priority exceeds the context's
-// threshold, the lowest id winning ties, or 0 if there is none. A completion
-// of a source that is not enabled for the context is ignored, as the spec
-// says.
+// Claim also follows QEMU: it returns the highest-priority pending source
+// that is not in service, is enabled for the context and has a priority
+// above the context's threshold, the lowest id winning ties, or 0. A
+// completion of a source that is not enabled for the context is ignored,
+// as the spec says. Enable bit 0 (there is no source 0) and bits past the
+// last source read as zero, where QEMU 7.2 keeps whatever was written.
 package plic
 
 import (
@@ -43,7 +50,7 @@ type PLIC struct {
 	words     int      // 32-bit words per bitmap
 	valid     []uint32 // bitmap of source ids 1..sources
 	priority  []uint32 // by source id; [0] unused
-	level     []uint32 // input lines
+	pending   []uint32 // latched requests
 	inService []uint32 // claimed, not yet completed
 	enable    []uint32 // words per context
 	threshold []uint32
@@ -64,7 +71,7 @@ func New(sources, contexts int) *PLIC {
 		words:     words,
 		valid:     make([]uint32, words),
 		priority:  make([]uint32, sources+1),
-		level:     make([]uint32, words),
+		pending:   make([]uint32, words),
 		inService: make([]uint32, words),
 		enable:    make([]uint32, words*contexts),
 		threshold: make([]uint32, contexts),
@@ -92,31 +99,29 @@ func (p *PLIC) Input(src int) func(level bool) {
 	return p.inputs[src]
 }
 
+// inputSink latches a request on each rising edge; a falling edge changes
+// nothing.
 func (p *PLIC) inputSink(id int) func(bool) {
 	w, bit := id/32, uint32(1)<<(id%32)
 	return func(level bool) {
-		if level {
-			p.level[w] |= bit
-		} else {
-			p.level[w] &^= bit
+		if level && p.pending[w]&bit == 0 {
+			p.pending[w] |= bit
+			p.update()
 		}
-		p.update()
 	}
 }
 
-// Pending reports whether source id is pending (line high, not in service).
+// Pending reports whether source id has a latched request.
 func (p *PLIC) Pending(id int) bool {
-	return id >= 1 && id <= p.sources && p.pendingWord(id/32)&(1<<(id%32)) != 0
+	return id >= 1 && id <= p.sources && p.pending[id/32]&(1<<(id%32)) != 0
 }
-
-func (p *PLIC) pendingWord(w int) uint32 { return p.level[w] &^ p.inService[w] }
 
 // best is the source a claim by ctx would return, or 0.
 func (p *PLIC) best(ctx int) int {
 	id, top := 0, p.threshold[ctx]
 	en := p.enable[ctx*p.words : (ctx+1)*p.words]
 	for w := range en {
-		for cand := p.pendingWord(w) & en[w]; cand != 0; cand &= cand - 1 {
+		for cand := p.pending[w] &^ p.inService[w] & en[w]; cand != 0; cand &= cand - 1 {
 			src := 32*w + bits.TrailingZeros32(cand)
 			if p.priority[src] > top {
 				id, top = src, p.priority[src]
@@ -136,6 +141,7 @@ func (p *PLIC) update() {
 func (p *PLIC) claim(ctx int) uint32 {
 	id := p.best(ctx)
 	if id != 0 {
+		p.pending[id/32] &^= 1 << (id % 32)
 		p.inService[id/32] |= 1 << (id % 32)
 		p.update()
 	}
@@ -237,7 +243,7 @@ func (p *PLIC) read32(offset uint64) uint32 {
 	case regPriority:
 		return p.priority[i]
 	case regPending:
-		return p.pendingWord(i)
+		return p.pending[i]
 	case regEnable:
 		return p.enable[i]
 	case regThreshold:

@@ -93,7 +93,14 @@ func TestNarrowAndWideAccesses(t *testing.T) {
 	assert.Zero(t, p.Read(priorityReg(2), 2))
 }
 
-func TestClaimCompleteLevel(t *testing.T) {
+// pulse re-asserts a line that may already be high, as a device does to
+// ask for another interrupt.
+func pulse(l *bus.IRQ) {
+	l.Set(false)
+	l.Set(true)
+}
+
+func TestClaimComplete(t *testing.T) {
 	p, lines := newVirt(t)
 	const s = 1 // hart 0 S-mode context
 	enable(p, s, 10, 1)
@@ -109,15 +116,27 @@ func TestClaimCompleteLevel(t *testing.T) {
 	assert.False(t, p.Output(s).Level())
 	assert.Zero(t, claim(p, s), "in service: nothing more to claim")
 
-	// Line still high at completion: pending again.
+	// Line still high at completion, but no new edge: nothing pends.
 	complete(p, s, 10)
-	assert.True(t, p.Pending(10))
-	assert.True(t, p.Output(s).Level())
+	assert.False(t, p.Pending(10))
+	assert.False(t, p.Output(s).Level())
+	assert.Zero(t, claim(p, s))
 
+	// A re-assertion is a new request.
+	pulse(lines[10])
+	assert.True(t, p.Output(s).Level())
+	require.Equal(t, 10, claim(p, s))
+
+	// A re-assertion while in service latches, and waits for completion.
+	pulse(lines[10])
+	assert.True(t, p.Pending(10))
+	assert.False(t, p.Output(s).Level(), "in service")
+	assert.Zero(t, claim(p, s))
+	complete(p, s, 10)
+	assert.True(t, p.Output(s).Level())
 	require.Equal(t, 10, claim(p, s))
 	lines[10].Set(false)
 	complete(p, s, 10)
-	assert.False(t, p.Pending(10))
 	assert.False(t, p.Output(s).Level())
 	assert.Zero(t, claim(p, s))
 }
@@ -126,11 +145,19 @@ func TestLineDropsBeforeClaim(t *testing.T) {
 	p, lines := newVirt(t)
 	enable(p, 1, 1, 1)
 	lines[1].Set(true)
-	assert.True(t, p.Output(1).Level())
 	lines[1].Set(false)
-	assert.False(t, p.Pending(1), "pending follows the level while not in service")
+	assert.True(t, p.Pending(1), "a request stays latched when the line falls")
+	assert.True(t, p.Output(1).Level())
+	assert.Equal(t, 1, claim(p, 1), "and is claimed anyway, as on QEMU")
 	assert.False(t, p.Output(1).Level())
-	assert.Zero(t, claim(p, 1))
+}
+
+func TestConnectToHighLine(t *testing.T) {
+	p := New(95, 2)
+	var l bus.IRQ
+	l.Set(true)
+	l.Connect(p.Input(5))
+	assert.True(t, p.Pending(5), "wiring a line that is already high is an edge")
 }
 
 func TestPriorityOrderAndTies(t *testing.T) {
@@ -191,16 +218,17 @@ func TestCompleteRules(t *testing.T) {
 	enable(p, 1, 10, 1)
 	lines[10].Set(true)
 	require.Equal(t, 10, claim(p, 1))
+	pulse(lines[10]) // pending again, waiting for the end of service
 
 	complete(p, 0, 10) // not enabled for context 0: ignored
-	assert.False(t, p.Pending(10))
+	assert.False(t, p.Output(1).Level(), "still in service")
 	complete(p, 1, 0)
 	complete(p, 1, 96)
 	complete(p, 1, 1<<31)
-	assert.False(t, p.Pending(10))
+	assert.False(t, p.Output(1).Level())
 
 	complete(p, 1, 10)
-	assert.True(t, p.Pending(10))
+	assert.True(t, p.Output(1).Level())
 }
 
 func TestEnableChangeUpdatesOutput(t *testing.T) {

@@ -9,6 +9,14 @@
 // There is no clock in here. The character-timeout interrupt, which a real
 // chip raises when fewer bytes than the FIFO trigger level sit unread for a
 // while, is reported at once instead. Modem-status deltas never occur.
+//
+// The interrupt line is high whenever an enabled cause is pending. Like
+// QEMU's 16550, the device also re-asserts it (a low-high pulse when it is
+// already high) at the moments QEMU re-evaluates its interrupt: a byte
+// received, RBR read, THR written, IER changed, FCR changed, THR-empty
+// acknowledged through IIR, an overrun cleared through LSR. QEMU 7.2's
+// PLIC latches a request on each of those; xv6 relies on that to hear of
+// input while an unacknowledged THR-empty interrupt holds the line high.
 package uart
 
 import (
@@ -76,9 +84,10 @@ type UART struct {
 	mcr, scr    uint8
 	dll, dlm    uint8
 	fifoOn      bool
-	trigger     int  // receive FIFO trigger level, bytes
-	overrun     bool // LSR.OE, cleared by reading LSR
-	txEmptyPend bool // THR-empty interrupt pending
+	fcr         uint8 // FCR bits that persist: enable, DMA mode, trigger
+	trigger     int   // receive FIFO trigger level, bytes
+	overrun     bool  // LSR.OE, cleared by reading LSR
+	txEmptyPend bool  // THR-empty interrupt pending
 	oneByte     [1]byte
 }
 
@@ -117,7 +126,7 @@ func (u *UART) Receive(b byte) bool {
 		return false
 	}
 	u.push(b)
-	u.updateIRQ()
+	u.reassert()
 	return true
 }
 
@@ -158,7 +167,23 @@ func (u *UART) cause() uint8 {
 	return IIRNone
 }
 
-func (u *UART) updateIRQ() { u.irq.Set(u.cause() != IIRNone) }
+// settle drives the line to its level without a new assertion.
+func (u *UART) settle() { u.irq.Set(u.cause() != IIRNone) }
+
+// reassert re-evaluates the interrupt the way QEMU's 16550 does after a
+// state change: if a cause is pending the line is asserted afresh, with a
+// pulse if it was already high, so an edge-latching controller sees a new
+// request.
+func (u *UART) reassert() {
+	if u.cause() == IIRNone {
+		u.irq.Set(false)
+		return
+	}
+	if u.irq.Level() {
+		u.irq.Set(false)
+	}
+	u.irq.Set(true)
+}
 
 func (u *UART) lsr() uint8 {
 	v := uint8(LSRTxEmpty | LSRIdle)
@@ -184,13 +209,14 @@ func (u *UART) msr() uint8 {
 // a wider access reads the byte at offset, zero-extended. Other offsets
 // read zero.
 func (u *UART) Read(offset uint64, size int) uint64 {
-	var v uint8
 	switch offset {
 	case RBR:
 		if u.lcr&LCRDLAB != 0 {
 			return uint64(u.dll)
 		}
-		v = u.pop()
+		b := u.pop()
+		u.reassert()
+		return uint64(b)
 	case IER:
 		if u.lcr&LCRDLAB != 0 {
 			return uint64(u.dlm)
@@ -200,27 +226,29 @@ func (u *UART) Read(offset uint64, size int) uint64 {
 		c := u.cause()
 		if c == IIRTxEmpty {
 			u.txEmptyPend = false // reading IIR acknowledges THR empty
+			u.reassert()
 		}
-		v = c
 		if u.fifoOn {
-			v |= IIRFIFO
+			c |= IIRFIFO
 		}
+		return uint64(c)
 	case LCR:
 		return uint64(u.lcr)
 	case MCR:
 		return uint64(u.mcr)
 	case LSR:
-		v = u.lsr()
-		u.overrun = false
+		v := u.lsr()
+		if u.overrun {
+			u.overrun = false
+			u.reassert()
+		}
+		return uint64(v)
 	case MSR:
 		return uint64(u.msr())
 	case SCR:
 		return uint64(u.scr)
-	default:
-		return 0
 	}
-	u.updateIRQ()
-	return uint64(v)
+	return 0
 }
 
 // Write implements bus.Device; only the low byte of value is used.
@@ -235,6 +263,7 @@ func (u *UART) Write(offset uint64, size int, value uint64) {
 		u.transmit(b)
 		// Sent at once, so THR is empty again right away.
 		u.txEmptyPend = u.ier&IERTxEmpty != 0
+		u.reassert()
 	case IER:
 		if u.lcr&LCRDLAB != 0 {
 			u.dlm = b
@@ -242,25 +271,43 @@ func (u *UART) Write(offset uint64, size int, value uint64) {
 		}
 		old := u.ier
 		u.ier = b & 0x0F
+		if old == u.ier {
+			return
+		}
 		if (old^u.ier)&IERTxEmpty != 0 {
 			// Enabling THR-empty while THR is empty (always) raises it.
 			u.txEmptyPend = u.ier&IERTxEmpty != 0
 		}
+		u.reassert()
 	case IIR:
+		if b == u.fcr {
+			return // nothing to clear, nothing changes
+		}
 		u.writeFCR(b)
+		u.reassert()
 	case LCR:
 		u.lcr = b
 	case MCR:
 		u.mcr = b & 0x1F
+		u.settle()
 	case SCR:
 		u.scr = b
-	default:
-		return // LSR and MSR are read-only
 	}
-	u.updateIRQ()
+}
+
+func (u *UART) transmit(b byte) {
+	if u.loopback() {
+		u.push(b)
+		return
+	}
+	u.oneByte[0] = b
+	if _, err := u.out.Write(u.oneByte[:]); err != nil && u.err == nil {
+		u.err = err
+	}
 }
 
 func (u *UART) writeFCR(b uint8) {
+	u.fcr = b & 0xC9
 	on := b&FCREnable != 0
 	if on != u.fifoOn {
 		b |= FCRClearRx | FCRClearTx // switching FIFO mode empties the FIFOs
@@ -277,16 +324,5 @@ func (u *UART) writeFCR(b uint8) {
 	u.trigger = 1
 	if on {
 		u.trigger = [4]int{1, 4, 8, 14}[b>>6]
-	}
-}
-
-func (u *UART) transmit(b byte) {
-	if u.loopback() {
-		u.push(b)
-		return
-	}
-	u.oneByte[0] = b
-	if _, err := u.out.Write(u.oneByte[:]); err != nil && u.err == nil {
-		u.err = err
 	}
 }
