@@ -249,7 +249,7 @@ func (b *Block) writeReg(offset uint64, v uint32) {
 		}
 	case RegInterruptACK:
 		b.intStatus &^= v
-		b.irq.Set(b.intStatus != 0)
+		b.reassert()
 	case RegStatus:
 		if v == 0 {
 			b.reset()
@@ -312,9 +312,24 @@ func (b *Block) writeQueueReg(offset uint64, v uint32) {
 	}
 }
 
-// raise sets bits in InterruptStatus and drives the line high.
+// raise sets bits in InterruptStatus and asserts the line.
 func (b *Block) raise(bits uint32) {
 	b.intStatus |= bits
+	b.reassert()
+}
+
+// reassert drives the line from InterruptStatus the way QEMU's virtio-mmio
+// does on every notification and acknowledgement: while any bit is set the
+// line is asserted afresh, with a low-high pulse if it was already high, so
+// an edge-latching PLIC sees a new request.
+func (b *Block) reassert() {
+	if b.intStatus == 0 {
+		b.irq.Set(false)
+		return
+	}
+	if b.irq.Level() {
+		b.irq.Set(false)
+	}
 	b.irq.Set(true)
 }
 

@@ -651,3 +651,27 @@ func TestFlushFailsOnClosedDisk(t *testing.T) {
 	r.submit(head)
 	assert.Equal(t, byte(StatusIOErr), r.statusByte(st))
 }
+
+// Each new completion re-asserts the line, even when the driver has not yet
+// acknowledged the last one, so an edge-latching PLIC hears about it.
+func TestCompletionReassertsLine(t *testing.T) {
+	r := newRig(t, false)
+	r.init(8, xv6Features)
+	edges := 0
+	r.irq.Connect(func(level bool) {
+		if level {
+			edges++
+		}
+	})
+	head, _ := r.xv6Request(0, ReqIn, 0, bufBase+0x8000, 512)
+	r.submit(head)
+	assert.Equal(t, 1, edges)
+	r.submit(head)
+	assert.Equal(t, 2, edges, "second completion while unacknowledged")
+	r.set(RegInterruptACK, IntConfigChange) // nothing to clear: still asserted afresh
+	assert.Equal(t, 3, edges)
+	assert.True(t, r.irq.Level())
+	r.ack()
+	assert.False(t, r.irq.Level())
+	assert.Equal(t, 3, edges)
+}
