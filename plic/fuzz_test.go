@@ -17,7 +17,7 @@ func FuzzRegisters(f *testing.F) {
 	f.Add([]byte{1, 10, 0, 1, 0, 0, 0, 2, 10, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{2, 1, 0, 1, 0, 0, 0, 1, 0x20, 0x08, 0xff, 0xff, 0xff, 0xff, 0, 0x04, 0x10, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		p := New(95, 4)
+		p := New(96, 4)
 		lines := make([]bus.IRQ, 96)
 		for id := 1; id <= 95; id++ {
 			lines[id].Connect(p.Input(id))

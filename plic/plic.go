@@ -17,8 +17,14 @@
 // that is not in service, is enabled for the context and has a priority
 // above the context's threshold, the lowest id winning ties, or 0. A
 // completion of a source that is not enabled for the context is ignored,
-// as the spec says. Enable bit 0 (there is no source 0) and bits past the
-// last source read as zero, where QEMU 7.2 keeps whatever was written.
+// as the spec says.
+//
+// The register layout is QEMU 7.2's too, quirks included, so a probe reads
+// the same values on both: with N sources (riscv,ndev) the priorities cover
+// ids 1..N, but the enable and pending bitmaps have ceil(N/32) words, every
+// bit of them writable, so they cover ids 0..32*ceil(N/32)-1. On the virt
+// board (N = 96) source 96 has a priority but can never be enabled, and no
+// device is wired to it.
 package plic
 
 import (
@@ -48,7 +54,6 @@ const (
 type PLIC struct {
 	sources   int
 	words     int      // 32-bit words per bitmap
-	valid     []uint32 // bitmap of source ids 1..sources
 	priority  []uint32 // by source id; [0] unused
 	pending   []uint32 // latched requests
 	inService []uint32 // claimed, not yet completed
@@ -65,11 +70,10 @@ func New(sources, contexts int) *PLIC {
 	if sources < 1 || sources > MaxSources || contexts < 1 {
 		panic(fmt.Sprintf("plic: bad geometry: %d sources, %d contexts", sources, contexts))
 	}
-	words := (sources + 1 + 31) / 32
+	words := (sources + 31) / 32
 	p := &PLIC{
 		sources:   sources,
 		words:     words,
-		valid:     make([]uint32, words),
 		priority:  make([]uint32, sources+1),
 		pending:   make([]uint32, words),
 		inService: make([]uint32, words),
@@ -78,8 +82,7 @@ func New(sources, contexts int) *PLIC {
 		out:       make([]bus.IRQ, contexts),
 		inputs:    make([]func(bool), sources+1),
 	}
-	for id := 1; id <= sources; id++ {
-		p.valid[id/32] |= 1 << (id % 32)
+	for id := 1; id < min(sources+1, 32*words); id++ {
 		p.inputs[id] = p.inputSink(id)
 	}
 	return p
@@ -93,7 +96,7 @@ func (p *PLIC) Output(ctx int) *bus.IRQ { return &p.out[ctx] }
 
 // Input returns the sink for source src's line, for bus.IRQ.Connect.
 func (p *PLIC) Input(src int) func(level bool) {
-	if src < 1 || src > p.sources {
+	if src < 1 || src > p.sources || p.inputs[src] == nil {
 		panic(fmt.Sprintf("plic: no source %d", src))
 	}
 	return p.inputs[src]
@@ -113,7 +116,7 @@ func (p *PLIC) inputSink(id int) func(bool) {
 
 // Pending reports whether source id has a latched request.
 func (p *PLIC) Pending(id int) bool {
-	return id >= 1 && id <= p.sources && p.pending[id/32]&(1<<(id%32)) != 0
+	return id >= 1 && id < 32*p.words && p.pending[id/32]&(1<<(id%32)) != 0
 }
 
 // best is the source a claim by ctx would return, or 0.
@@ -149,7 +152,7 @@ func (p *PLIC) claim(ctx int) uint32 {
 }
 
 func (p *PLIC) complete(ctx int, id uint32) {
-	if id < 1 || id > uint32(p.sources) {
+	if id < 1 || id >= 32*uint32(p.words) {
 		return
 	}
 	w, bit := id/32, uint32(1)<<(id%32)
@@ -260,7 +263,7 @@ func (p *PLIC) write32(offset uint64, v uint32) {
 	case regPriority:
 		p.priority[i] = v & MaxPriority
 	case regEnable:
-		p.enable[i] = v & p.valid[i%p.words]
+		p.enable[i] = v
 	case regThreshold:
 		p.threshold[i] = v & MaxPriority
 	case regClaim:

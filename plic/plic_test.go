@@ -9,10 +9,10 @@ import (
 	"github.com/xv6emu/xv6emu/bus"
 )
 
-// The virt board: 95 sources, 2 harts (contexts 0..3).
+// The virt board: riscv,ndev 96 (lines 1..95 usable), 2 harts (contexts 0..3).
 func newVirt(t *testing.T) (*PLIC, []*bus.IRQ) {
 	t.Helper()
-	p := New(95, 4)
+	p := New(96, 4)
 	lines := make([]*bus.IRQ, 96)
 	for id := 1; id <= 95; id++ {
 		lines[id] = &bus.IRQ{}
@@ -64,10 +64,12 @@ func TestRegisterMasks(t *testing.T) {
 		{"priority is 3 bits", priorityReg(10), 0xffffffff, 7},
 		{"priority source 95", priorityReg(95), 5, 5},
 		{"source 0 has no priority", priorityReg(0), 7, 0},
-		{"source 96 does not exist", priorityReg(96), 7, 0},
-		{"enable bit 0 is hardwired", enableReg(1, 0), 0xffffffff, 0xfffffffe},
-		{"enable past source 95", enableReg(1, 2), 0xffffffff, 0xffffffff},
+		{"source 96 has a priority, as on QEMU", priorityReg(96), 3, 3},
+		{"source 97 does not exist", priorityReg(97), 7, 0},
+		{"enable bits are all writable, as on QEMU", enableReg(1, 0), 0xffffffff, 0xffffffff},
+		{"enable word 2", enableReg(1, 2), 0xffffffff, 0xffffffff},
 		{"enable word 3 does not exist", enableReg(1, 3), 0xffffffff, 0},
+		{"pending word 3 does not exist", PendingBase + 12, 0, 0},
 		{"threshold is 3 bits", thresholdReg(3), 0xff, 7},
 		{"no fifth context", thresholdReg(4), 1, 0},
 		{"pending is read-only", PendingBase, 0xffffffff, 0},
@@ -225,6 +227,7 @@ func TestCompleteRules(t *testing.T) {
 	complete(p, 1, 0)
 	complete(p, 1, 96)
 	complete(p, 1, 1<<31)
+	complete(p, 1, 11) // enabled for nobody, not in service
 	assert.False(t, p.Output(1).Level())
 
 	complete(p, 1, 10)
@@ -250,6 +253,9 @@ func TestGeometryChecks(t *testing.T) {
 	assert.NotNil(t, p.Input(MaxSources))
 	assert.Panics(t, func() { p.Input(0) })
 	assert.Panics(t, func() { p.Input(MaxSources + 1) })
+	v := New(96, 1)
+	assert.NotNil(t, v.Input(95))
+	assert.Panics(t, func() { v.Input(96) }, "no enable or pending bit for it")
 }
 
 // An xv6 boot: enable uart and virtio on hart 0's S context, set the

@@ -187,10 +187,11 @@ func (b *Block) readReg(offset uint64) uint32 {
 	case RegVendorID:
 		return VendorQEMU
 	case RegDeviceFeatures:
-		if b.devFeaturesSel > 1 {
-			return 0
+		// Like QEMU, any nonzero selector picks the high word.
+		if b.devFeaturesSel != 0 {
+			return uint32(b.offered >> 32)
 		}
-		return uint32(b.offered >> (32 * b.devFeaturesSel))
+		return uint32(b.offered)
 	case RegQueueNumMax:
 		if b.queueSel != 0 {
 			return 0
@@ -235,11 +236,12 @@ func (b *Block) writeReg(offset uint64, v uint32) {
 	case RegDriverFeaturesSel:
 		b.drvFeaturesSel = v
 	case RegDriverFeatures:
-		if b.drvFeaturesSel > 1 {
-			return
+		// Any nonzero selector picks the high word; features the device
+		// never offered cannot be accepted.
+		shift := uint64(0)
+		if b.drvFeaturesSel != 0 {
+			shift = 32
 		}
-		// Features the device never offered cannot be accepted.
-		shift := 32 * b.drvFeaturesSel
 		b.driverFeatures = b.driverFeatures&^(0xffffffff<<shift) | uint64(v)<<shift&b.offered
 	case RegQueueSel:
 		b.queueSel = v
