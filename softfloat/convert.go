@@ -191,11 +191,10 @@ func roundToInteger(x number, rm uint8) (mag uint64, inexact, overflow bool) {
 	default:
 		frac = shiftRightJam(x.sig, uint(-1-x.exp))
 	}
+	// mag cannot wrap: with exp = 63 there is no fraction, and below that
+	// mag < 2^63.
 	if roundsUp(x.neg, mag&1 != 0, frac, half, rm) {
 		mag++
-		if mag == 0 {
-			return 0, true, true
-		}
 	}
 	return mag, frac != 0, false
 }

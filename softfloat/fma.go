@@ -115,10 +115,8 @@ func (x u128) leadingZeros() int {
 
 func (x u128) shiftLeft(n uint) u128 {
 	switch {
-	case n == 0:
-		return x
 	case n < 64:
-		return u128{x.hi<<n | x.lo>>(64-n), x.lo << n}
+		return u128{x.hi<<n | x.lo>>(64-n), x.lo << n} // n = 0 works: x.lo>>64 is 0
 	default:
 		return u128{x.lo << (n - 64), 0}
 	}

@@ -40,19 +40,18 @@ func (f format) sqrt(a uint64, rm uint8) (uint64, Flags) {
 }
 
 // isqrt128 returns floor(sqrt(n)) for n = hi:lo in [2^124, 2^126), and
-// whether the root is exact. The host's square root seeds one Newton step,
-// which brings the estimate within a unit or two; the final correction
-// compares squares in exact integer arithmetic, so the result does not
-// depend on the seed's accuracy beyond the loops' length.
+// whether the root is exact. The host's square root seeds one integer Newton
+// step, which never lands below floor(sqrt(n)) (the arithmetic-geometric
+// mean inequality survives the floors) and from a seed this close lands at
+// most a unit or two above it; comparing squares in exact integer
+// arithmetic removes the excess, so the result does not depend on the seed
+// beyond the loop's length.
 func isqrt128(hi, lo uint64) (root uint64, exact bool) {
 	r := uint64(math.Sqrt(float64(hi)*0x1p64 + float64(lo)))
 	q, _ := bits.Div64(hi, lo, r) // hi < 2^62 <= r, so no overflow
 	r = (r + q) >> 1
 	for squareAbove(r, hi, lo) {
 		r--
-	}
-	for !squareAbove(r+1, hi, lo) {
-		r++
 	}
 	sqHi, sqLo := bits.Mul64(r, r)
 	return r, sqHi == hi && sqLo == lo
