@@ -5,6 +5,12 @@
 // Time is not kept here. The board supplies a clock (now) and calls Update
 // whenever it advances it; mtime is that clock plus an offset that a guest
 // write to mtime adjusts.
+//
+// Checked against QEMU 7.2 with a bare-metal probe: comparators reset to 0,
+// so MTIP is pending until software sets one (kernels set mtimecmp before
+// enabling MTIE); msip takes 4-byte accesses, mtimecmp and mtime 4 or 8
+// bytes. QEMU raises an access fault for other sizes; a bus.Device cannot,
+// so here they read zero and write nothing.
 package clint
 
 import (
@@ -32,19 +38,15 @@ type CLINT struct {
 }
 
 // New returns a CLINT for harts harts whose mtime follows now. Every
-// comparator starts at all ones, so no timer interrupt is pending.
+// comparator starts at 0, as on QEMU; the board's first Update raises MTIP.
 func New(harts int, now func() uint64) *CLINT {
-	c := &CLINT{
+	return &CLINT{
 		now:      now,
 		msip:     make([]uint32, harts),
 		mtimecmp: make([]uint64, harts),
 		msipIRQ:  make([]bus.IRQ, harts),
 		mtipIRQ:  make([]bus.IRQ, harts),
 	}
-	for h := range c.mtimecmp {
-		c.mtimecmp[h] = math.MaxUint64
-	}
-	return c
 }
 
 // MSIP is hart h's machine software interrupt line.
@@ -85,9 +87,13 @@ func (c *CLINT) NextDeadline() (deadline uint64, ok bool) {
 	return now + best, ok
 }
 
-// Read implements bus.Device. Any access that lies inside one register
-// works, from a byte to the full width; anything else reads zero.
+// Read implements bus.Device. A 4-byte access to msip, or a 4- or 8-byte
+// access inside mtimecmp or mtime (so an RV32 kernel can use halves), works;
+// anything else reads zero.
 func (c *CLINT) Read(offset uint64, size int) uint64 {
+	if size != 4 && (size != 8 || offset < MTimeCmpBase) {
+		return 0
+	}
 	switch {
 	case offset < MSIPBase+4*uint64(len(c.msip)):
 		h := offset / 4
@@ -101,9 +107,12 @@ func (c *CLINT) Read(offset uint64, size int) uint64 {
 	return 0
 }
 
-// Write implements bus.Device. Partial writes (e.g. the two 32-bit halves
-// of mtimecmp an RV32 kernel would use) merge into the register.
+// Write implements bus.Device with the access rules of Read. A 4-byte
+// write to half of mtimecmp or mtime merges into the register.
 func (c *CLINT) Write(offset uint64, size int, value uint64) {
+	if size != 4 && (size != 8 || offset < MTimeCmpBase) {
+		return
+	}
 	switch {
 	case offset < MSIPBase+4*uint64(len(c.msip)):
 		h := offset / 4

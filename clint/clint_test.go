@@ -17,18 +17,31 @@ func newCLINT(harts int) (*CLINT, *clock) {
 	return New(harts, clk.now), clk
 }
 
+// Reset values as QEMU 7.2 shows them: comparators at 0, so MTIP is
+// pending once the board first updates the lines.
 func TestResetValues(t *testing.T) {
 	c, clk := newCLINT(3)
 	clk.t = 1234
 	for h := 0; h < 3; h++ {
 		assert.Zero(t, c.Read(MSIPBase+4*uint64(h), 4), "msip %d", h)
-		assert.Equal(t, uint64(math.MaxUint64), c.Read(MTimeCmpBase+8*uint64(h), 8), "mtimecmp %d", h)
+		assert.Zero(t, c.Read(MTimeCmpBase+8*uint64(h), 8), "mtimecmp %d", h)
 		assert.False(t, c.MSIP(h).Level())
-		assert.False(t, c.MTIP(h).Level())
 	}
 	assert.Equal(t, uint64(1234), c.Read(MTime, 8))
 	_, ok := c.NextDeadline()
 	assert.False(t, ok)
+	c.Update()
+	for h := 0; h < 3; h++ {
+		assert.True(t, c.MTIP(h).Level(), "mtime >= 0")
+	}
+}
+
+func TestDisarmedComparatorIsNoDeadline(t *testing.T) {
+	c, _ := newCLINT(1)
+	c.Write(MTimeCmpBase, 8, math.MaxUint64)
+	assert.False(t, c.MTIP(0).Level())
+	_, ok := c.NextDeadline()
+	assert.False(t, ok, "all ones means disarmed")
 }
 
 func TestMSIP(t *testing.T) {
@@ -43,9 +56,13 @@ func TestMSIP(t *testing.T) {
 	assert.False(t, c.MSIP(1).Level())
 
 	c.Write(MSIPBase, 1, 1)
-	assert.True(t, c.MSIP(0).Level(), "byte write to bit 0")
-	c.Write(MSIPBase+1, 1, 0)
-	assert.True(t, c.MSIP(0).Level(), "upper bytes do not touch bit 0")
+	assert.False(t, c.MSIP(0).Level(), "byte writes are dropped (QEMU faults them)")
+	c.Write(MSIPBase, 8, 1)
+	assert.False(t, c.MSIP(0).Level(), "so are 8-byte ones")
+	c.Write(MSIPBase, 4, 1)
+	assert.Zero(t, c.Read(MSIPBase, 1))
+	assert.Zero(t, c.Read(MSIPBase, 8))
+	assert.Equal(t, uint64(1), c.Read(MSIPBase, 4))
 }
 
 func TestMTimeCmpAndMTIP(t *testing.T) {
@@ -65,7 +82,7 @@ func TestMTimeCmpAndMTIP(t *testing.T) {
 	clk.t = 150
 	c.Update()
 	assert.True(t, c.MTIP(1).Level(), "mtime >= mtimecmp")
-	assert.False(t, c.MTIP(0).Level())
+	assert.True(t, c.MTIP(0).Level(), "hart 0's comparator is still at its reset value 0")
 	_, ok = c.NextDeadline()
 	assert.False(t, ok, "a comparator already passed is no deadline")
 
@@ -116,6 +133,9 @@ func TestMTimeWrite(t *testing.T) {
 	c.Write(MTime+4, 4, 3)
 	assert.Equal(t, uint64(3)<<32, c.Read(MTime, 8))
 	assert.Equal(t, uint64(3), c.Read(MTime+4, 4))
+	c.Write(MTime, 2, 0)
+	assert.Equal(t, uint64(3)<<32, c.Read(MTime, 8), "halfword writes are dropped")
+	assert.Zero(t, c.Read(MTime+4, 2))
 }
 
 func TestNextDeadlinePicksNearest(t *testing.T) {
@@ -152,6 +172,6 @@ func TestOutsideRegisters(t *testing.T) {
 	}
 	for h := 0; h < 2; h++ {
 		assert.Zero(t, c.Read(MSIPBase+4*uint64(h), 4))
-		assert.Equal(t, uint64(math.MaxUint64), c.Read(MTimeCmpBase+8*uint64(h), 8))
+		assert.Zero(t, c.Read(MTimeCmpBase+8*uint64(h), 8))
 	}
 }

@@ -15,6 +15,7 @@ func FuzzRegisters(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		clk := &clock{}
 		c := New(2, clk.now)
+		c.Update()
 		for len(ops) >= 12 {
 			kind, off, size := ops[0], uint64(binary.LittleEndian.Uint16(ops[1:])), int(ops[3]%9)
 			v := binary.LittleEndian.Uint64(ops[4:])
