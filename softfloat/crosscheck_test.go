@@ -4,6 +4,7 @@ package softfloat
 // rounding mode, results and flags bit for bit.
 
 import (
+	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,11 +116,15 @@ func (m *mismatches) assertNone(t *testing.T) {
 	assert.Zero(t, m.count, "mismatches with the reference, first ones:\n%s", strings.Join(m.first, "\n"))
 }
 
+var iterationScale = flag.Int("scale", 1, "multiply the number of random cases in the cross-checks")
+
+// iterations is the number of random cases a cross-check runs: n, a tenth
+// of it with -short, more with -scale.
 func iterations(t *testing.T, n int) int {
 	if testing.Short() {
 		return n / 10
 	}
-	return n
+	return n * *iterationScale
 }
 
 var testFormats = [...]testFormat{tf32, tf64}

@@ -119,10 +119,11 @@ func (f format) unpack(x uint64) number {
 	}
 }
 
-// nanResult is the result of an operation with a NaN operand: the canonical
-// NaN, and NV if an operand is signaling.
-func (f format) nanResult(signaling bool) (uint64, Flags) {
-	return f.canonicalNaN(), invalidIf(signaling)
+// nanResult is a NaN result: the canonical NaN, with NV when the operation
+// is invalid (a signaling NaN operand, or inf-inf, 0*inf, 0/0, ...) rather
+// than merely given a quiet NaN.
+func (f format) nanResult(invalid bool) (uint64, Flags) {
+	return f.canonicalNaN(), invalidIf(invalid)
 }
 
 func invalidIf(b bool) Flags {
