@@ -1,7 +1,5 @@
 package softfloat
 
-import "math/bits"
-
 // MulAdd64 returns a*b+c with a single rounding (FMADD.D).
 func MulAdd64(a, b, c uint64, rm uint8) (uint64, Flags) {
 	return binary64.mulAdd(a, b, c, false, false, rm)
@@ -70,13 +68,14 @@ func (f format) mulAdd(a, b, c uint64, negateProduct, negateAddend bool, rm uint
 	case z.kind == infinite:
 		return f.infinity(z.neg), 0
 	case x.kind == zero || y.kind == zero:
-		if z.kind == zero && z.neg != pneg {
-			return f.zero(rm == RDN), 0
-		}
-		if z.kind == zero {
+		switch {
+		case z.kind != zero:
+			return c ^ f.zero(negateAddend), 0 // exactly ±c
+		case z.neg == pneg:
 			return f.zero(pneg), 0
+		default:
+			return f.zero(rm == RDN), 0 // zeros of opposite signs
 		}
-		return c ^ f.zero(negateAddend), 0 // exactly ±c
 	}
 	phi, plo, pexp := product(x, y)
 	if z.kind == zero {
@@ -89,60 +88,12 @@ func (f format) mulAdd(a, b, c uint64, negateProduct, negateAddend bool, rm uint
 	return f.round(neg, exp, sig, rm)
 }
 
-// u128 is an unsigned 128-bit integer.
-type u128 struct{ hi, lo uint64 }
-
-func (x u128) add(y u128) u128 {
-	lo, carry := bits.Add64(x.lo, y.lo, 0)
-	hi, _ := bits.Add64(x.hi, y.hi, carry)
-	return u128{hi, lo}
-}
-
-func (x u128) sub(y u128) u128 {
-	lo, borrow := bits.Sub64(x.lo, y.lo, 0)
-	hi, _ := bits.Sub64(x.hi, y.hi, borrow)
-	return u128{hi, lo}
-}
-
-func (x u128) less(y u128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
-
-func (x u128) leadingZeros() int {
-	if x.hi != 0 {
-		return bits.LeadingZeros64(x.hi)
-	}
-	return 64 + bits.LeadingZeros64(x.lo)
-}
-
-func (x u128) shiftLeft(n uint) u128 {
-	switch {
-	case n < 64:
-		return u128{x.hi<<n | x.lo>>(64-n), x.lo << n} // n = 0 works: x.lo>>64 is 0
-	default:
-		return u128{x.lo << (n - 64), 0}
-	}
-}
-
-// shiftRightJam shifts right by n bits, ORing any bit shifted out into bit 0.
-func (x u128) shiftRightJam(n uint) u128 {
-	switch {
-	case n == 0:
-		return x
-	case n < 64:
-		lost := x.lo<<(64-n) != 0
-		return u128{x.hi >> n, x.hi<<(64-n) | x.lo>>n | boolBit(lost)}
-	case n < 128:
-		lost := x.lo != 0 || x.hi<<(128-n) != 0
-		return u128{0, x.hi>>(n-64) | boolBit(lost)}
-	default:
-		return u128{0, boolBit(x.hi|x.lo != 0)}
-	}
-}
-
 // addWide adds the exact product p (bit 127 set, magnitude p * 2^(pexp-127))
 // and the finite nonzero addend z in 128-bit arithmetic and returns the sum
-// normalized for round, or a zero significand if the sum is exactly zero. Both operands are placed with their leading bit at
-// bit 125, leaving room for a carry; the product's low bits are zero (at most
-// 106 significant bits), so nothing is lost. As in addFinite, an operand
+// normalized for round, or a zero significand if the sum is exactly zero.
+// Both operands are placed with their leading bit at bit 125, leaving room
+// for a carry; the product's low bits are zero (it has at most 106
+// significant bits), so nothing is lost. As in addFinite, an operand
 // that loses bits to the alignment is at least 2 binades smaller, so the sum
 // loses at most one leading bit and the sticky bit stays far below the
 // rounding point.
