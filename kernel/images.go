@@ -1,0 +1,50 @@
+// Package kernel holds our xv6-style kernel: its C sources under src/ (not
+// a Go package), the Go mkfs under mkfs/, and the built images, embedded
+// zstd-compressed so that the emulator boots them with Go alone.
+package kernel
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+//go:embed images
+var images embed.FS
+
+// decoder is shared: zstd decoders are expensive to build and safe for
+// concurrent DecodeAll.
+var decoder = sync.OnceValues(func() (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+})
+
+// Image returns the decompressed embedded image called name (for example
+// "riscv-kernel" or "riscv-fs.img"). Each call returns a fresh copy the
+// caller may modify.
+func Image(name string) ([]byte, error) {
+	raw, err := images.ReadFile("images/" + name + ".zst")
+	if err != nil {
+		if _, ok := err.(*fs.PathError); ok {
+			return nil, fmt.Errorf("kernel: no embedded image %q (run 'make images')", name)
+		}
+		return nil, err
+	}
+	dec, err := decoder()
+	if err != nil {
+		return nil, err
+	}
+	out, err := dec.DecodeAll(raw, nil)
+	if err != nil {
+		return nil, fmt.Errorf("kernel: embedded image %q: %w", name, err)
+	}
+	return out, nil
+}
+
+// RISCVKernel returns the default RISC-V kernel ELF.
+func RISCVKernel() ([]byte, error) { return Image("riscv-kernel") }
+
+// RISCVFS returns the default RISC-V file system image.
+func RISCVFS() ([]byte, error) { return Image("riscv-fs.img") }

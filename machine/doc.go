@@ -1,0 +1,14 @@
+// Package machine builds boards out of the CPU and device packages and runs
+// them: the RISC-V "virt" board (QEMU-compatible memory map), its run loop
+// with virtual time, and scripted console sessions.
+//
+// Execution is deterministic. Harts run round-robin in one goroutine, each
+// for a quantum of instructions per round. Time (CLINT mtime, the time CSR)
+// is derived from retired instructions: InsnsPerTick instructions make one
+// tick of the 10 MHz timebase, and a round advances time by one quantum's
+// worth, as if the harts ran in parallel. When every hart waits (wfi), time
+// jumps to the next timer deadline. A seed varies the quantum from round to
+// round, pseudo-randomly and reproducibly, to shake out races.
+//
+// Subpackages: elfload (ELF loading), bare (a one-hart board for ISA tests).
+package machine

@@ -1,0 +1,264 @@
+package machine
+
+import (
+	"fmt"
+	"time"
+)
+
+// StopReason says why Run returned.
+type StopReason int
+
+const (
+	StopCondition   StopReason = iota // the caller's condition became true
+	StopPowerOff                      // the guest wrote "pass" to the test device
+	StopPowerFail                     // the guest wrote "fail" (Code holds its code)
+	StopReset                         // the guest asked the test device for a reset
+	StopPanic                         // the kernel printed a "panic: " line
+	StopInsnBudget                    // Config.MaxInsns instructions retired
+	StopTimeBudget                    // Config.MaxTicks of guest time passed
+	StopIdle                          // every hart waits and nothing can wake one
+	StopInterrupted                   // Interrupt was called
+	StopOutputLimit                   // the guest printed more than Config.OutputLimit
+)
+
+// Stop is the outcome of Run.
+type Stop struct {
+	Reason StopReason
+	Code   int    // exit code for StopPowerFail
+	Detail string // the panic line, or what was interrupted
+}
+
+func (s Stop) String() string {
+	switch s.Reason {
+	case StopCondition:
+		return "condition met"
+	case StopPowerOff:
+		return "guest powered off"
+	case StopPowerFail:
+		return fmt.Sprintf("guest powered off with failure code %d", s.Code)
+	case StopReset:
+		return "guest requested a reset"
+	case StopPanic:
+		return "kernel panic: " + s.Detail
+	case StopInsnBudget:
+		return "instruction budget exhausted"
+	case StopTimeBudget:
+		return "guest time budget exhausted"
+	case StopIdle:
+		return "every hart is waiting and nothing can wake one (deadlock or halt)"
+	case StopInterrupted:
+		return "interrupted: " + s.Detail
+	case StopOutputLimit:
+		return "console output limit exceeded"
+	}
+	return "unknown stop"
+}
+
+// Interrupt asks a running Run to return StopInterrupted with detail as
+// soon as the current round ends. It is safe to call from any goroutine.
+func (m *Machine) Interrupt(detail string) {
+	m.interruptDetail.Store(&detail)
+	m.interrupt.Store(true)
+}
+
+// Run runs the machine until until() reports true (checked between
+// rounds; nil never stops), or another stop condition occurs.
+func (m *Machine) Run(until func() bool) Stop {
+	for {
+		if until != nil && until() {
+			return Stop{Reason: StopCondition}
+		}
+		if s, stop := m.checkStop(); stop {
+			return s
+		}
+		m.feedInput()
+		q := m.quantum()
+		n := len(m.harts)
+		first := 0
+		if m.cfg.Seed != 0 {
+			first = int(m.next() % uint64(n))
+		}
+		for k := 0; k < n; k++ {
+			i := (first + k) % n
+			m.runHart(i, q)
+			if m.halted() {
+				break
+			}
+		}
+		m.time += q / InsnsPerTick
+		for i, h := range m.harts {
+			m.qstart[i] = h.Instret() // every hart's clock now reads m.time
+		}
+		m.clint.Update()
+		if m.allWaiting() {
+			if s, stop := m.idle(); stop {
+				return s
+			}
+		}
+	}
+}
+
+// runHart gives hart i a quantum of q instructions, split at timer
+// deadlines so timer interrupts arrive on time.
+func (m *Machine) runHart(i int, q uint64) {
+	h := m.harts[i]
+	m.cur = i
+	m.qstart[i] = h.Instret()
+	var done uint64
+	for done < q {
+		m.clint.Update()
+		budget := q - done
+		if until, ok := m.insnsToDeadline(i); ok && until < budget {
+			budget = until
+		}
+		if budget == 0 {
+			budget = 1
+		}
+		ran := h.Run(budget)
+		done += ran
+		m.retired += ran
+		if m.halted() {
+			return
+		}
+		if h.Waiting() {
+			// Idle until the next deadline inside this quantum, if any: move
+			// the hart's clock forward as if it had run that long.
+			until, ok := m.insnsToDeadline(i)
+			if !ok || done+until >= q {
+				return
+			}
+			m.qstart[i] -= until
+			done += until
+		}
+	}
+}
+
+// insnsToDeadline returns how many instructions hart i can run before the
+// next timer deadline (CLINT or Sstc) after its own clock arrives.
+func (m *Machine) insnsToDeadline(i int) (uint64, bool) {
+	now := m.now(i)
+	d, ok := m.nextDeadline(now)
+	if !ok {
+		return 0, false
+	}
+	return (d - now) * InsnsPerTick, true
+}
+
+// nextDeadline is the earliest timer deadline of any hart after now.
+func (m *Machine) nextDeadline(now uint64) (uint64, bool) {
+	d, ok := m.clint.NextDeadline()
+	if ok && d <= now {
+		ok = false
+	}
+	for _, h := range m.harts {
+		if t, armed := h.TimerDeadline(); armed && t > now && (!ok || t < d) {
+			d, ok = t, true
+		}
+	}
+	return d, ok
+}
+
+// halted reports whether the guest has written to the test device.
+func (m *Machine) halted() bool {
+	done, _, _ := m.power.Halted()
+	return done
+}
+
+func (m *Machine) allWaiting() bool {
+	for _, h := range m.harts {
+		if !h.Waiting() {
+			return false
+		}
+	}
+	return true
+}
+
+// idle handles a round after which every hart waits: skip time to the next
+// deadline, wait for interactive input, or stop.
+func (m *Machine) idle() (Stop, bool) {
+	if len(m.input) > 0 && m.uart.CanReceive() {
+		return Stop{}, false
+	}
+	d, ok := m.nextDeadline(m.time)
+	if m.cfg.Realtime || (!ok && m.hostInput != nil) {
+		var wait <-chan time.Time
+		if ok {
+			wait = time.After(time.Duration((d - m.time) * uint64(time.Second) / Timebase))
+		}
+		if m.hostInput != nil || wait != nil {
+			select {
+			case b, open := <-m.hostInput:
+				if !open {
+					m.hostInput = nil
+				}
+				m.input = append(m.input, b...)
+				return Stop{}, false
+			case <-wait:
+			case <-time.After(100 * time.Millisecond):
+				// Wake up now and then to notice Interrupt.
+				return Stop{}, false
+			}
+		}
+	}
+	if !ok {
+		return Stop{Reason: StopIdle}, true
+	}
+	if d > m.time {
+		m.time = d
+	}
+	m.clint.Update()
+	return Stop{}, false
+}
+
+// checkStop reports stop conditions that hold between rounds.
+func (m *Machine) checkStop() (Stop, bool) {
+	if m.interrupt.Load() {
+		m.interrupt.Store(false)
+		detail := ""
+		if p := m.interruptDetail.Load(); p != nil {
+			detail = *p
+		}
+		return Stop{Reason: StopInterrupted, Detail: detail}, true
+	}
+	if done, code, reset := m.power.Halted(); done {
+		switch {
+		case reset:
+			return Stop{Reason: StopReset}, true
+		case code == 0:
+			return Stop{Reason: StopPowerOff}, true
+		default:
+			return Stop{Reason: StopPowerFail, Code: code}, true
+		}
+	}
+	if m.console.panicked {
+		return Stop{Reason: StopPanic, Detail: m.console.panicLine}, true
+	}
+	if len(m.console.buf) > m.cfg.OutputLimit {
+		return Stop{Reason: StopOutputLimit}, true
+	}
+	if m.cfg.MaxInsns != 0 && m.retired >= m.cfg.MaxInsns {
+		return Stop{Reason: StopInsnBudget}, true
+	}
+	if m.cfg.MaxTicks != 0 && m.time >= m.cfg.MaxTicks {
+		return Stop{Reason: StopTimeBudget}, true
+	}
+	return Stop{}, false
+}
+
+// quantum returns this round's quantum: fixed without a seed, otherwise
+// drawn from [DefaultQuantum/4, 2*DefaultQuantum).
+func (m *Machine) quantum() uint64 {
+	if m.cfg.Seed == 0 {
+		return DefaultQuantum
+	}
+	lo := uint64(DefaultQuantum / 4)
+	return lo + m.next()%(2*DefaultQuantum-lo)
+}
+
+// next steps the xorshift64 generator behind --seed.
+func (m *Machine) next() uint64 {
+	m.rng ^= m.rng << 13
+	m.rng ^= m.rng >> 7
+	m.rng ^= m.rng << 17
+	return m.rng
+}
