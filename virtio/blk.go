@@ -44,6 +44,7 @@ const (
 const (
 	ReqIn          = 0
 	ReqOut         = 1
+	ReqSCSI        = 2 // legacy SCSI passthrough, never supported
 	ReqFlush       = 4
 	ReqGetID       = 8
 	ReqDiscard     = 11
@@ -164,6 +165,13 @@ func (b *Block) serveChain(table uint64, num uint32, head uint16) (uint32, error
 		}
 	case ReqGetID:
 		status = b.getID(dataIn)
+	case ReqSCSI:
+		// QEMU checks the passthrough layout (command block, and SCSI
+		// header, sense and status buffers) before refusing.
+		status = StatusUnsupp
+		if b.readDescs < 2 || b.writeDescs < 3 {
+			status = StatusIOErr
+		}
 	case ReqDiscard, ReqWriteZeroes:
 		status = b.zeroRanges(typ, dataOut)
 	default:
@@ -233,12 +241,13 @@ func (b *Block) transfer(sector, n uint64, toGuest bool) byte {
 	return StatusOK
 }
 
-// getID answers GET_ID with the serial, zero-padded to 20 bytes, cut to the
-// space the driver gave.
+// getID answers GET_ID as QEMU does: the serial and its terminating NUL,
+// at most 20 bytes and no more than the driver's buffer; bytes past that
+// are left alone.
 func (b *Block) getID(room uint64) byte {
 	var id [idSize]byte
 	copy(id[:], b.Serial)
-	n := min(room, idSize)
+	n := min(room, idSize, uint64(len(b.Serial))+1)
 	err := b.walk(true, 0, n, idSize, func(addr uint64, c int, pos uint64) error {
 		return b.mem.WriteRAM(addr, id[pos:pos+uint64(c)])
 	})

@@ -85,8 +85,8 @@ type Block struct {
 	irq    *bus.IRQ
 	legacy bool
 
-	// Serial is the id string a GET_ID request returns (at most 20 bytes
-	// are used; shorter ones are zero-padded).
+	// Serial is the id string a GET_ID request returns, at most 20 bytes
+	// of it. Empty by default, like a QEMU drive without serial=.
 	Serial string
 
 	offered        uint64 // feature bits the device offers
@@ -101,9 +101,11 @@ type Block struct {
 	q              queue
 	config         [configLen]byte
 
-	desc    [descSize]byte // descriptor being read
-	scratch []byte         // bounce buffer between disk and guest RAM
-	segs    []segment      // the chain being served
+	desc       [descSize]byte // descriptor being read
+	scratch    []byte         // bounce buffer between disk and guest RAM
+	segs       []segment      // the chain being served
+	readDescs  int            // descriptors of the chain, empty ones too,
+	writeDescs int            // by direction
 }
 
 // NewBlock returns a virtio block device in its reset state serving d, that
@@ -117,7 +119,6 @@ func NewBlock(mem *bus.Bus, d *disk.Disk, irq *bus.IRQ, legacy bool) *Block {
 		disk:     d,
 		irq:      irq,
 		legacy:   legacy,
-		Serial:   "xv6emu",
 		pageSize: defaultLegacyPageSize,
 		scratch:  make([]byte, 64<<10),
 	}

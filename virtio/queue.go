@@ -186,6 +186,7 @@ func (b *Block) wantsInterrupt(avail uint64, num uint32, oldUsed uint16) (bool, 
 // chain is an error rather than a hang.
 func (b *Block) readChain(table uint64, size uint32, head uint16) error {
 	b.segs = b.segs[:0]
+	b.readDescs, b.writeDescs = 0, 0
 	idx, steps := uint32(head), uint32(0)
 	indirect, sawWrite := false, false
 	for {
@@ -218,6 +219,11 @@ func (b *Block) readChain(table uint64, size uint32, head uint16) error {
 			return ringErr("device-readable buffer after a writable one")
 		}
 		sawWrite = sawWrite || write
+		if write {
+			b.writeDescs++
+		} else {
+			b.readDescs++
+		}
 		if length > 0 {
 			b.segs = append(b.segs, segment{addr: addr, len: length, write: write})
 		}

@@ -273,7 +273,6 @@ func TestRequestErrors(t *testing.T) {
 			{"data outside RAM", ReqIn, 0, 0x1000, 512, StatusIOErr},
 			{"data runs off RAM", ReqOut, 0, ramBase + ramSize - 256, 512, StatusIOErr},
 			{"unknown type", 99, 0, bufBase + 0x8000, 512, StatusUnsupp},
-			{"scsi command", 2, 0, bufBase + 0x8000, 512, StatusUnsupp},
 			{"flush", ReqFlush, 0, bufBase + 0x8000, 0, StatusOK},
 			{"read last sector", ReqIn, 2047, bufBase + 0x8000, 512, StatusOK},
 		}
@@ -293,24 +292,56 @@ func TestRequestErrors(t *testing.T) {
 	})
 }
 
+// GET_ID as QEMU 7.2 answers it: the serial and its NUL, at most 20
+// bytes, within the buffer; nothing else is touched.
 func TestGetID(t *testing.T) {
+	tests := []struct {
+		serial string
+		room   uint32
+		want   []byte // the first 24 bytes of the buffer afterwards
+	}{
+		{"", 20, append([]byte{0}, bytes.Repeat([]byte{0xaa}, 23)...)},
+		{"abc", 20, append([]byte("abc\x00"), bytes.Repeat([]byte{0xaa}, 20)...)},
+		{"disk-serial-0123456789-long", 20, append([]byte("disk-serial-01234567"), 0xaa, 0xaa, 0xaa, 0xaa)},
+		{"exactly-twenty-chars", 20, append([]byte("exactly-twenty-chars"), 0xaa, 0xaa, 0xaa, 0xaa)},
+		{"abcdefgh", 8, append([]byte("abcdefgh"), bytes.Repeat([]byte{0xaa}, 16)...)},
+	}
+	both(t, func(t *testing.T, legacy bool) {
+		for _, tc := range tests {
+			r := newRig(t, legacy)
+			r.dev.Serial = tc.serial
+			r.init(8, xv6Features)
+			out := uint64(bufBase + 0x8000)
+			r.put(out, bytes.Repeat([]byte{0xaa}, 32))
+			head, st := r.xv6Request(0, ReqGetID, 0, out, tc.room)
+			r.submit(head)
+			assert.Equal(t, byte(StatusOK), r.statusByte(st))
+			assert.Equal(t, tc.want, r.bytesAt(out, 24), "serial %q", tc.serial)
+			assert.Equal(t, [][2]uint32{{0, tc.room + 1}}, r.completions())
+		}
+	})
+}
+
+// SCSI passthrough is refused: IOERR when the chain cannot be a SCSI
+// request (as QEMU answers both probe layouts), UNSUPP otherwise.
+func TestSCSIRefused(t *testing.T) {
 	both(t, func(t *testing.T, legacy bool) {
 		r := newRig(t, legacy)
-		r.dev.Serial = "disk-serial-0123456789-long"
 		r.init(8, xv6Features)
-		out := uint64(bufBase + 0x8000)
-		r.put(out, bytes.Repeat([]byte{0xee}, 32))
-		head, st := r.xv6Request(0, ReqGetID, 0, out, 20)
+		head, st := r.xv6Request(0, ReqSCSI, 0, bufBase+0x8000, 512)
 		r.submit(head)
-		assert.Equal(t, byte(StatusOK), r.statusByte(st))
-		assert.Equal(t, []byte("disk-serial-01234567"), r.bytesAt(out, 20))
-		assert.Equal(t, byte(0xee), r.bytesAt(out+20, 1)[0], "nothing past 20 bytes")
+		assert.Equal(t, byte(StatusIOErr), r.statusByte(st), "xv6 layout")
 
-		r.dev.Serial = "ab"
-		r.put(out, bytes.Repeat([]byte{0xee}, 32))
-		head, _ = r.xv6Request(0, ReqGetID, 0, out, 8)
+		r.header(bufBase, ReqSCSI, 0)
+		st = bufBase + 0x900
+		head = r.chain(3,
+			desc{addr: bufBase, len: 16},
+			desc{addr: bufBase + 0x100, len: 16},
+			desc{addr: bufBase + 0x200, len: 96, flags: descFWrite},
+			desc{addr: bufBase + 0x300, len: 16, flags: descFWrite},
+			desc{addr: st, len: 1, flags: descFWrite})
 		r.submit(head)
-		assert.Equal(t, []byte{'a', 'b', 0, 0, 0, 0, 0, 0, 0xee}, r.bytesAt(out, 9), "zero-padded, cut to the buffer")
+		assert.Equal(t, byte(StatusUnsupp), r.statusByte(st), "passthrough layout")
 	})
 }
 
