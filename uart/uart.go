@@ -88,6 +88,7 @@ type UART struct {
 	trigger     int   // receive FIFO trigger level, bytes
 	overrun     bool  // LSR.OE, cleared by reading LSR
 	txEmptyPend bool  // THR-empty interrupt pending
+	lastRx      byte  // last byte read from RBR
 	oneByte     [1]byte
 }
 
@@ -139,13 +140,20 @@ func (u *UART) push(b byte) {
 	u.rxN++
 }
 
+// pop takes the oldest received byte. With nothing received, the holding
+// register of a FIFO-less chip still shows the last byte; an empty FIFO
+// reads zero.
 func (u *UART) pop() byte {
 	if u.rxN == 0 {
-		return 0
+		if u.fifoOn {
+			return 0
+		}
+		return u.lastRx
 	}
 	b := u.rx[u.rxHead]
 	u.rxHead = (u.rxHead + 1) % FIFODepth
 	u.rxN--
+	u.lastRx = b
 	return b
 }
 

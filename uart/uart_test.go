@@ -168,6 +168,8 @@ func TestReceiveWithoutFIFO(t *testing.T) {
 	assert.Equal(t, uint8('q'), rd(u, RBR))
 	assert.True(t, u.CanReceive())
 	assert.False(t, irq.Level())
+	assert.Equal(t, uint8('q'), rd(u, RBR), "the holding register keeps its byte")
+	assert.Zero(t, rd(u, LSR)&LSRDataReady)
 }
 
 func TestTriggerLevelAndTimeout(t *testing.T) {
