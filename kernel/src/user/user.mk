@@ -64,7 +64,7 @@ endif
 user:
 	@test -n "$(PROG)" || { echo "make user: give the program as PROG=/path/to/prog.c" >&2; exit 2; }
 	@test -f "$(UPROG_SRC)" || { echo "make user: $(UPROG_SRC): no such file" >&2; exit 2; }
-	@$(MAKE) --no-print-directory -s $(UEXTRA) >&2
+	@$(MAKE) --no-print-directory -s $(UEXTRA) PROG=$(UPROG_SRC) >&2
 	@echo $(UEXTRA)
 
 user-clean:

