@@ -1206,6 +1206,117 @@ execargs(void)
   CHECK(exec("echo", argv) == -1, "exec with %d arguments worked", MAXARG + 1);
 }
 
+// ---- the library ----
+
+// expect_printed checks what fprintf wrote through a pipe.
+static void
+expect_printed(int fd, const char *want)
+{
+  int n = read(fd, buf, sizeof(buf) - 1);
+  CHECK(n >= 0, "pipe read failed");
+  buf[n] = 0;
+  CHECK(strcmp(buf, want) == 0, "printed [%s], want [%s]", buf, want);
+}
+
+static void
+printftest(void)
+{
+  int p[2];
+  CHECK(pipe(p) == 0, "pipe failed");
+  fprintf(p[1], "%d %d %d %u %x %x", 0, -42, 2147483647, 4000000000U, 255, -1);
+  expect_printed(p[0], "0 -42 2147483647 4000000000 ff ffffffff");
+  fprintf(p[1], "%ld %lu %lx %lld %l|", -5000000000LL, 18446744073709551615ULL,
+          0x123456789abcdefULL, 9000000000LL, 12345678901ULL);
+  expect_printed(p[0], "-5000000000 18446744073709551615 123456789abcdef 9000000000 12345678901|");
+  fprintf(p[1], "%p %s %s %c%c %% %q", (void*)0x1234, "str", (char*)0, 'o', 'k');
+  expect_printed(p[0], "0x0000000000001234 str (null) ok % %q");
+  fprintf(p[1], "trailing %");
+  expect_printed(p[0], "trailing %");
+  // One call is one write, even when longer than printf's buffer.
+  static char longstr[301];
+  memset(longstr, 'L', 300);
+  fprintf(p[1], "<%s>", longstr);
+  CHECK(read(p[0], buf, sizeof(buf)) == 302, "long output lost bytes");
+  close(p[0]);
+  close(p[1]);
+}
+
+static void
+ulibtest(void)
+{
+  char s[32];
+  CHECK(strlen("") == 0 && strlen("hello") == 5, "strlen");
+  CHECK(strcmp("abc", "abc") == 0 && strcmp("abc", "abd") < 0 && strcmp("b", "abc") > 0
+        && strcmp("ab", "abc") < 0 && strcmp("\xff", "a") > 0, "strcmp");
+  CHECK(strcpy(s, "copy") == s && strcmp(s, "copy") == 0, "strcpy");
+  CHECK(strchr(s, 'p') == s + 2 && strchr(s, 'z') == 0, "strchr");
+  CHECK(atoi("1234") == 1234 && atoi("-56") == -56 && atoi("7x") == 7 && atoi("") == 0, "atoi");
+  CHECK(memset(s, 'm', 10) == s && s[0] == 'm' && s[9] == 'm' && s[10] == 0, "memset");
+  strcpy(s, "0123456789");
+  memmove(s + 2, s, 5);
+  CHECK(memcmp(s, "0101234789", 10) == 0, "memmove forward overlap gave %s", s);
+  strcpy(s, "0123456789");
+  memmove(s, s + 2, 5);
+  CHECK(memcmp(s, "2345656789", 10) == 0, "memmove backward overlap gave %s", s);
+  CHECK(memcmp("abc", "abd", 2) == 0 && memcmp("abc", "abd", 3) < 0, "memcmp");
+  CHECK(memcpy(s, "xyz", 3) == s && s[2] == 'z', "memcpy");
+
+  int p[2];
+  CHECK(pipe(p) == 0, "pipe failed");
+  write(p[1], "line one\nrest", 13);
+  close(p[1]);
+  int pid = xfork();
+  if(pid == 0){
+    close(0);
+    dup(p[0]);
+    gets(s, sizeof(s));
+    CHECK(strcmp(s, "line one\n") == 0, "gets read [%s]", s);
+    gets(s, 3);
+    CHECK(strcmp(s, "re") == 0, "gets with a small buffer read [%s]", s);
+    gets(s, sizeof(s));
+    CHECK(strcmp(s, "st") == 0, "gets at end of input read [%s]", s);
+    gets(s, sizeof(s));
+    CHECK(s[0] == 0, "gets after end of input read [%s]", s);
+    exit(0);
+  }
+  close(p[0]);
+  CHECK(xwait(pid) == 0, "gets failed");
+
+  struct stat st;
+  CHECK(stat("/usertests", &st) == 0 && st.type == T_FILE, "stat failed");
+  CHECK(stat("/no-such-file", &st) == -1, "stat of a missing file worked");
+}
+
+static void
+malloctest(void)
+{
+  char *blocks[64];
+  for(int i = 0; i < 64; i++){
+    blocks[i] = malloc(i * 37 + 1);
+    CHECK(blocks[i] != 0, "malloc failed");
+    CHECK((uint64)blocks[i] % 16 == 0, "malloc returned %p, not 16-byte aligned", blocks[i]);
+    memset(blocks[i], i, i * 37 + 1);
+  }
+  for(int i = 0; i < 64; i++)
+    for(int j = 0; j < i * 37 + 1; j++)
+      CHECK(blocks[i][j] == (char)i, "block %d overwritten", i);
+  for(int i = 0; i < 64; i += 2)
+    free(blocks[i]);
+  for(int i = 1; i < 64; i += 2)
+    free(blocks[i]);
+  free(0);
+  // Everything merged back: a big block fits without growing the heap.
+  char *top = sbrk(0);
+  char *big = malloc(64 * 37 * 32);
+  CHECK(big != 0 && (char*)sbrk(0) == top, "freed blocks were not merged");
+  free(big);
+  CHECK(malloc(0x7fffffff) == 0, "malloc(2 GB) succeeded");
+  // An odd break must not misalign later blocks.
+  sbrk(3);
+  char *a = malloc(100000);
+  CHECK(a != 0 && (uint64)a % 16 == 0, "malloc after an odd sbrk returned %p", a);
+}
+
 // ---- the table ----
 
 struct test {
@@ -1261,6 +1372,9 @@ static struct test tests[] = {
   { pipe1, "pipe1", 0 },
   { pipebig, "pipebig", 1 },
   { exectest, "exec", 0 },
+  { printftest, "printf", 0 },
+  { ulibtest, "ulib", 0 },
+  { malloctest, "malloc", 0 },
   { execargs, "execargs", 0 },
 };
 
