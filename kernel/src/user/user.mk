@@ -40,11 +40,11 @@ UPROGS := $(addprefix $(UBUILD)/_,\
 $(UBUILD) $(UBUILD)/extra:
 	mkdir -p $@
 
-$(UBUILD)/%.o: $(USER_SRC)/%.c | $(UBUILD)
+$(UBUILD)/%.o: $(USER_SRC)/%.c $(USER_SRC)/user.mk | $(UBUILD)
 	$(UCC) $(UCFLAGS) $(UCFLAGS_OWN) -c -o $@ $<
 
-$(UBUILD)/%.o: $(USER_SRC)/%.S | $(UBUILD)
-	$(UCC) $(UCFLAGS) -c -o $@ $<
+$(UBUILD)/%.o: $(USER_SRC)/%.S $(USER_SRC)/user.mk | $(UBUILD)
+	$(UCC) $(UCFLAGS) -Wa,--debug-prefix-map=$(USER_ROOT)=. -c -o $@ $<
 
 $(UBUILD)/_%: $(UBUILD)/%.o $(ULIB) $(USER_SRC)/user.ld
 	$(ULD) $(ULDFLAGS) -o $@ $< $(ULIB)
