@@ -38,6 +38,9 @@ type Config struct {
 	CPUs        int    // harts; 0 means 3, as MIT's Makefile
 	MemMB       int    // RAM in MiB; 0 means 128
 	OutputLimit int    // console bytes before a run is stopped; 0 means DefaultOutputLimit
+	// LegacyVirtio keeps QEMU's legacy (version 1) virtio-mmio, which
+	// 2019-2020 xv6 kernels drive, by leaving out force-legacy=false.
+	LegacyVirtio bool
 }
 
 // Backend runs sessions on QEMU. It is safe for concurrent use.
@@ -84,7 +87,10 @@ func (b *Backend) Args(kernel, fsImg string) []string {
 	args := []string{
 		"-machine", "virt", "-bios", "none", "-kernel", kernel,
 		"-m", strconv.Itoa(b.cfg.MemMB) + "M", "-smp", strconv.Itoa(b.cfg.CPUs),
-		"-nographic", "-global", "virtio-mmio.force-legacy=false",
+		"-nographic",
+	}
+	if !b.cfg.LegacyVirtio {
+		args = append(args, "-global", "virtio-mmio.force-legacy=false")
 	}
 	if fsImg != "" {
 		args = append(args,

@@ -124,6 +124,9 @@ func TestArgsAreMITsQEMUOPTS(t *testing.T) {
 		"-drive file=F,if=none,format=raw,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
 		strings.Join(b.Args("K", "F"), " "))
 	assert.NotContains(t, strings.Join(b.Args("K", ""), " "), "-drive")
+	b, err = New(Config{Binary: os.Args[0], Kernel: riscvELF(), LegacyVirtio: true, CPUs: 1, MemMB: 256})
+	require.NoError(t, err)
+	assert.Equal(t, "-machine virt -bios none -kernel K -m 256M -smp 1 -nographic", strings.Join(b.Args("K", ""), " "))
 	assert.Equal(t, "qemu", b.Name())
 }
 
