@@ -81,9 +81,23 @@ pipeclose(struct pipe *pi, int writable)
   }
 }
 
+// The longest run of bytes that can move between the ring and user
+// memory in one copy: bounded by want, by avail, and by the ring's end.
+static uint
+run(uint pos, uint avail, uint want)
+{
+  uint n = PIPESIZE - pos % PIPESIZE;
+
+  if(n > avail)
+    n = avail;
+  if(n > want)
+    n = want;
+  return n;
+}
+
 // Write n bytes from user address addr, sleeping while the buffer is
-// full. Returns the bytes written, or -1 if the read end is closed or
-// the writer is killed before anything was written.
+// full. Returns the bytes written (fewer at a bad address), or -1 if the
+// read end is closed or the writer is killed.
 int
 pipewrite(struct pipe *pi, uint64 addr, int n)
 {
@@ -96,16 +110,17 @@ pipewrite(struct pipe *pi, uint64 addr, int n)
       release(&pi->lock);
       return -1;
     }
-    if(pi->nwrite == pi->nread + PIPESIZE){
+    uint space = PIPESIZE - (pi->nwrite - pi->nread);
+    if(space == 0){
       wakeup(&pi->nread);
       sleep(&pi->nwrite, &pi->lock);
       continue;
     }
-    char ch;
-    if(user_copyin(&ch, addr + i, 1) == -1)
+    uint m = run(pi->nwrite, space, n - i);
+    if(user_copyin(&pi->data[pi->nwrite % PIPESIZE], addr + i, m) == -1)
       break;
-    pi->data[pi->nwrite++ % PIPESIZE] = ch;
-    i++;
+    pi->nwrite += m;
+    i += m;
   }
   wakeup(&pi->nread);
   release(&pi->lock);
@@ -128,11 +143,12 @@ piperead(struct pipe *pi, uint64 addr, int n)
     }
     sleep(&pi->nread, &pi->lock);
   }
-  for(i = 0; i < n && pi->nread != pi->nwrite; i++){
-    char ch = pi->data[pi->nread % PIPESIZE];
-    if(user_copyout(addr + i, &ch, 1) == -1)
+  for(i = 0; i < n && pi->nread != pi->nwrite; ){
+    uint m = run(pi->nread, pi->nwrite - pi->nread, n - i);
+    if(user_copyout(addr + i, &pi->data[pi->nread % PIPESIZE], m) == -1)
       break;
-    pi->nread++;
+    pi->nread += m;
+    i += m;
   }
   wakeup(&pi->nwrite);
   release(&pi->lock);

@@ -122,14 +122,15 @@ printf(char *fmt, ...)
   return 0;
 }
 
-// Print "panic: s" and stop every hart.
+// Stop every other hart, then print "panic: s" and stop this one. The
+// others go first so that their console output cannot run into ours.
 void
 panic(char *s)
 {
+  halt_others();
   pr.locking = 0;
   printf("panic: %s\n", s);
-  panicked = 1;        // freezes uart output from other CPUs
-  halt_others();
+  panicked = 1;        // freezes any later console output
   for(;;)
     ;
 }
