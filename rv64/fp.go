@@ -38,23 +38,6 @@ func (h *Hart) accrue(fl sf.Flags) {
 	}
 }
 
-// read loads size bytes at va through the load TLB.
-func (h *Hart) read(va, size uint64) (uint64, bool) {
-	if i, ok := h.loadTLB.Lookup(va); ok && !crossesPage(va, size) {
-		return readLE(h.ram[i:], size), true
-	}
-	return h.load(va, size)
-}
-
-// write stores size bytes at va through the store TLB.
-func (h *Hart) write(va, size, v uint64) bool {
-	if i, ok := h.storeTLB.Lookup(va); ok && !crossesPage(va, size) {
-		h.storeRAM(i, size, v)
-		return true
-	}
-	return h.store(va, size, v)
-}
-
 // float executes an F/D instruction, returning false if it trapped.
 func (h *Hart) float(in *insn) bool {
 	if h.fs() == fsOff {

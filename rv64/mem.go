@@ -136,10 +136,27 @@ func (h *Hart) store(va, size, v uint64) bool {
 
 // storeRAM writes to RAM index idx, dropping decoded code on that page.
 func (h *Hart) storeRAM(idx, size, v uint64) {
-	if p := idx >> 12; h.code[p] != 0 {
-		h.bus.CodeWritten(p)
+	if h.code[idx>>12] != 0 {
+		h.bus.CodeWritten(idx >> 12)
 	}
 	writeLE(h.ram[idx:], size, v)
+}
+
+// read loads size bytes at va through the load TLB (for FP loads).
+func (h *Hart) read(va, size uint64) (uint64, bool) {
+	if i, ok := h.loadTLB.Lookup(va); ok && !crossesPage(va, size) {
+		return readLE(h.ram[i:], size), true
+	}
+	return h.load(va, size)
+}
+
+// write stores size bytes of v at va through the store TLB.
+func (h *Hart) write(va, size, v uint64) bool {
+	if i, ok := h.storeTLB.Lookup(va); ok && !crossesPage(va, size) {
+		h.storeRAM(i, size, v)
+		return true
+	}
+	return h.store(va, size, v)
 }
 
 // splitPages translates both pages of a page-crossing access. Nothing is

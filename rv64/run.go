@@ -1,6 +1,11 @@
 package rv64
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
 
 // Run executes up to budget instructions and returns how many retired.
 // Traps count against the budget (so a guest stuck in a trap loop still
@@ -55,160 +60,237 @@ func (h *Hart) step() {
 // moved pc to the handler).
 func (h *Hart) execute(budget uint64) {
 	x := &h.x
+	c := &h.icache
 	for n := uint64(0); n < budget; n++ {
-		in := h.fetch()
+		// Fetch: the decoded slot on the current page, else the slow path.
+		pc := h.pc
+		var in *insn
+		if pc>>12 == c.fetchVPN {
+			in = &c.fetchPage.slots[pc&pageMask>>1]
+			if in.op == opNone {
+				in = h.decodeSlot(in, c.fetchBase, pc)
+			}
+		} else {
+			in = h.fetchSlow(pc)
+		}
 		if in == nil {
 			continue
 		}
-		pc := h.pc
 		npc := pc + uint64(in.len)
 		switch in.op {
 		case opLUI:
-			x[in.rd] = uint64(in.imm)
+			x[in.rd&31] = uint64(in.imm)
 		case opAUIPC:
-			x[in.rd] = pc + uint64(in.imm)
+			x[in.rd&31] = pc + uint64(in.imm)
 		case opJAL:
-			x[in.rd] = npc
+			x[in.rd&31] = npc
 			npc = pc + uint64(in.imm)
 		case opJALR:
-			t := (x[in.rs1] + uint64(in.imm)) &^ 1
-			x[in.rd] = npc
+			t := (x[in.rs1&31] + uint64(in.imm)) &^ 1
+			x[in.rd&31] = npc
 			npc = t
 		case opBEQ:
-			if x[in.rs1] == x[in.rs2] {
+			if x[in.rs1&31] == x[in.rs2&31] {
 				npc = pc + uint64(in.imm)
 			}
 		case opBNE:
-			if x[in.rs1] != x[in.rs2] {
+			if x[in.rs1&31] != x[in.rs2&31] {
 				npc = pc + uint64(in.imm)
 			}
 		case opBLT:
-			if int64(x[in.rs1]) < int64(x[in.rs2]) {
+			if int64(x[in.rs1&31]) < int64(x[in.rs2&31]) {
 				npc = pc + uint64(in.imm)
 			}
 		case opBGE:
-			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+			if int64(x[in.rs1&31]) >= int64(x[in.rs2&31]) {
 				npc = pc + uint64(in.imm)
 			}
 		case opBLTU:
-			if x[in.rs1] < x[in.rs2] {
+			if x[in.rs1&31] < x[in.rs2&31] {
 				npc = pc + uint64(in.imm)
 			}
 		case opBGEU:
-			if x[in.rs1] >= x[in.rs2] {
+			if x[in.rs1&31] >= x[in.rs2&31] {
 				npc = pc + uint64(in.imm)
 			}
 
-		case opLB, opLH, opLW, opLD, opLBU, opLHU, opLWU:
-			a := x[in.rs1] + uint64(in.imm)
-			size := loadSize[in.op-opLB]
-			var v uint64
-			if i, ok := h.loadTLB.Lookup(a); ok && !crossesPage(a, size) {
-				v = readLE(h.ram[i:], size)
-			} else if v, ok = h.load(a, size); !ok {
+		// Loads and stores: a TLB hit that stays within its page is a direct
+		// RAM access (stores also check that the page holds no decoded code).
+		case opLD:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
+				x[in.rd&31] = binary.LittleEndian.Uint64(h.ram[i:])
+			} else if v, ok := h.load(a, 8); ok {
+				x[in.rd&31] = v
+			} else {
 				continue
 			}
-			switch in.op {
-			case opLB:
-				v = uint64(int8(v))
-			case opLH:
-				v = uint64(int16(v))
-			case opLW:
-				v = uint64(int32(v))
+		case opLW:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
+				x[in.rd&31] = uint64(int32(binary.LittleEndian.Uint32(h.ram[i:])))
+			} else if v, ok := h.load(a, 4); ok {
+				x[in.rd&31] = sext32(v)
+			} else {
+				continue
 			}
-			x[in.rd] = v
-		case opSB, opSH, opSW, opSD:
-			a := x[in.rs1] + uint64(in.imm)
-			size := uint64(1) << (in.op - opSB)
-			if i, ok := h.storeTLB.Lookup(a); ok && !crossesPage(a, size) {
-				h.storeRAM(i, size, x[in.rs2])
-			} else if !h.store(a, size, x[in.rs2]) {
+		case opLWU:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
+				x[in.rd&31] = uint64(binary.LittleEndian.Uint32(h.ram[i:]))
+			} else if v, ok := h.load(a, 4); ok {
+				x[in.rd&31] = v
+			} else {
+				continue
+			}
+		case opLH:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
+				x[in.rd&31] = uint64(int16(binary.LittleEndian.Uint16(h.ram[i:])))
+			} else if v, ok := h.load(a, 2); ok {
+				x[in.rd&31] = uint64(int16(v))
+			} else {
+				continue
+			}
+		case opLHU:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
+				x[in.rd&31] = uint64(binary.LittleEndian.Uint16(h.ram[i:]))
+			} else if v, ok := h.load(a, 2); ok {
+				x[in.rd&31] = v
+			} else {
+				continue
+			}
+		case opLB:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
+				x[in.rd&31] = uint64(int8(h.ram[i]))
+			} else if v, ok := h.load(a, 1); ok {
+				x[in.rd&31] = uint64(int8(v))
+			} else {
+				continue
+			}
+		case opLBU:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
+				x[in.rd&31] = uint64(h.ram[i])
+			} else if v, ok := h.load(a, 1); ok {
+				x[in.rd&31] = v
+			} else {
+				continue
+			}
+		case opSD:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
+				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2&31])
+			} else if !h.store(a, 8, x[in.rs2&31]) {
+				continue
+			}
+		case opSW:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
+				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2&31]))
+			} else if !h.store(a, 4, x[in.rs2&31]) {
+				continue
+			}
+		case opSH:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
+				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2&31]))
+			} else if !h.store(a, 2, x[in.rs2&31]) {
+				continue
+			}
+		case opSB:
+			a := x[in.rs1&31] + uint64(in.imm)
+			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 && h.code[i>>12] == 0 {
+				h.ram[i] = byte(x[in.rs2&31])
+			} else if !h.store(a, 1, x[in.rs2&31]) {
 				continue
 			}
 
 		case opADDI:
-			x[in.rd] = x[in.rs1] + uint64(in.imm)
+			x[in.rd&31] = x[in.rs1&31] + uint64(in.imm)
 		case opSLTI:
-			x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
+			x[in.rd&31] = b2u(int64(x[in.rs1&31]) < in.imm)
 		case opSLTIU:
-			x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
+			x[in.rd&31] = b2u(x[in.rs1&31] < uint64(in.imm))
 		case opXORI:
-			x[in.rd] = x[in.rs1] ^ uint64(in.imm)
+			x[in.rd&31] = x[in.rs1&31] ^ uint64(in.imm)
 		case opORI:
-			x[in.rd] = x[in.rs1] | uint64(in.imm)
+			x[in.rd&31] = x[in.rs1&31] | uint64(in.imm)
 		case opANDI:
-			x[in.rd] = x[in.rs1] & uint64(in.imm)
+			x[in.rd&31] = x[in.rs1&31] & uint64(in.imm)
 		case opSLLI:
-			x[in.rd] = x[in.rs1] << (in.imm & 63)
+			x[in.rd&31] = x[in.rs1&31] << (in.imm & 63)
 		case opSRLI:
-			x[in.rd] = x[in.rs1] >> (in.imm & 63)
+			x[in.rd&31] = x[in.rs1&31] >> (in.imm & 63)
 		case opSRAI:
-			x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
+			x[in.rd&31] = uint64(int64(x[in.rs1&31]) >> (in.imm & 63))
 		case opADD:
-			x[in.rd] = x[in.rs1] + x[in.rs2]
+			x[in.rd&31] = x[in.rs1&31] + x[in.rs2&31]
 		case opSUB:
-			x[in.rd] = x[in.rs1] - x[in.rs2]
+			x[in.rd&31] = x[in.rs1&31] - x[in.rs2&31]
 		case opSLL:
-			x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
+			x[in.rd&31] = x[in.rs1&31] << (x[in.rs2&31] & 63)
 		case opSLT:
-			x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
+			x[in.rd&31] = b2u(int64(x[in.rs1&31]) < int64(x[in.rs2&31]))
 		case opSLTU:
-			x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
+			x[in.rd&31] = b2u(x[in.rs1&31] < x[in.rs2&31])
 		case opXOR:
-			x[in.rd] = x[in.rs1] ^ x[in.rs2]
+			x[in.rd&31] = x[in.rs1&31] ^ x[in.rs2&31]
 		case opSRL:
-			x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
+			x[in.rd&31] = x[in.rs1&31] >> (x[in.rs2&31] & 63)
 		case opSRA:
-			x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
+			x[in.rd&31] = uint64(int64(x[in.rs1&31]) >> (x[in.rs2&31] & 63))
 		case opOR:
-			x[in.rd] = x[in.rs1] | x[in.rs2]
+			x[in.rd&31] = x[in.rs1&31] | x[in.rs2&31]
 		case opAND:
-			x[in.rd] = x[in.rs1] & x[in.rs2]
+			x[in.rd&31] = x[in.rs1&31] & x[in.rs2&31]
 		case opADDIW:
-			x[in.rd] = sext32(x[in.rs1] + uint64(in.imm))
+			x[in.rd&31] = sext32(x[in.rs1&31] + uint64(in.imm))
 		case opSLLIW:
-			x[in.rd] = sext32(x[in.rs1] << (in.imm & 31))
+			x[in.rd&31] = sext32(x[in.rs1&31] << (in.imm & 31))
 		case opSRLIW:
-			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (in.imm & 31)))
+			x[in.rd&31] = sext32(uint64(uint32(x[in.rs1&31]) >> (in.imm & 31)))
 		case opSRAIW:
-			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (in.imm & 31)))
+			x[in.rd&31] = uint64(int64(int32(x[in.rs1&31]) >> (in.imm & 31)))
 		case opADDW:
-			x[in.rd] = sext32(x[in.rs1] + x[in.rs2])
+			x[in.rd&31] = sext32(x[in.rs1&31] + x[in.rs2&31])
 		case opSUBW:
-			x[in.rd] = sext32(x[in.rs1] - x[in.rs2])
+			x[in.rd&31] = sext32(x[in.rs1&31] - x[in.rs2&31])
 		case opSLLW:
-			x[in.rd] = sext32(x[in.rs1] << (x[in.rs2] & 31))
+			x[in.rd&31] = sext32(x[in.rs1&31] << (x[in.rs2&31] & 31))
 		case opSRLW:
-			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
+			x[in.rd&31] = sext32(uint64(uint32(x[in.rs1&31]) >> (x[in.rs2&31] & 31)))
 		case opSRAW:
-			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (x[in.rs2] & 31)))
+			x[in.rd&31] = uint64(int64(int32(x[in.rs1&31]) >> (x[in.rs2&31] & 31)))
 
 		case opMUL:
-			x[in.rd] = x[in.rs1] * x[in.rs2]
+			x[in.rd&31] = x[in.rs1&31] * x[in.rs2&31]
 		case opMULH:
-			x[in.rd] = mulh(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = mulh(x[in.rs1&31], x[in.rs2&31])
 		case opMULHSU:
-			x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = mulhsu(x[in.rs1&31], x[in.rs2&31])
 		case opMULHU:
-			x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
+			x[in.rd&31], _ = bits.Mul64(x[in.rs1&31], x[in.rs2&31])
 		case opDIV:
-			x[in.rd] = div(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = div(x[in.rs1&31], x[in.rs2&31])
 		case opDIVU:
-			x[in.rd] = divu(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = divu(x[in.rs1&31], x[in.rs2&31])
 		case opREM:
-			x[in.rd] = rem(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = rem(x[in.rs1&31], x[in.rs2&31])
 		case opREMU:
-			x[in.rd] = remu(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = remu(x[in.rs1&31], x[in.rs2&31])
 		case opMULW:
-			x[in.rd] = sext32(x[in.rs1] * x[in.rs2])
+			x[in.rd&31] = sext32(x[in.rs1&31] * x[in.rs2&31])
 		case opDIVW:
-			x[in.rd] = divw(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = divw(x[in.rs1&31], x[in.rs2&31])
 		case opDIVUW:
-			x[in.rd] = divuw(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = divuw(x[in.rs1&31], x[in.rs2&31])
 		case opREMW:
-			x[in.rd] = remw(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = remw(x[in.rs1&31], x[in.rs2&31])
 		case opREMUW:
-			x[in.rd] = remuw(x[in.rs1], x[in.rs2])
+			x[in.rd&31] = remuw(x[in.rs1&31], x[in.rs2&31])
 
 		case opFENCE, opFENCEI:
 			// One hart in one goroutine sees its own stores in order, and
@@ -259,9 +341,6 @@ func (h *Hart) execute(budget uint64) {
 		}
 	}
 }
-
-var loadSize = [...]uint64{opLB - opLB: 1, opLH - opLB: 2, opLW - opLB: 4, opLD - opLB: 8,
-	opLBU - opLB: 1, opLHU - opLB: 2, opLWU - opLB: 4}
 
 func b2u(b bool) uint64 {
 	if b {
