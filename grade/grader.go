@@ -120,6 +120,7 @@ func Grade(ctx context.Context, lab *Lab, opt Options) (*Report, error) {
 		Backend: opt.Backend.Name(),
 		Seed:    opt.Seed,
 		Repeat:  opt.Repeat,
+		Groups:  []GroupScore{},
 	}
 	pr := printer{w: opt.Out, color: opt.Color}
 	passed := make(map[*Test]bool)

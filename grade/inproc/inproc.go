@@ -36,11 +36,13 @@ type Config struct {
 	WallLimit func(timeout time.Duration) time.Duration
 }
 
-// DefaultWallLimit gives a run a minute plus three times its guest-time
-// budget of real time: far more than a healthy run needs even on a loaded
-// host, so it only ever catches an emulator that stopped making progress.
+// DefaultWallLimit gives a run two minutes plus ten times its guest-time
+// budget of real time. Guest time always advances while the machine runs,
+// so the guest-time budget ends every healthy or broken run long before;
+// this only catches an emulator that stopped making progress, even on a
+// badly overloaded host.
 func DefaultWallLimit(timeout time.Duration) time.Duration {
-	return time.Minute + 3*timeout
+	return 2*time.Minute + 10*timeout
 }
 
 // Backend runs sessions on fresh virt machines. It is safe for concurrent
