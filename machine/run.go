@@ -90,7 +90,7 @@ func (m *Machine) Run(until func() bool) Stop {
 			m.qstart[i] = h.Instret() // every hart's clock now reads m.time
 		}
 		m.clint.Update()
-		if m.allWaiting() {
+		if !m.halted() && m.allWaiting() {
 			if s, stop := m.idle(); stop {
 				return s
 			}
@@ -158,10 +158,11 @@ func (m *Machine) nextDeadline(now uint64) (uint64, bool) {
 	return d, ok
 }
 
-// halted reports whether the guest has written to the test device.
+// halted reports whether the guest has asked the test device to power off
+// or reset.
 func (m *Machine) halted() bool {
-	done, _, _ := m.power.Halted()
-	return done
+	done, _, reset := m.power.Halted()
+	return done || reset
 }
 
 func (m *Machine) allWaiting() bool {
@@ -220,15 +221,13 @@ func (m *Machine) checkStop() (Stop, bool) {
 		}
 		return Stop{Reason: StopInterrupted, Detail: detail}, true
 	}
-	if done, code, reset := m.power.Halted(); done {
-		switch {
-		case reset:
-			return Stop{Reason: StopReset}, true
-		case code == 0:
-			return Stop{Reason: StopPowerOff}, true
-		default:
-			return Stop{Reason: StopPowerFail, Code: code}, true
-		}
+	switch done, code, reset := m.power.Halted(); {
+	case reset:
+		return Stop{Reason: StopReset}, true
+	case done && code == 0:
+		return Stop{Reason: StopPowerOff}, true
+	case done:
+		return Stop{Reason: StopPowerFail, Code: code}, true
 	}
 	if m.console.panicked {
 		return Stop{Reason: StopPanic, Detail: m.console.panicLine}, true

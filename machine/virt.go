@@ -25,7 +25,6 @@ const (
 	CLINTBase    = 0x0200_0000
 	CLINTSize    = 0x1_0000
 	PLICBase     = 0x0c00_0000
-	PLICSize     = 0x400_0000
 	UARTBase     = 0x1000_0000
 	UARTSize     = 0x100
 	VirtioBase   = 0x1000_1000
@@ -34,7 +33,7 @@ const (
 
 	UARTIRQ   = 10
 	VirtioIRQ = 1
-	plicIRQs  = 96 // sources 0..95 (0 does not exist), as on QEMU virt
+	plicIRQs  = 96 // riscv,ndev: interrupt ids 1..96, as on QEMU virt
 
 	// Timebase is the frequency of mtime and the time CSR (QEMU virt's).
 	Timebase = 10_000_000
@@ -184,7 +183,7 @@ func (m *Machine) wire() error {
 	}{
 		{PowerOffBase, 0x1000, m.power, "test"},
 		{CLINTBase, CLINTSize, m.clint, "clint"},
-		{PLICBase, PLICSize, m.plic, "plic"},
+		{PLICBase, m.plic.Size(), m.plic, "plic"},
 		{UARTBase, UARTSize, m.uart, "uart0"},
 	}
 	if m.cfg.Disk != nil {
