@@ -707,6 +707,29 @@ test_shared_sbrk(void)
   return 0;
 }
 
+// ---- TEST20: join reports the stack given to clone ----
+
+static int
+test_join_stack(void)
+{
+  char *stack = sbrk(2*PGSIZE);
+  EXPECT(stack != (char*)-1, "sbrk failed");
+  stack = (char*)PGROUNDUP((uint64)stack);
+  int pid = clone(just_exit, 0, 0, stack);
+  EXPECT(pid > 0, "clone failed");
+  void *got = 0;
+  EXPECT(join(&got) == pid, "join did not return the thread's pid");
+  EXPECT(got == stack, "join reported stack %p, clone was given %p", got, stack);
+  // thread_join must not free a stack that thread_create did not allocate.
+  pid = clone(just_exit, 0, 0, stack);
+  EXPECT(pid > 0, "clone failed");
+  EXPECT(thread_join() == pid, "thread_join of a clone'd thread failed");
+  char *m = malloc(100);
+  EXPECT(m != 0 && (m < stack || m >= stack + PGSIZE), "the heap took over the clone stack");
+  free(m);
+  return 0;
+}
+
 // ---- the table ----
 
 static int (*tests[])(void) = {
@@ -730,6 +753,7 @@ static int (*tests[])(void) = {
   test_spinlock,              // 17
   test_malloc,                // 18
   test_shared_sbrk,           // 19
+  test_join_stack,            // 20
 };
 
 #define NTESTS ((int)(sizeof(tests)/sizeof(tests[0])) - 1)

@@ -128,20 +128,26 @@ atoi(const char *s)
 }
 
 // Threads. A thread's stack is one page carved from a malloc block of two
-// pages: the page-aligned part is the stack, and the word just below it
-// keeps the pointer malloc returned, so thread_join can free the block
-// from the stack address join reports.
+// pages: the page-aligned part is the stack, and the two words just below
+// it hold a magic number and the pointer malloc returned, so thread_join
+// can free the block from the stack address join reports. The magic keeps
+// thread_join from freeing a stack the program gave clone itself.
+#define THREAD_STACK_MAGIC 0x7468726561647374ULL   // "threadst"
+
 int
 thread_create(void (*fn)(void*, void*), void *arg1, void *arg2)
 {
   char *block = malloc(2*PGSIZE);
   if(block == 0)
     return -1;
-  char *stack = (char*)PGROUNDUP((uint64)block + sizeof(void*));
-  ((void**)stack)[-1] = block;
+  uint64 *stack = (uint64*)PGROUNDUP((uint64)block + 2*sizeof(uint64));
+  stack[-2] = THREAD_STACK_MAGIC;
+  stack[-1] = (uint64)block;
   int pid = clone(fn, arg1, arg2, stack);
-  if(pid < 0)
+  if(pid < 0){
+    stack[-2] = 0;
     free(block);
+  }
   return pid;
 }
 
@@ -152,7 +158,11 @@ thread_join(void)
   int pid = join(&stack);
   if(pid < 0)
     return -1;
-  free(((void**)stack)[-1]);
+  uint64 *words = stack;
+  if((uint64)stack >= PGSIZE && words[-2] == THREAD_STACK_MAGIC){
+    words[-2] = 0;
+    free((void*)words[-1]);
+  }
   return pid;
 }
 

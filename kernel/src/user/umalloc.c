@@ -67,23 +67,26 @@ grow(uint64 units)
 }
 
 // take returns a block of exactly units headers cut from the first free
-// block big enough, or 0.
+// block big enough, or 0. It cuts from the front, so what is left of a
+// block stays at its end, next to where the heap grows, and merges with
+// the next chunk grow adds instead of lingering as a fragment.
 static struct header*
 take(uint64 units)
 {
-  struct header **link = &freelist;
-  for(struct header *b = freelist; b; link = &b->next, b = b->next){
+  for(struct header **link = &freelist; *link; link = &(*link)->next){
+    struct header *b = *link;
     if(b->units < units)
       continue;
     if(b->units == units){
       *link = b->next;
-      return b;
+    } else {
+      struct header *rest = b + units;
+      rest->units = b->units - units;
+      rest->next = b->next;
+      *link = rest;
+      b->units = units;
     }
-    // Hand out the tail so the free block keeps its place in the list.
-    b->units -= units;
-    struct header *tail = b + b->units;
-    tail->units = units;
-    return tail;
+    return b;
   }
   return 0;
 }
