@@ -83,14 +83,11 @@ func disassemble(raw uint32) string {
 	return riscv64asm.GNUSyntax(inst)
 }
 
-var abiNames = [32]string{"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1",
-	"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
-	"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"}
-
-// regName names register r as reported by Trace: 0..31 integer, 32..63 FP.
+// regName names register r as reported by Trace (0..31 integer, 32..63 FP)
+// the way x/arch's disassembly does.
 func regName(r int) string {
 	if r >= 32 {
 		return fmt.Sprintf("f%d", r-32)
 	}
-	return abiNames[r]
+	return fmt.Sprintf("x%d", r)
 }

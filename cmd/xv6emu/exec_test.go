@@ -1,0 +1,89 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const isaTests = "../../rv64/testdata/"
+
+// captureRun runs the command line and returns its exit status, stdout and
+// stderr.
+func captureRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	resetFlags(rootCmd)
+	oldOut, oldErr := os.Stdout, os.Stderr
+	rOut, wOut, _ := os.Pipe()
+	rErr, wErr, _ := os.Pipe()
+	os.Stdout, os.Stderr = wOut, wErr
+	outc, errc := make(chan string), make(chan string)
+	go func() { b, _ := io.ReadAll(rOut); outc <- string(b) }()
+	go func() { b, _ := io.ReadAll(rErr); errc <- string(b) }()
+	code := run(args)
+	wOut.Close()
+	wErr.Close()
+	os.Stdout, os.Stderr = oldOut, oldErr
+	return code, <-outc, <-errc
+}
+
+// resetFlags puts every flag back to its default: cobra keeps the values
+// of one execution for the next, and a test runs many.
+func resetFlags(c *cobra.Command) {
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		f.Value.Set(f.DefValue)
+		f.Changed = false
+	})
+	for _, sub := range c.Commands() {
+		resetFlags(sub)
+	}
+}
+
+func TestExecExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"pass", []string{"exec", isaTests + "elf/alu.elf"}, 0, "", ""},
+		{"fail", []string{"exec", isaTests + "elf/xfail3.elf"}, 1, "FAIL: test 3\n", "test 3 failed"},
+		{"console", []string{"exec", isaTests + "elf/console.elf"}, 0, "hello\n", ""},
+		{"limit", []string{"exec", "--max-insns", "100", isaTests + "elf/alu.elf"}, 3, "", "no result after 100 instructions"},
+		{"missing", []string{"exec", isaTests + "nope.elf"}, 2, "", "no such file"},
+		{"not ELF", []string{"exec", "main.go"}, 2, "", "not an ELF file"},
+		{"32-bit", []string{"exec", isaTests + "bad/rv32.elf"}, 2, "", "ELFCLASS32"},
+		{"x86", []string{"exec", isaTests + "bad/x86.elf"}, 2, "", "EM_X86_64"},
+		{"no tohost", []string{"exec", isaTests + "bad/notohost.elf"}, 2, "", "no tohost symbol"},
+		{"no file", []string{"exec"}, 2, "", "accepts 1 arg"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := captureRun(t, c.args...)
+			assert.Equal(t, c.code, code)
+			assert.Equal(t, c.stdout, stdout)
+			if c.stderr == "" {
+				assert.Empty(t, stderr)
+			} else {
+				assert.Contains(t, stderr, c.stderr)
+				assert.Equal(t, 1, strings.Count(strings.TrimSuffix(stderr, "\n"), "\n")+1-
+					strings.Count(stderr, "Run '"), "one-line error")
+			}
+		})
+	}
+}
+
+func TestExecTrace(t *testing.T) {
+	code, stdout, _ := captureRun(t, "exec", "--trace", isaTests+"elf/alu.elf")
+	require.Equal(t, 0, code)
+	lines := strings.Split(stdout, "\n")
+	require.Greater(t, len(lines), 100)
+	assert.Equal(t, "0000000080000000: auipc x5,0x0                     x5=0x80000000", lines[0])
+	assert.Contains(t, lines[2], "csrw mtvec,x5")
+}
