@@ -64,6 +64,7 @@ void            itrunc(struct inode *ip);
 void*           kalloc(void);
 void            kfree(void *pa);
 void            kinit(void *start, void *stop);
+int             kfreepages(void);
 
 // log.c
 void            initlog(int dev, struct superblock *sb);

@@ -123,8 +123,8 @@ exec(char *path, char **argv)
 
   // The stack: one page under an inaccessible guard page.
   sz = PGROUNDUP(sz);
-  uint64 sz1 = uvmalloc(pagetable, sz, sz + 2*PGSIZE, PTE_W);
-  if(sz1 == 0)
+  uint64 sz1;
+  if(sz + 2*PGSIZE > MAXUSERVA || (sz1 = uvmalloc(pagetable, sz, sz + 2*PGSIZE, PTE_W)) == 0)
     goto bad;
   sz = sz1;
   uvmclear(pagetable, sz - 2*PGSIZE);

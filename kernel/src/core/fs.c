@@ -110,8 +110,8 @@ iinit(void)
     initsleeplock(&itable.inode[i].lock, "inode");
 }
 
-// The cached inode for (dev, inum), unlocked, with a new reference.
-// Reads nothing from disk.
+// The cached inode for (dev, inum), unlocked, with a new reference, or
+// 0 if every slot is in use. Reads nothing from disk.
 static struct inode*
 iget(uint dev, uint inum)
 {
@@ -127,8 +127,11 @@ iget(uint dev, uint inum)
     if(empty == 0 && ip->ref == 0)
       empty = ip;
   }
-  if(empty == 0)
-    panic("iget: no inodes");
+  if(empty == 0){
+    release(&itable.lock);
+    printf("iget: no inodes\n");
+    return 0;
+  }
 
   ip = empty;
   ip->dev = dev;
@@ -148,11 +151,16 @@ ialloc(uint dev, short type)
     struct buf *bp = bread(dev, IBLOCK(inum, sb));
     struct dinode *dip = (struct dinode*)bp->data + inum % IPB;
     if(dip->type == 0){
-      memset(dip, 0, sizeof(*dip));
-      dip->type = type;
-      log_write(bp);
+      // Take the cache slot first, so that running out of slots leaves
+      // the disk untouched.
+      struct inode *ip = iget(dev, inum);
+      if(ip){
+        memset(dip, 0, sizeof(*dip));
+        dip->type = type;
+        log_write(bp);
+      }
       brelse(bp);
-      return iget(dev, inum);
+      return ip;
     }
     brelse(bp);
   }
@@ -397,28 +405,37 @@ namecmp(const char *s, const char *t)
   return strncmp(s, t, DIRSIZ);
 }
 
-// Find name in directory dp; *poff (if poff) gets the entry's offset.
-// Returns the inode unlocked and referenced, or 0.
-struct inode*
-dirlookup(struct inode *dp, char *name, uint *poff)
+// The inode number name has in directory dp, or 0; *poff (if poff)
+// gets the entry's offset.
+static uint
+dirfind(struct inode *dp, char *name, uint *poff)
 {
   struct dirent de;
 
   if(dp->type != T_DIR)
-    panic("dirlookup: not a directory");
+    panic("dirfind: not a directory");
 
   for(uint off = 0; off < dp->size; off += sizeof(de)){
     if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlookup: read");
-    if(de.inum == 0)
-      continue;
-    if(namecmp(name, de.name) == 0){
+      panic("dirfind: read");
+    if(de.inum != 0 && namecmp(name, de.name) == 0){
       if(poff)
         *poff = off;
-      return iget(dp->dev, de.inum);
+      return de.inum;
     }
   }
   return 0;
+}
+
+// Find name in directory dp; *poff (if poff) gets the entry's offset.
+// Returns the inode unlocked and referenced, or 0 (also when the inode
+// cache is full).
+struct inode*
+dirlookup(struct inode *dp, char *name, uint *poff)
+{
+  uint inum = dirfind(dp, name, poff);
+
+  return inum ? iget(dp->dev, inum) : 0;
 }
 
 // Add the entry (name, inum) to directory dp, in the first free slot.
@@ -427,16 +444,11 @@ int
 dirlink(struct inode *dp, char *name, uint inum)
 {
   struct dirent de;
-  struct inode *ip;
   uint off;
 
   // A removed directory (still someone's cwd) takes no new entries.
-  if(dp->nlink == 0)
+  if(dp->nlink == 0 || dirfind(dp, name, 0) != 0)
     return -1;
-  if((ip = dirlookup(dp, name, 0)) != 0){
-    iput(ip);
-    return -1;
-  }
 
   for(off = 0; off < dp->size; off += sizeof(de)){
     if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
@@ -497,6 +509,8 @@ namex(char *path, int parent, char *name)
     ip = iget(ROOTDEV, ROOTINO);
   else
     ip = idup(myproc()->cwd);
+  if(ip == 0)
+    return 0;
 
   while((path = skipelem(path, name)) != 0){
     ilock(ip);

@@ -18,7 +18,17 @@ static struct {
   char *start, *stop;   // the range handed to kinit
 } kmem;
 
-// Give the allocator every page in [start, stop).
+static void
+push(struct run *r)
+{
+  acquire(&kmem.lock);
+  r->next = kmem.freelist;
+  kmem.freelist = r;
+  release(&kmem.lock);
+}
+
+// Give the allocator every page in [start, stop). Pages never used need
+// no junk, which keeps boot fast on an emulator.
 void
 kinit(void *start, void *stop)
 {
@@ -26,24 +36,31 @@ kinit(void *start, void *stop)
   kmem.start = (char*)PGROUNDUP((uint64)start);
   kmem.stop = stop;
   for(char *p = kmem.start; p + PGSIZE <= kmem.stop; p += PGSIZE)
-    kfree(p);
+    push((struct run*)p);
 }
 
 void
 kfree(void *pa)
 {
-  struct run *r = pa;
-
   if(((uint64)pa % PGSIZE) != 0 || (char*)pa < kmem.start || (char*)pa >= kmem.stop)
     panic("kfree");
 
   // Junk catches users of freed memory early.
   memset(pa, 1, PGSIZE);
+  push(pa);
+}
+
+// How many pages are free (for ^P, to spot leaks).
+int
+kfreepages(void)
+{
+  int n = 0;
 
   acquire(&kmem.lock);
-  r->next = kmem.freelist;
-  kmem.freelist = r;
+  for(struct run *r = kmem.freelist; r; r = r->next)
+    n++;
   release(&kmem.lock);
+  return n;
 }
 
 // A page of memory, or 0 if none is left. Contents are junk.

@@ -522,8 +522,8 @@ either_copyin(void *dst, int user_src, uint64 src, uint64 len)
   return 0;
 }
 
-// List processes on the console (^P). Takes no locks, so that it works
-// on a wedged machine.
+// List processes and the free page count on the console (^P). Takes no
+// process locks, so that it works on a wedged machine.
 void
 procdump(void)
 {
@@ -545,4 +545,5 @@ procdump(void)
       state = states[p->state];
     printf("%d %s %s%s\n", p->pid, state, p->name, p->isthread ? " (thread)" : "");
   }
+  printf("free pages: %d\n", kfreepages());
 }

@@ -3,13 +3,19 @@
 
 #include "kernel/types.h"
 
+// Word-aligned runs go eight bytes at a time: page clearing dominates.
 void*
 memset(void *dst, int c, uint n)
 {
-  uchar *d = dst;
+  uchar *d = dst, *end = d + n;
 
-  for(uint i = 0; i < n; i++)
-    d[i] = c;
+  if(((uint64)d & 7) == 0){
+    uint64 pattern = (uchar)c * 0x0101010101010101ULL;
+    for(; d + 8 <= end; d += 8)
+      *(uint64*)d = pattern;
+  }
+  for(; d < end; d++)
+    *d = c;
   return dst;
 }
 
@@ -36,10 +42,14 @@ memmove(void *dst, const void *src, uint n)
   if(s < d && s + n > d){
     while(n-- > 0)
       d[n] = s[n];
-  } else {
-    for(uint i = 0; i < n; i++)
-      d[i] = s[i];
+    return dst;
   }
+  uchar *end = d + n;
+  if((((uint64)s | (uint64)d) & 7) == 0)
+    for(; d + 8 <= end; d += 8, s += 8)
+      *(uint64*)d = *(const uint64*)s;
+  for(; d < end; d++, s++)
+    *d = *s;
   return dst;
 }
 
