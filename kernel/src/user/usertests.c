@@ -596,6 +596,54 @@ badptr(void)
   unlink("badptr");
 }
 
+// badargs: nonsense counts, pids, paths and device numbers are refused
+// without harm.
+static void
+badargs(void)
+{
+  writefile("badargs", "0123456789", 10);
+  int fd = open("badargs", O_RDWR);
+  CHECK(fd >= 0, "open failed");
+  CHECK(read(fd, buf, -1) <= 0, "read of -1 bytes returned data");
+  CHECK(write(fd, buf, -1) <= 0, "write of -1 bytes wrote");
+  CHECK(read(fd, buf, 0) == 0 && write(fd, buf, 0) == 0, "zero-length transfers failed");
+  close(fd);
+  CHECK(readfile("badargs", buf, 100) == 10, "file changed");
+  unlink("badargs");
+
+  int p[2];
+  CHECK(pipe(p) == 0, "pipe failed");
+  CHECK(write(p[1], buf, -1) <= 0, "pipe write of -1 bytes");
+  close(p[1]);
+  CHECK(read(p[0], buf, -1) <= 0, "pipe read of -1 bytes returned data");
+  close(p[0]);
+
+  CHECK(kill(0) == -1 && kill(-1) == -1, "kill of pid 0 or -1 worked");
+  CHECK(sleep(-5) >= -1, "sleep(-5) did not return");
+
+  static char longpath[MAXPATH + 50];
+  memset(longpath, 'a', sizeof(longpath) - 1);
+  CHECK(open(longpath, O_CREATE|O_RDWR) == -1, "opened a path longer than MAXPATH");
+  CHECK(mkdir(longpath) == -1, "made a directory with a path longer than MAXPATH");
+  char *argv[] = { "echo", 0 };
+  CHECK(exec(longpath, argv) == -1 && exec("", argv) == -1, "exec of a bad path worked");
+
+  // A device node whose major has no driver, or is out of range.
+  CHECK(mknod("badargs-dev", 5, 0) == 0, "mknod failed");
+  fd = open("badargs-dev", O_RDWR);
+  if(fd >= 0){
+    CHECK(read(fd, buf, 1) == -1 && write(fd, "x", 1) == -1, "driverless device did I/O");
+    close(fd);
+  }
+  unlink("badargs-dev");
+  CHECK(mknod("badargs-dev", NDEV + 5, 0) == 0, "mknod failed");
+  CHECK(open("badargs-dev", O_RDWR) == -1, "opened a device with major %d >= NDEV", NDEV + 5);
+  unlink("badargs-dev");
+  CHECK(mknod("badargs-dev", -3, 0) == 0, "mknod failed");
+  CHECK(open("badargs-dev", O_RDWR) == -1, "opened a device with a negative major");
+  unlink("badargs-dev");
+}
+
 // ---- files ----
 
 static void
@@ -1349,6 +1397,7 @@ static struct test tests[] = {
   { badaccess, "badaccess", 0 },
   { textwrite, "textwrite", 0 },
   { badptr, "badptr", 0 },
+  { badargs, "badargs", 0 },
   { createdelete, "createdelete", 0 },
   { openmodes, "openmodes", 0 },
   { truncate, "truncate", 0 },
