@@ -55,8 +55,10 @@ UPROG_SRC := $(if $(filter /%,$(PROG)),$(PROG),$(PWD)/$(PROG))
 UPROG_NAME := $(basename $(notdir $(PROG)))
 UEXTRA := $(UBUILD)/extra/_$(UPROG_NAME)
 
+# -I include/kernel last, so that programs from xv6's flat-directory days
+# ("types.h", "stat.h") find the same headers.
 $(UEXTRA): $(UPROG_SRC) $(ULIB) $(USER_SRC)/user.ld | $(UBUILD)/extra
-	$(UCC) $(UCFLAGS) -c -o $(UBUILD)/extra/$(UPROG_NAME).o $(UPROG_SRC)
+	$(UCC) $(UCFLAGS) -I$(USER_KSRC)/include/kernel -c -o $(UBUILD)/extra/$(UPROG_NAME).o $(UPROG_SRC)
 	$(ULD) $(ULDFLAGS) -o $@ $(UBUILD)/extra/$(UPROG_NAME).o $(ULIB)
 endif
 
