@@ -1,0 +1,245 @@
+// uart_irq.c: the console as 2022+ xv6 drives it. Output writes one byte
+// to THR and then sleeps until the UART's THR-empty interrupt says it may
+// write the next; input arrives by receive interrupts. Both come through
+// the PLIC to the S-mode context of a hart, which claims the UART's irq
+// and completes it.
+//
+// The guest runs one phase per hart, in hart order: only that hart's S
+// context has the UART enabled, the hart prints a prompt "hart N> ",
+// echoes a line typed at it, and prints the line back. A last phase
+// enables the UART on every hart's context at once ("all> "): whichever
+// hart claims an interrupt serves it, and the printing hart polls instead
+// of sleeping, since another hart may take its wakeup.
+//
+// uartlock protects tx_busy and the UART registers against a handler on
+// another hart; rx is a single-producer (the handler, one at a time since
+// the PLIC hands the irq to one claimant) single-consumer (the phase's
+// hart) ring. turn is written only by the hart whose phase ends.
+
+#include "lib.h"
+#include "plic.h"
+
+#define RHR 0
+#define THR 0
+#define IER 1
+#define ISR 2
+#define FCR 2
+#define LCR 3
+#define LSR 5
+
+#define IER_RX 1
+#define IER_TX 2
+#define LSR_DR 1
+#define LSR_THRE 0x20
+
+#define ALL MAXHARTS            // the value of turn in the shared phase
+#define LINE 32
+
+static struct lock uartlock;
+static volatile int tx_busy;
+static volatile char rx[64];
+static volatile uint32 rx_w, rx_r;
+static volatile int turn;
+static volatile int shared;     // the last phase: no wfi, wakeups go astray
+static int ncpu;
+
+extern void svec(void);
+
+static uint8
+uart_reg(int r)
+{
+  return reg8(UART0 + r);
+}
+
+static void
+uart_set(int r, uint8 v)
+{
+  reg8(UART0 + r) = v;
+}
+
+// uartintr serves whatever the UART wants: reading ISR acknowledges a
+// THR-empty interrupt, received bytes go to rx, and an empty THR ends
+// the writer's wait.
+static void
+uartintr(void)
+{
+  acquire(&uartlock);
+  (void)uart_reg(ISR);
+  while (uart_reg(LSR) & LSR_DR) {
+    char c = uart_reg(RHR);
+    if (rx_w - rx_r < sizeof rx) {
+      rx[rx_w % sizeof rx] = c;
+      fence();
+      rx_w++;
+    }
+  }
+  if (uart_reg(LSR) & LSR_THRE)
+    tx_busy = 0;
+  release(&uartlock);
+}
+
+void
+strap(void)
+{
+  int h = hartid();
+  uint64 cause = csr_read(scause);
+  if (cause != (CAUSE_INTR | IRQ_S_EXT))
+    fail("hart %d: scause %p sepc %p stval %p", h, cause, csr_read(sepc), csr_read(stval));
+  uint32 irq = reg32(PLIC_SCLAIM(h));
+  if (irq == UART0_IRQ)
+    uartintr();
+  else if (irq != 0)
+    fail("hart %d: unexpected irq %u", h, irq);
+  if (irq)
+    reg32(PLIC_SCLAIM(h)) = irq;
+}
+
+// sleep waits for an interrupt with interrupts off on entry, and returns
+// with them off again after the handler has run. In the shared phase it
+// only lets a pending interrupt in, since the one that ends the wait may
+// go to another hart.
+static void
+sleep(void)
+{
+  if (!shared)
+    wfi();
+  intr_on();
+  intr_off();
+}
+
+static void
+tx(char c)
+{
+  intr_off();
+  for (;;) {
+    acquire(&uartlock);
+    if (!tx_busy)
+      break;
+    release(&uartlock);
+    sleep();
+  }
+  uart_set(THR, c);
+  tx_busy = 1;
+  release(&uartlock);
+  intr_on();
+}
+
+// drain waits for the THR-empty interrupt of the last byte written, so
+// that none is outstanding when the phase moves to another hart.
+static void
+drain(void)
+{
+  intr_off();
+  while (tx_busy)
+    sleep();
+  intr_on();
+}
+
+static void
+cprintf(const char *fmt, ...)
+{
+  char buf[128];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vformat(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  for (int i = 0; i < n; i++)
+    tx(buf[i]);
+}
+
+static char
+rxc(void)
+{
+  intr_off();
+  while (rx_r == rx_w)
+    sleep();
+  intr_on();
+  fence();
+  char c = rx[rx_r % sizeof rx];
+  rx_r++;
+  return c;
+}
+
+// readline echoes what is typed up to a newline, which it drops.
+static int
+readline(char *line)
+{
+  int n = 0;
+  for (;;) {
+    char c = rxc();
+    if (c == '\r' || c == '\n') {
+      tx('\n');
+      break;
+    }
+    tx(c);
+    if (n < LINE - 1)
+      line[n++] = c;
+  }
+  line[n] = 0;
+  return n;
+}
+
+static void
+phase(const char *who)
+{
+  char line[LINE];
+  cprintf("%s> ", who);
+  int n = readline(line);
+  cprintf("%s: got \"%s\" (%d bytes)\n", who, line, n);
+}
+
+static void
+smain(void)
+{
+  int h = hartid();
+  csr_write(stvec, (uint64)svec);
+  reg32(PLIC_STHRESHOLD(h)) = 0;
+  intr_on();
+
+  while (turn != h)
+    ;
+  reg32(PLIC_SENABLE(h)) = 1 << UART0_IRQ;
+  if (h == 0)
+    cprintf("uart-irq: %d harts\n", ncpu);
+  char who[] = "hart 0";
+  who[5] = '0' + h;
+  phase(who);
+  drain();
+  reg32(PLIC_SENABLE(h)) = 0;
+  fence();
+  turn = h + 1 < ncpu ? h + 1 : ALL;
+
+  while (turn != ALL)
+    ;
+  reg32(PLIC_SENABLE(h)) = 1 << UART0_IRQ;
+  if (h != 0)
+    park();
+  shared = 1;
+  phase("all");
+  cprintf("uart-irq: pass\n");
+  drain();
+  pass();
+}
+
+void
+mstart(uint64 id, uint64 dtb)
+{
+  if (id == 0) {
+    ncpu = fdt_ncpus((const void *)dtb);
+    uart_set(IER, 0);
+    uart_set(LCR, 0x80);
+    uart_set(0, 3);
+    uart_set(1, 0);
+    uart_set(LCR, 3);
+    uart_set(FCR, 7);
+    reg32(PLIC_PRIORITY(UART0_IRQ)) = 1;
+    uart_set(IER, IER_RX | IER_TX);
+    if (ncpu < 1 || ncpu > MAXHARTS) {
+      uart_init();
+      fail("device tree has %d cpus", ncpu);
+    }
+  }
+  delegate();
+  csr_write(sie, SIE_SEIE);
+  to_supervisor(smain);
+}
