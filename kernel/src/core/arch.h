@@ -41,6 +41,8 @@ void            thread_unmap_trapframe(pagetable_t pagetable, struct proc *p);
 pagetable_t     uvmcreate(void);
 uint64          uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm);
 uint64          uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
+void            uvmrevoke(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
+void            uvmreclaim(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 int             uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
 void            uvmfree(pagetable_t pagetable, uint64 sz);
 void            uvmclear(pagetable_t pagetable, uint64 va);
@@ -55,7 +57,10 @@ void            uartputc(int c);
 void            uartputc_sync(int c);
 void            disk_rw(struct buf *b, int write);
 
-// Stop every other hart after a panic.
+// Interrupt other harts: park them all after a panic; or wait until the
+// harts in a bit mask have each been into the kernel, dropping any stale
+// user translations (interrupts on, no locks held).
 void            halt_others(void);
+void            tlb_shootdown(uint64 harts);
 
 #endif

@@ -22,6 +22,7 @@ struct vmspace {
   uint64 sz;                  // bytes of user memory from address 0
   int refs;                   // procs using it; freed when it drops to 0
   struct proc *ender;         // thread ending the whole group, or 0
+  int resizing;               // a shrink waits for other harts; hold off
 };
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };

@@ -65,6 +65,46 @@ vmspace_put(struct vmspace *vm, struct proc *p)
   release(&vm->lock);
 }
 
+// Which other harts are running a thread of vm right now.
+static uint64
+harts_using(struct vmspace *vm)
+{
+  uint64 harts = 0;
+
+  push_off();
+  for(int i = 0; i < NCPU; i++){
+    struct proc *p = cpus[i].proc;
+    if(i != cpuid() && p != 0 && p->vm == vm)
+      harts |= 1UL << i;
+  }
+  pop_off();
+  return harts;
+}
+
+// Shrink a space other threads share to newsz. Their harts may still
+// hold translations for the pages, so the pages are freed only after a
+// TLB shootdown, during which vm->lock is released (those harts may need
+// it to get into the kernel) and vm->resizing keeps other resizes out.
+// vm->lock is held on entry and on return.
+static void
+shrink_shared(struct vmspace *vm, uint64 newsz)
+{
+  uint64 oldsz = vm->sz;
+
+  vm->sz = newsz;
+  uvmrevoke(vm->pagetable, oldsz, newsz);
+  vm->resizing = 1;
+  release(&vm->lock);
+
+  __sync_synchronize();
+  tlb_shootdown(harts_using(vm));
+
+  acquire(&vm->lock);
+  uvmreclaim(vm->pagetable, oldsz, newsz);
+  vm->resizing = 0;
+  wakeup(&vm->resizing);
+}
+
 // Grow (n > 0) or shrink the space by n bytes; *oldsz gets the size
 // before. Returns 0, or -1 leaving the space as it was.
 int
@@ -73,6 +113,12 @@ vmspace_grow(struct vmspace *vm, int n, uint64 *oldsz)
   int r = 0;
 
   acquire(&vm->lock);
+  // Sleeping with vm->lock takes p->lock after it, the reverse of
+  // freeproc's order; that is safe since freeproc only runs on procs
+  // that are not running, and this one is.
+  while(vm->resizing)
+    sleep(&vm->resizing, &vm->lock);
+
   uint64 sz = vm->sz;
   *oldsz = sz;
   if(n > 0){
@@ -83,6 +129,8 @@ vmspace_grow(struct vmspace *vm, int n, uint64 *oldsz)
   } else if(n < 0){
     if((uint64)-(long)n > sz)
       r = -1;
+    else if(vm->refs > 1)
+      shrink_shared(vm, sz + n);
     else
       vm->sz = uvmdealloc(vm->pagetable, sz, sz + n);
   }

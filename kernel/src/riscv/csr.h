@@ -28,6 +28,7 @@
 
 // scause
 #define SCAUSE_INTR          (1L << 63)
+#define SCAUSE_S_SOFTWARE    (SCAUSE_INTR | 1)
 #define SCAUSE_S_TIMER       (SCAUSE_INTR | 5)
 #define SCAUSE_S_EXTERNAL    (SCAUSE_INTR | 9)
 #define SCAUSE_ECALL_U       8

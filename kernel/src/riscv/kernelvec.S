@@ -1,12 +1,7 @@
-# Trap vectors that run in the kernel's own address space.
-#
 # kernelvec: stvec while in supervisor mode. Save the caller-saved
 # registers on the current kernel stack, call kerneltrap(), restore, sret.
 # (Callee-saved registers are preserved by kerneltrap itself; tp is not
 # touched so that it keeps the hart id even if we move harts.)
-#
-# haltvec: mtvec. Only the machine software interrupt that halt_others()
-# sends after a panic gets here; the hart stops for good.
 
         .text
         .globl kerneltrap
@@ -54,11 +49,3 @@ kernelvec:
         addi sp, sp, 256
 
         sret
-
-        .globl haltvec
-        .balign 4
-haltvec:
-        csrw mie, zero
-1:
-        wfi
-        j 1b

@@ -13,6 +13,9 @@ extern pagetable_t kernel_pagetable;
 // trap.c
 void            trapinithart(void);
 
+// ipi.c
+void            ipi_intr(void);
+
 // plic.c
 void            plicinit(void);
 void            plicinithart(void);

@@ -2,8 +2,9 @@
 // trap and interrupt to supervisor mode, open physical memory to it, turn
 // on the Sstc timer, and mret into kmain() in supervisor mode.
 //
-// The only interrupt machine mode keeps is the software interrupt that
-// halt_others() sends after a panic; haltvec parks the hart for good.
+// The only interrupt machine mode keeps is the machine software interrupt
+// that other harts send through the CLINT (ipi.c); mtrapvec turns it into
+// a supervisor software interrupt, or parks the hart after a panic.
 
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -11,7 +12,10 @@
 #include "csr.h"
 
 void kmain(void);
-void haltvec(void);
+void mtrapvec(void);
+
+// Two registers' worth of room per hart for mtrapvec.
+uint64 mscratch_area[NCPU][2];
 
 void
 start(void)
@@ -39,12 +43,13 @@ start(void)
   csr_set(mcounteren, MCOUNTEREN_TM);
   w_stimecmp(r_time() + TICK_INTERVAL);
 
-  // A panicking hart stops the others with a machine software interrupt.
-  csr_write(mtvec, (uint64)haltvec);
+  // Other harts interrupt this one with a machine software interrupt.
+  uint64 id = csr_read(mhartid);
+  csr_write(mscratch, (uint64)mscratch_area[id]);
+  csr_write(mtvec, (uint64)mtrapvec);
   csr_set(mie, MIE_MSIE);
 
   // The kernel finds its hart id in tp.
-  uint64 id = csr_read(mhartid);
   asm volatile("mv tp, %0" : : "r"(id));
 
   asm volatile("mret");

@@ -43,6 +43,10 @@ devintr(void)
       plic_complete(irq);
     return INTR_DEVICE;
   }
+  if(scause == SCAUSE_S_SOFTWARE){
+    ipi_intr();
+    return INTR_DEVICE;
+  }
   if(scause == SCAUSE_S_TIMER){
     // One hart keeps time, so ticks advance at one rate however many
     // harts run.
@@ -146,14 +150,4 @@ kerneltrap(void)
   // yield() may have let other traps change sepc and sstatus.
   csr_write(sepc, sepc);
   csr_write(sstatus, sstatus);
-}
-
-// Park every other hart (panic): a machine software interrupt sends each
-// to haltvec.
-void
-halt_others(void)
-{
-  for(int hart = 0; hart < NCPU; hart++)
-    if(hart != cpuid())
-      *(volatile uint32*)CLINT_MSIP(hart) = 1;
 }

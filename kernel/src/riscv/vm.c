@@ -213,6 +213,32 @@ uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
   return newsz;
 }
 
+// Shrinking memory other harts may be using, in two steps with a TLB
+// shootdown between them. uvmrevoke takes [newsz, oldsz) away from user
+// mode but keeps each page's address in its (now invalid) PTE; once no
+// hart can still hold a translation, uvmreclaim frees those pages.
+void
+uvmrevoke(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+  for(uint64 a = PGROUNDUP(newsz); a < PGROUNDUP(oldsz); a += PGSIZE){
+    pte_t *pte = walk(pagetable, a, 0);
+    if(pte && (*pte & PTE_V))
+      *pte &= ~PTE_V;
+  }
+}
+
+void
+uvmreclaim(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+  for(uint64 a = PGROUNDUP(newsz); a < PGROUNDUP(oldsz); a += PGSIZE){
+    pte_t *pte = walk(pagetable, a, 0);
+    if(pte && *pte != 0 && (*pte & PTE_V) == 0){
+      kfree((void*)PTE2PA(*pte));
+      *pte = 0;
+    }
+  }
+}
+
 // Free the page-table pages themselves; every leaf must be gone already.
 static void
 freewalk(pagetable_t pagetable)
