@@ -79,36 +79,29 @@ func (im *image) allocInode(typ int16) (uint32, error) {
 }
 
 // blockOf returns the address of the file's n-th block, allocating it (and
-// the indirect block) when alloc is set and it is missing.
+// the indirect block) when alloc is set and it is missing. Addresses read
+// from the image are checked, since Add may be handed a damaged one.
 func (im *image) blockOf(d *dinode, n uint32, alloc bool) (uint32, error) {
 	if n >= MaxFile {
 		return 0, fmt.Errorf("%w: block %d is past the limit of %d blocks", ErrTooLarge, n, MaxFile)
 	}
-	slot := &d.Addrs[NDirect]
 	if n < NDirect {
-		slot = &d.Addrs[n]
-	} else {
-		if *slot == 0 && alloc {
-			bn, err := im.allocBlock()
-			if err != nil {
-				return 0, err
-			}
-			*slot = bn
-		}
-		if *slot == 0 {
-			return 0, nil
-		}
-		ind := im.block(*slot)[4*(n-NDirect):]
-		if a := binary.LittleEndian.Uint32(ind); a != 0 || !alloc {
-			return a, nil
-		}
-		bn, err := im.allocBlock()
-		if err != nil {
-			return 0, err
-		}
-		binary.LittleEndian.PutUint32(im.block(*slot)[4*(n-NDirect):], bn)
-		return bn, nil
+		return im.resolve(&d.Addrs[n], alloc)
 	}
+	ind, err := im.resolve(&d.Addrs[NDirect], alloc)
+	if err != nil || ind == 0 {
+		return 0, err
+	}
+	slot := im.block(ind)[4*(n-NDirect):]
+	a := binary.LittleEndian.Uint32(slot)
+	bn, err := im.resolve(&a, alloc)
+	binary.LittleEndian.PutUint32(slot, a)
+	return bn, err
+}
+
+// resolve returns the block address in *slot, first allocating one into
+// it if it is empty and alloc is set.
+func (im *image) resolve(slot *uint32, alloc bool) (uint32, error) {
 	if *slot == 0 && alloc {
 		bn, err := im.allocBlock()
 		if err != nil {
@@ -116,12 +109,18 @@ func (im *image) blockOf(d *dinode, n uint32, alloc bool) (uint32, error) {
 		}
 		*slot = bn
 	}
+	if *slot != 0 && (*slot < im.sb.dataStart() || *slot >= im.sb.Size) {
+		return 0, fmt.Errorf("%w: block address %d outside the data area", ErrBadImage, *slot)
+	}
 	return *slot, nil
 }
 
 // appendData writes data at the end of inode inum.
 func (im *image) appendData(inum uint32, data []byte) error {
 	d := im.readInode(inum)
+	if d.Size > MaxFile*BlockSize {
+		return fmt.Errorf("%w: inode %d has size %d", ErrBadImage, inum, d.Size)
+	}
 	if uint64(d.Size)+uint64(len(data)) > MaxFile*BlockSize {
 		return fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge,
 			uint64(d.Size)+uint64(len(data)), MaxFile*BlockSize)
@@ -144,13 +143,16 @@ func (im *image) appendData(inum uint32, data []byte) error {
 // the entry's bytes so that fn may rewrite it; fn returns false to stop.
 func (im *image) dirents(inum uint32, fn func(e []byte) bool) error {
 	d := im.readInode(inum)
+	if d.Size > MaxFile*BlockSize {
+		return fmt.Errorf("%w: directory inode %d has size %d", ErrBadImage, inum, d.Size)
+	}
 	for off := uint32(0); off+direntSize <= d.Size; off += direntSize {
 		bn, err := im.blockOf(&d, off/BlockSize, false)
 		if err != nil {
 			return err
 		}
-		if bn == 0 || bn >= im.sb.Size {
-			return fmt.Errorf("%w: directory inode %d has a bad block address %d", ErrBadImage, inum, bn)
+		if bn == 0 {
+			return fmt.Errorf("%w: directory inode %d has a hole at offset %d", ErrBadImage, inum, off)
 		}
 		if !fn(im.block(bn)[off%BlockSize : off%BlockSize+direntSize]) {
 			return nil
