@@ -684,6 +684,8 @@ openmodes(void)
   CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.size == 0, "O_TRUNC did not truncate");
   close(fd);
   CHECK(open("om-nonexistent", O_RDONLY) == -1, "opened a nonexistent file");
+  // Stricter than classic xv6, which opens the current directory for "".
+  CHECK(open("", O_RDONLY) == -1, "opened an empty path");
   unlink("om");
 }
 
@@ -931,6 +933,9 @@ cwdunlink(void)
       CHECK(unlink("../cu") == 0, "unlink of the cwd failed");
       struct stat st;
       CHECK(stat("../cu", &st) == -1, "the removed directory is still listed");
+      // Classic xv6 allows this and leaks the new inode when cu is freed.
+      CHECK(open("x", O_CREATE|O_RDWR) == -1, "created a file in a removed directory");
+      CHECK(mkdir("y") == -1, "made a directory in a removed directory");
       exit(0);
     }
     CHECK(xwait(pid) == 0, "child failed");
