@@ -43,16 +43,21 @@ consputc(int c)
   }
 }
 
+// Write n bytes from src, copied in a few at a time. Returns the bytes
+// written, which stop early at a bad address.
 static int
 consolewrite(int user_src, uint64 src, int n)
 {
-  int i;
+  char buf[32];
+  int i = 0;
 
-  for(i = 0; i < n; i++){
-    char c;
-    if(either_copyin(&c, user_src, src + i, 1) == -1)
+  while(i < n){
+    int m = n - i < sizeof(buf) ? n - i : sizeof(buf);
+    if(either_copyin(buf, user_src, src + i, m) == -1)
       break;
-    uartputc(c);
+    for(int j = 0; j < m; j++)
+      uartputc(buf[j]);
+    i += m;
   }
   return i;
 }

@@ -365,12 +365,15 @@ kill(int pid)
     if(victim)
       break;
   }
-  if(victim == 0 || victim->state == ZOMBIE){
+  if(victim == 0){
     release(&wait_lock);
-    return victim ? 0 : -1;
+    return -1;
   }
+  // (A proc still being made by fork has no vm yet; a zombie keeps its
+  // own until it is reaped.)
   struct vmspace *vm = victim->vm;
-  for(struct proc *p = proc; p < &proc[NPROC]; p++)
+  setkilled(victim);
+  for(struct proc *p = proc; vm && p < &proc[NPROC]; p++)
     if(p->vm == vm && p->state != UNUSED)
       setkilled(p);
   release(&wait_lock);
