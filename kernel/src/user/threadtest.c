@@ -730,6 +730,51 @@ test_join_stack(void)
   return 0;
 }
 
+// ---- TEST21: memory one thread gives back is gone for all ----
+
+static char * volatile shrink_page;
+static volatile int reading, stop_reading, survived;
+
+// read_until_stopped keeps reading a page that main then frees; the read
+// after the free must fault and end this thread (on another hart too,
+// which needs the kernel to flush that hart's TLB).
+static void
+read_until_stopped(void *a, void *b)
+{
+  while(shrink_page == 0)
+    ;
+  int sum = 0;
+  reading = 1;
+  while(!stop_reading)
+    sum += shrink_page[0];
+  survived = 1;
+  exit(sum & 1);
+}
+
+static int
+test_shrink_under_reader(void)
+{
+  shrink_page = 0;
+  reading = stop_reading = survived = 0;
+  int tid = thread_create(read_until_stopped, 0, 0);
+  EXPECT(tid > 0, "thread_create failed");
+  // Start p on a page boundary, so that giving it back unmaps its page.
+  uint64 sz = (uint64)sbrk(0);
+  sbrk(PGROUNDUP(sz) - sz);
+  char *p = sbrk(PGSIZE);
+  EXPECT(p != (char*)-1 && (uint64)p % PGSIZE == 0, "sbrk failed");
+  p[0] = 1;
+  shrink_page = p;
+  while(!reading)
+    sleep(1);
+  EXPECT(sbrk(-PGSIZE) == p + PGSIZE, "negative sbrk failed");
+  sleep(2);
+  stop_reading = 1;
+  EXPECT(thread_join() == tid, "thread_join failed");
+  EXPECT(!survived, "a thread kept reading memory after sbrk gave it back");
+  return 0;
+}
+
 // ---- the table ----
 
 static int (*tests[])(void) = {
@@ -754,6 +799,7 @@ static int (*tests[])(void) = {
   test_malloc,                // 18
   test_shared_sbrk,           // 19
   test_join_stack,            // 20
+  test_shrink_under_reader,   // 21
 };
 
 #define NTESTS ((int)(sizeof(tests)/sizeof(tests[0])) - 1)

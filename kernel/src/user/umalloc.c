@@ -7,6 +7,7 @@
 //
 // heap_lock protects freelist; threads of one process share the heap.
 #include "kernel/types.h"
+#include "kernel/riscv.h"
 #include "user/user.h"
 
 #define HEAP_CHUNK (64*1024)
@@ -45,23 +46,25 @@ insert(struct header *b)
   }
 }
 
-// grow adds at least units headers of fresh memory to the free list.
+// grow adds at least units headers of fresh memory to the free list. It
+// asks sbrk for whole pages, which keeps the break page-aligned, and one
+// header more than needed in case someone moved the break by an odd
+// amount and the block has to start at the next aligned address.
 static int
 grow(uint64 units)
 {
   uint64 chunk = HEAP_CHUNK / sizeof(struct header);
   if(units < chunk)
     units = chunk;
-  if((units + 1) * sizeof(struct header) > 0x7fffffff)
+  uint64 bytes = PGROUNDUP((units + 1) * sizeof(struct header));
+  if(bytes > 0x7fffffff)
     return -1;
-  // Ask for one header more: if someone moved the break by an odd amount,
-  // the block starts at the next aligned address.
-  char *p = sbrk((units + 1) * sizeof(struct header));
+  char *p = sbrk(bytes);
   if(p == (char*)-1)
     return -1;
   uint64 pad = -(uint64)p % sizeof(struct header);
   struct header *b = (struct header*)(p + pad);
-  b->units = pad ? units : units + 1;
+  b->units = (bytes - pad) / sizeof(struct header);
   insert(b);
   return 0;
 }
