@@ -10,6 +10,7 @@ package bus
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"sort"
 )
 
@@ -48,16 +49,18 @@ type Bus struct {
 	regions     []region
 	ports       []region
 	codeWriters []func(page uint64)
+
+	unmap   func()          // releases mapped RAM (Linux)
+	cleanup runtime.Cleanup // the same for a Bus dropped without Close
 }
 
-// New returns a bus with size bytes of zeroed RAM at ramBase.
+// New returns a bus with size bytes of zeroed RAM at ramBase. The RAM
+// stays valid while the Bus is reachable: keep the Bus, not just the slice.
 func New(ramBase, size uint64) *Bus {
 	size = (size + PageSize - 1) &^ (PageSize - 1)
-	return &Bus{
-		RAM:     make([]byte, size),
-		RAMBase: ramBase,
-		Code:    make([]uint8, size/PageSize),
-	}
+	b := &Bus{RAMBase: ramBase, Code: make([]uint8, size/PageSize)}
+	b.RAM = newRAM(b, size)
+	return b
 }
 
 // Map places dev at physical addresses [base, base+size). Regions may not

@@ -215,3 +215,8 @@ func (m *Machine) Time() uint64 { return m.time }
 
 // Retired returns the instructions retired by all harts so far.
 func (m *Machine) Retired() uint64 { return m.retired }
+
+// Close releases the machine's memory at once (guest RAM is not on the Go
+// heap). The machine must not be used afterwards; its Output must have
+// been copied if it is still needed.
+func (m *Machine) Close() { m.bus.Close() }

@@ -106,6 +106,7 @@ func bootOnce(k, img []byte, cpus int) (time.Duration, uint64, error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	defer m.Close()
 	prompt := []byte(machine.DefaultPrompt)
 	stop := m.Run(func() bool { return bytes.HasSuffix(m.Output(), prompt) })
 	if stop.Reason != machine.StopCondition {

@@ -66,6 +66,7 @@ func boot(mf *machineFlags) error {
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	defer m.Close()
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)

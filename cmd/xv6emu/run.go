@@ -73,6 +73,7 @@ func runScript(mf *machineFlags, adds []string, timeout, wallTimeout time.Durati
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	defer m.Close()
 	if wallTimeout > 0 {
 		t := time.AfterFunc(wallTimeout, func() { m.Interrupt(fmt.Sprintf("wall-clock timeout after %v", wallTimeout)) })
 		defer t.Stop()

@@ -1,8 +1,14 @@
-// uart_irq.c: the console as 2022+ xv6 drives it. Output writes one byte
-// to THR and then sleeps until the UART's THR-empty interrupt says it may
-// write the next; input arrives by receive interrupts. Both come through
-// the PLIC to the S-mode context of a hart, which claims the UART's irq
-// and completes it.
+// uart_irq.c: the interrupt-driven console of xv6, in two generations.
+// Built plain (uart-irq, as 2024 xv6): output writes one byte to THR and
+// sleeps until the THR-empty interrupt, acknowledged by reading ISR, says
+// it may write the next. Built with TXRING=1 (uart-ring, as 2020-2023
+// xv6): output goes into a ring that is sent whenever LSR says THR is
+// empty, from the writer and from the interrupt handler, and ISR is never
+// read, so the THR-empty interrupt is never acknowledged and the line
+// stays high: each new cause must still reach the PLIC as a new request,
+// and the unacknowledged one must not interrupt forever. Input arrives by
+// receive interrupts in both. Interrupts come through the PLIC to the
+// S-mode context of a hart, which claims the UART's irq and completes it.
 //
 // The guest runs one phase per hart, in hart order: only that hart's S
 // context has the UART enabled, the hart prints a prompt "hart N> ",
@@ -11,8 +17,8 @@
 // hart claims an interrupt serves it, and the printing hart polls instead
 // of sleeping, since another hart may take its wakeup.
 //
-// uartlock protects tx_busy and the UART registers against a handler on
-// another hart; rx is a single-producer (the handler, one at a time since
+// uartlock protects tx_busy, the tx ring and the UART registers against
+// a handler on another hart; rx is a single-producer (the handler, one at a time since
 // the PLIC hands the irq to one claimant) single-consumer (the phase's
 // hart) ring. turn is written only by the hart whose phase ends.
 
@@ -35,8 +41,20 @@
 #define ALL MAXHARTS            // the value of turn in the shared phase
 #define LINE 32
 
+#ifndef TXRING
+#define TXRING 0
+#endif
+
+#if TXRING
+#define NAME "uart-ring"
+#else
+#define NAME "uart-irq"
+#endif
+
 static struct lock uartlock;
-static volatile int tx_busy;
+static volatile int tx_busy;    // uart-irq: a byte is out, its interrupt not yet in
+static char txq[32];            // uart-ring: bytes waiting for THR
+static uint32 txq_w, txq_r;
 static volatile char rx[64];
 static volatile uint32 rx_w, rx_r;
 static volatile int turn;
@@ -57,14 +75,25 @@ uart_set(int r, uint8 v)
   reg8(UART0 + r) = v;
 }
 
-// uartintr serves whatever the UART wants: reading ISR acknowledges a
-// THR-empty interrupt, received bytes go to rx, and an empty THR ends
-// the writer's wait.
+// uart_start sends queued bytes while THR is empty (uart-ring).
+static void
+uart_start(void)
+{
+  while (txq_r != txq_w && (uart_reg(LSR) & LSR_THRE)) {
+    uart_set(THR, txq[txq_r % sizeof txq]);
+    txq_r++;
+  }
+}
+
+// uartintr serves whatever the UART wants: received bytes go to rx, and
+// an empty THR ends the writer's wait (uart-irq: reading ISR acknowledges
+// a THR-empty interrupt) or sends the next queued bytes (uart-ring).
 static void
 uartintr(void)
 {
   acquire(&uartlock);
-  (void)uart_reg(ISR);
+  if (!TXRING)
+    (void)uart_reg(ISR);
   while (uart_reg(LSR) & LSR_DR) {
     char c = uart_reg(RHR);
     if (rx_w - rx_r < sizeof rx) {
@@ -73,7 +102,9 @@ uartintr(void)
       rx_w++;
     }
   }
-  if (uart_reg(LSR) & LSR_THRE)
+  if (TXRING)
+    uart_start();
+  else if (uart_reg(LSR) & LSR_THRE)
     tx_busy = 0;
   release(&uartlock);
 }
@@ -113,24 +144,31 @@ tx(char c)
   intr_off();
   for (;;) {
     acquire(&uartlock);
-    if (!tx_busy)
+    if (TXRING ? txq_w - txq_r < sizeof txq : !tx_busy)
       break;
     release(&uartlock);
     sleep();
   }
-  uart_set(THR, c);
-  tx_busy = 1;
+  if (TXRING) {
+    txq[txq_w % sizeof txq] = c;
+    txq_w++;
+    uart_start();
+  } else {
+    uart_set(THR, c);
+    tx_busy = 1;
+  }
   release(&uartlock);
   intr_on();
 }
 
-// drain waits for the THR-empty interrupt of the last byte written, so
-// that none is outstanding when the phase moves to another hart.
+// drain waits until the last byte written has left (uart-ring) or its
+// THR-empty interrupt has come (uart-irq), so that nothing is outstanding
+// when the phase moves to another hart.
 static void
 drain(void)
 {
   intr_off();
-  while (tx_busy)
+  while (TXRING ? txq_r != txq_w : tx_busy)
     sleep();
   intr_on();
 }
@@ -200,7 +238,7 @@ smain(void)
     ;
   reg32(PLIC_SENABLE(h)) = 1 << UART0_IRQ;
   if (h == 0)
-    cprintf("uart-irq: %d harts\n", ncpu);
+    cprintf(NAME ": %d harts\n", ncpu);
   char who[] = "hart 0";
   who[5] = '0' + h;
   phase(who);
@@ -216,7 +254,7 @@ smain(void)
     park();
   shared = 1;
   phase("all");
-  cprintf("uart-irq: pass\n");
+  cprintf(NAME ": pass\n");
   drain();
   pass();
 }
