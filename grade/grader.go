@@ -318,16 +318,13 @@ func evaluate(t *prepared, st *runState, passed map[*Test]bool, repeat int) (Tes
 
 // check grades one run's outcome for t, returning nil on success.
 func check(t *prepared, st *runState, k int, o Outcome) message {
-	var m message
 	if o.Ending == Failed {
-		if t.Run == nil {
-			m.note("Parent failed: %s", st.test.Name)
-		} else {
-			m.note("%s", o.Reason)
-		}
+		// Only a top-level test gets here: its children see it failed.
+		var m message
+		m.note("%s", o.Reason)
 		return m
 	}
-	m = matchLines(o.Console, t.want, t.reject)
+	m := matchLines(o.Console, t.want, t.reject)
 	if m == nil {
 		return nil
 	}
