@@ -5,11 +5,14 @@
 //
 // How it is fast: every RAM page executed from gets a decoded-instruction
 // page (one slot per 2-byte offset, compressed instructions expanded at
-// decode time); a store to such a page drops it through bus.Code and
-// bus.OnCodeWrite. Loads, stores and fetches go through direct-mapped TLBs
-// holding the RAM offset of each virtual page, so a RAM hit is a compare and
-// an add. Interrupts are checked only where they can become takeable: at the
-// start of Run, after CSR writes, xRET, WFI and MMIO accesses.
+// decode time). A store to such a page drops it, through bus.Code and
+// bus.OnCodeWrite. Decoded pages are allocated the first time a page is
+// executed and recycled when dropped, so the run loop does not allocate.
+// Loads, stores and fetches go through direct-mapped TLBs holding the RAM
+// offset of each virtual page, so a RAM hit is a compare and an add.
+// Interrupts are checked only where they can become takeable: at the start
+// of Run, after CSR writes, xRET, WFI and MMIO accesses. (So the Sstc timer
+// is seen at those points too; the board bounds Run with TimerDeadline.)
 //
 // Choices the specs leave open:
 //   - Misaligned loads and stores are performed in hardware, also across a
@@ -27,5 +30,7 @@
 //     is checked. misa ignores writes. mcountinhibit is stored but does not
 //     stop the counters.
 //   - sfence.vma flushes every cached translation whatever its operands.
-//   - Traps count against Run's budget but do not retire.
+//   - Traps count against Run's budget but do not retire. mcycle counts
+//     one cycle per retired instruction. A value written to minstret or
+//     mcycle is what the next instruction reads (as in Spike).
 package rv64
