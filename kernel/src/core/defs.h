@@ -90,7 +90,6 @@ struct proc*    myproc(void);
 void            procinit(void);
 void            userinit(void);
 struct proc*    allocproc(void);
-int             growproc(int n);
 int             fork(void);
 void            exit(int status) __attribute__((noreturn));
 int             wait(uint64 addr);
@@ -108,7 +107,6 @@ void            procdump(void);
 void            forkret(void);
 void            freeproc(struct proc *p);
 void            reparent(struct proc *p, struct proc *heir);
-void            exit_thread(int status) __attribute__((noreturn));
 extern struct spinlock wait_lock;
 
 // thread.c
@@ -119,7 +117,6 @@ int             end_other_threads(struct proc *p);
 // vmspace.c
 void            vmspaceinit(void);
 struct vmspace* vmspace_alloc(pagetable_t pagetable, uint64 sz);
-void            vmspace_get(struct vmspace *vm);
 void            vmspace_put(struct vmspace *vm, struct proc *p);
 int             vmspace_grow(struct vmspace *vm, int n, uint64 *oldsz);
 int             user_copyout(uint64 dstva, void *src, uint64 len);

@@ -151,15 +151,6 @@ userinit(void)
   release(&p->lock);
 }
 
-// Grow or shrink the caller's memory by n bytes.
-int
-growproc(int n)
-{
-  uint64 old;
-
-  return vmspace_grow(myproc()->vm, n, &old);
-}
-
 // Copy the caller into a new process; the child sees fork() return 0.
 int
 fork(void)
@@ -240,7 +231,7 @@ closeall(struct proc *p)
 
 // End the current thread only: it stays a zombie until join or the thread
 // ending its group reaps it.
-void
+static void __attribute__((noreturn))
 exit_thread(int status)
 {
   struct proc *p = myproc();
