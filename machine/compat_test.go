@@ -86,7 +86,7 @@ func compatPattern(block int) []byte {
 	return b
 }
 
-func fnv32(p []byte) uint32 {
+func compatSum(p []byte) uint32 {
 	h := fnv.New32a()
 	h.Write(p)
 	return h.Sum32()
@@ -280,7 +280,7 @@ func TestNormalizeHarts(t *testing.T) {
 
 // Expected transcripts, built from what each guest is specified to print.
 
-func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
+func transcript(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
 
 func expectHarts(cpus int) string {
 	// The device tree sits where QEMU puts it: the top of RAM rounded
@@ -314,7 +314,7 @@ func expectHarts(cpus int) string {
 		"dtb: /soc/virtio_mmio@10001000 interrupts 1",
 		"dtb: /soc/virtio_mmio@10001000 compatible virtio,mmio",
 		"harts: pass")
-	return lines(out...)
+	return transcript(out...)
 }
 
 // The timer guests count 5 ticks on every hart; none may come early.
@@ -327,7 +327,7 @@ func expectTicks(name, detail string) func(int) string {
 			}
 			out = append(out, fmt.Sprintf("hart %d: 5 ticks, 0 early%s", h, detail))
 		}
-		return lines(append(out, name+": pass")...)
+		return transcript(append(out, name+": pass")...)
 	}
 }
 
@@ -336,10 +336,10 @@ func expectTicks(name, detail string) func(int) string {
 // everything in the low word except RO, SCSI, CONFIG_WCE, MQ, ANY_LAYOUT,
 // INDIRECT_DESC and EVENT_IDX.
 const (
-	legacyFeatures = 0x31006ed4
-	modernFeatures = 0x30006e54
-	modernHigh     = 0x101 // VERSION_1, RING_RESET
-	xv6Refused     = 1<<5 | 1<<7 | 1<<11 | 1<<12 | 1<<27 | 1<<28 | 1<<29
+	qemuLegacyFeatures = 0x31006ed4
+	qemuModernFeatures = 0x30006e54
+	qemuModernHigh     = 0x101 // VERSION_1, RING_RESET
+	xv6RefusedFeatures = 1<<5 | 1<<7 | 1<<11 | 1<<12 | 1<<27 | 1<<28 | 1<<29
 )
 
 // A driver that never acknowledges leaves InterruptStatus set at the end.
@@ -347,13 +347,17 @@ func expectVirtio(name string, legacy, ack bool) func(int) string {
 	return func(int) string {
 		img := compatDiskImage()
 		block := func(b int) []byte { return img[b*compatBSize : (b+1)*compatBSize] }
-		version, low, high, queue := 2, uint32(modernFeatures), uint32(modernHigh), name+": queue ready reads 1"
+		version, low, high, queue := 2, uint32(qemuModernFeatures), uint32(qemuModernHigh), name+": queue ready reads 1"
+		intStatus := 0
+		if !ack {
+			intStatus = 1 // the used-buffer bit, never acknowledged
+		}
 		if legacy {
-			version, low, high, queue = 1, legacyFeatures, 0, name+": queue pfn reads back"
+			version, low, high, queue = 1, qemuLegacyFeatures, 0, name+": queue pfn reads back"
 		}
 		out := []string{
 			fmt.Sprintf("%s: magic 74726976 version %d device 2 vendor 554d4551", name, version),
-			fmt.Sprintf("%s: features %x:%x, accepted %x", name, high, low, low&^xv6Refused),
+			fmt.Sprintf("%s: features %x:%x, accepted %x", name, high, low, low&^xv6RefusedFeatures),
 			name + ": queue 0 max 1024, using 8",
 			queue,
 			name + ": status f",
@@ -362,9 +366,9 @@ func expectVirtio(name string, legacy, ack bool) func(int) string {
 		for b := 0; b < 4; b++ {
 			out = append(out,
 				fmt.Sprintf("  block %d read: used len 1025 status 0", b),
-				fmt.Sprintf("read block %d sum %x", b, fnv32(block(b))))
+				fmt.Sprintf("read block %d sum %x", b, compatSum(block(b))))
 		}
-		p5, p6 := fnv32(compatPattern(5)), fnv32(compatPattern(6))
+		p5, p6 := compatSum(compatPattern(5)), compatSum(compatPattern(6))
 		last := compatBlocks - 1
 		out = append(out,
 			fmt.Sprintf("write blocks 5 6 sums %x %x", p5, p6),
@@ -377,10 +381,10 @@ func expectVirtio(name string, legacy, ack bool) func(int) string {
 			// One block past the end: an I/O error, and the device
 			// still reports the whole writable length as used.
 			fmt.Sprintf("  block %d read: used len 1025 status 1", last+1),
-			fmt.Sprintf("read last block sum %x", fnv32(block(last))),
-			fmt.Sprintf("interrupt status %d", map[bool]int{true: 0, false: 1}[ack]),
+			fmt.Sprintf("read last block sum %x", compatSum(block(last))),
+			fmt.Sprintf("interrupt status %d", intStatus),
 			name+": pass")
-		return lines(out...)
+		return transcript(out...)
 	}
 }
 
@@ -404,6 +408,6 @@ func expectUART(name string) func(int) string {
 			"all> "+last,
 			fmt.Sprintf("all: got %q (%d bytes)", last, len(last)),
 			name+": pass")
-		return lines(out...)
+		return transcript(out...)
 	}
 }

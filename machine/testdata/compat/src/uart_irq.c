@@ -18,9 +18,10 @@
 // of sleeping, since another hart may take its wakeup.
 //
 // uartlock protects tx_busy, the tx ring and the UART registers against
-// a handler on another hart; rx is a single-producer (the handler, one at a time since
-// the PLIC hands the irq to one claimant) single-consumer (the phase's
-// hart) ring. turn is written only by the hart whose phase ends.
+// a handler on another hart. rx is a single-producer ring (the handler:
+// the PLIC hands the irq to one claimant at a time) with a single
+// consumer (the phase's hart). turn is written only by the hart whose
+// phase ends.
 
 #include "lib.h"
 #include "plic.h"
