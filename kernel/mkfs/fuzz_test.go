@@ -21,7 +21,7 @@ func FuzzAdd(f *testing.F) {
 	const metaEnd = 10 * mkfs.BlockSize // 2 + 4 log + 3 inode + 1 bitmap blocks
 	f.Add(uint16(1024), []byte{0xff, 0xff})
 	f.Add(uint16(1028), []byte{0xff, 0xff, 0xff, 0xff})
-	f.Add(uint16(6*1024+64+12), []byte{1, 0, 0, 0})          // root's first block -> boot block
+	f.Add(uint16(6*1024+64+12), []byte{1, 0, 0, 0})            // root's first block -> boot block
 	f.Add(uint16(6*1024+64+8), []byte{0xff, 0xff, 0xff, 0x7f}) // root's size
 	f.Add(uint16(6*1024+3*64+60), []byte{0xff, 0xff, 0, 0})    // b's indirect block
 	f.Fuzz(func(t *testing.T, at uint16, patch []byte) {
