@@ -205,9 +205,17 @@ func TestKthreadMutantsLoseTheRightPoints(t *testing.T) {
 			score:  80, extra: 11,
 		},
 		{
-			patch:  "join-reaps-processes.patch",
-			failed: []string{"locks: wait and join"},
-			score:  90, extra: 10,
+			// join sleeps for a child process that will never wake it:
+			// threadtest hangs in TEST11 and loses every test from there.
+			// The course's TEST1-8 do not notice.
+			patch: "join-reaps-processes.patch",
+			failed: []string{
+				"locks: exec from a thread", "locks: kill a thread", "locks: malloc from threads",
+				"locks: pthread-like layer", "locks: sbrk seen by all", "locks: spin lock",
+				"locks: thread file descriptors", "locks: thread returns", "locks: wait and join",
+			},
+			score: 90, extra: 2,
+			reason: `run ended early: timeout (3m0s of guest time): still waiting for the shell prompt after "threadtest"`,
 		},
 		{
 			patch: "clone-panics.patch",

@@ -153,7 +153,7 @@ func ending(s machine.Stop, sess *grade.Session, timeout time.Duration, outputLi
 	case machine.StopCondition:
 		return grade.Finished, ""
 	case machine.StopTimeBudget, machine.StopInsnBudget:
-		return grade.TimedOut, fmt.Sprintf("timeout: no %s within %v of guest time", sess.Waiting(), timeout)
+		return grade.TimedOut, fmt.Sprintf("timeout (%v of guest time): still waiting for %s", timeout, sess.Waiting())
 	case machine.StopPanic:
 		return grade.Panicked, fmt.Sprintf("kernel panic: %q", s.Detail)
 	case machine.StopIdle:

@@ -55,7 +55,7 @@ func TestRunTimesOutInGuestTime(t *testing.T) {
 	b := backend(t, spinGuest("boot\n"), nil)
 	o := b.Run(context.Background(), spec(20*time.Millisecond, "threadtest"))
 	assert.Equal(t, grade.TimedOut, o.Ending)
-	assert.Equal(t, `timeout: no the first shell prompt "$ " within 20ms of guest time`, o.Reason)
+	assert.Equal(t, `timeout (20ms of guest time): still waiting for the first shell prompt "$ "`, o.Reason)
 	assert.Equal(t, "boot\n", string(o.Console))
 	assert.InDelta(t, 20*time.Millisecond, o.Guest, float64(time.Millisecond))
 }
@@ -64,7 +64,7 @@ func TestRunTimeoutAfterACommand(t *testing.T) {
 	b := backend(t, spinGuest("boot\n$ "), nil)
 	o := b.Run(context.Background(), spec(20*time.Millisecond, "threadtest"))
 	assert.Equal(t, grade.TimedOut, o.Ending)
-	assert.Equal(t, `timeout: no the shell prompt after "threadtest" within 20ms of guest time`, o.Reason)
+	assert.Equal(t, `timeout (20ms of guest time): still waiting for the shell prompt after "threadtest"`, o.Reason)
 }
 
 func TestRunStopsAtPanic(t *testing.T) {

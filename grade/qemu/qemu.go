@@ -166,7 +166,7 @@ func (b *Backend) drive(ctx context.Context, p *process, spec grade.RunSpec) gra
 			}
 		case <-timer.C:
 			return grade.Outcome{Console: console, Ending: grade.TimedOut,
-				Reason: fmt.Sprintf("timeout: no %s within %v", sess.Waiting(), spec.Timeout)}
+				Reason: fmt.Sprintf("timeout (%v): still waiting for %s", spec.Timeout, sess.Waiting())}
 		case <-ctx.Done():
 			return grade.Outcome{Console: console, Ending: grade.Aborted, Reason: "cancelled"}
 		}

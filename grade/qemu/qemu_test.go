@@ -179,7 +179,7 @@ func TestRunTimesOutAndKillsQEMU(t *testing.T) {
 	o := b.Run(context.Background(), spec(2*time.Second, "threadtest"))
 	assert.Less(t, time.Since(start), 10*time.Second)
 	assert.Equal(t, grade.TimedOut, o.Ending)
-	assert.Equal(t, `timeout: no the first shell prompt "$ " within 2s`, o.Reason)
+	assert.Equal(t, `timeout (2s): still waiting for the first shell prompt "$ "`, o.Reason)
 	assertGone(t, pidOf(t, o.Console, "pid"))
 }
 
