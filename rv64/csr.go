@@ -352,7 +352,7 @@ func (h *Hart) writeCSR(num, v uint64) bool {
 		c.mie = c.mie&^c.mideleg | v&c.mideleg&intSupervisor
 		h.checkInt = true
 	case csrStvec:
-		c.stvec = v &^ 2
+		c.stvec = tvec(c.stvec, v)
 	case csrScounter:
 		c.scounteren = v & 0xFFFFFFFF
 	case csrSenvcfg:
@@ -387,7 +387,7 @@ func (h *Hart) writeCSR(num, v uint64) bool {
 		c.mie = v & intAll
 		h.checkInt = true
 	case csrMtvec:
-		c.mtvec = v &^ 2
+		c.mtvec = tvec(c.mtvec, v)
 	case csrMcounter:
 		c.mcounteren = v & 0xFFFFFFFF
 	case csrMenvcfg:
@@ -421,6 +421,15 @@ func (h *Hart) writeCSR(num, v uint64) bool {
 		return false
 	}
 	return true
+}
+
+// tvec returns the new value of a trap-vector register: modes 2 and 3 are
+// reserved, and like QEMU we then keep the old value.
+func tvec(old, v uint64) uint64 {
+	if v&3 >= 2 {
+		return old
+	}
+	return v
 }
 
 // rmwBase returns the value a CSRRS/CSRRC modifies. For mip and sip that is

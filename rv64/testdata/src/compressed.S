@@ -88,7 +88,7 @@ TEST_BEGIN
 4:      c.ebreak
         CHECK_TRAP(3)
         la a1, 4b
-        CHECK_TVALR(a1)
+        IMPL(CHECK_TVALR(a1))
         CHECK_EPC(4b)
         # reserved encodings are illegal; mtval holds the 16 bits
         TEST_TRAP(32, 2, .half 0x0000)            # all zeros

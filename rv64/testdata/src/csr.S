@@ -4,11 +4,11 @@
 #define ILLEGAL(n, code...) TEST_TRAP(n, 2, code)
 TEST_BEGIN
         # identification registers
-        TEST(2, a0, 0x800000000014112d, csrr a0, misa)
-        TEST(3, a0, 0x800000000014112d, li a1, 0; csrw misa, a1; csrr a0, misa)   # writes ignored
+        IMPL(TEST(2, a0, 0x800000000014112d, csrr a0, misa))
+        IMPL(TEST(3, a0, 0x800000000014112d, li a1, 0; csrw misa, a1; csrr a0, misa))   # writes ignored
         TEST(4, a0, 0, csrr a0, mvendorid)
-        TEST(5, a0, 0, csrr a0, marchid)
-        TEST(6, a0, 0, csrr a0, mimpid)
+        IMPL(TEST(5, a0, 0, csrr a0, marchid))
+        IMPL(TEST(6, a0, 0, csrr a0, mimpid))
         TEST(7, a0, 0, csrr a0, mhartid)
         TEST(8, a0, 0, csrr a0, 0xf15)          # mconfigptr
         ILLEGAL(9, csrw mhartid, zero)          # read-only range
@@ -44,6 +44,7 @@ TEST_BEGIN
         # mstatus
         TEST(23, a0, 0xa00000000, csrr a0, mstatus; li a1, 0xf00000000; and a0, a0, a1)  # UXL = SXL = 2
         TEST(24, a0, 0x200000000, csrr a0, sstatus; li a1, 0xf00000000; and a0, a0, a1)  # UXL only
+#ifndef QEMU /* QEMU 7.2 stores the reserved MPP value 2 */
         li gp, 25                               # MPP: 2 is reserved, the old value stays
         li a1, 3 << 11
         csrc mstatus, a1
@@ -63,6 +64,7 @@ TEST_BEGIN
         srli a0, a0, 11
         andi a0, a0, 3
         CHECK(a0, 3)
+#endif
         li gp, 26                               # sstatus writes only S fields
         csrr s1, mstatus
         li a1, -1
@@ -75,7 +77,7 @@ TEST_BEGIN
         beq a3, a2, 1f                          # FS already Dirty: it does not change
         j 2f
 1:      xor a1, a1, a2
-2:      CHECKR(a0, a1)
+2:      IMPL(CHECKR(a0, a1))                    # (QEMU 7.2 lets VS and UXL change)
         csrw mstatus, s1
         li gp, 27                               # sstatus hides M fields
         li a1, (1 << 3) | (1 << 7) | (1 << 17) | (1 << 20) | (1 << 21) | (1 << 22)
@@ -85,28 +87,36 @@ TEST_BEGIN
         CHECK(a0, 0)
         csrw mstatus, s1
         # delegation and interrupt enable masks
-        TEST(28, a0, 0xb3ff, li a1, -1; csrw medeleg, a1; csrr a0, medeleg; csrw medeleg, zero)
-        TEST(29, a0, 0x222, li a1, -1; csrw mideleg, a1; csrr a0, mideleg)
-        TEST(30, a0, 0xaaa, li a1, -1; csrw mie, a1; csrr a0, mie)
+        IMPL(TEST(28, a0, 0xb3ff, li a1, -1; csrw medeleg, a1; csrr a0, medeleg)) # (QEMU: 0xf0bfff)
+        csrw medeleg, zero
+        IMPL(TEST(29, a0, 0x222, li a1, -1; csrw mideleg, a1; csrr a0, mideleg))
+        li a1, 0x222
+        csrw mideleg, a1
+        IMPL(TEST(30, a0, 0xaaa, li a1, -1; csrw mie, a1; csrr a0, mie))
+        li a1, 0xaaa
+        csrw mie, a1
         TEST(31, a0, 0x222, csrr a0, sie)
         TEST(32, a0, 0x888, li a1, 0x222; csrc sie, a1; csrr a0, mie)
         TEST(33, a0, 0, csrw mideleg, zero; csrr a0, sie)
         TEST(34, a0, 0x888, li a1, -1; csrs sie, a1; csrr a0, mie)  # nothing delegated: no effect
         csrw mie, zero
-        TEST(35, a0, 0x222, li a1, -1; csrw mip, a1; csrr a0, mip; csrw mip, zero)  # SSIP STIP SEIP
-        TEST(36, a0, 0, li a1, -1; csrw sip, a1; csrr a0, mip)  # SSIP not delegated
+        IMPL(TEST(35, a0, 0x222, li a1, -1; csrw mip, a1; csrr a0, mip))  # SSIP STIP SEIP
+        csrw mip, zero
+        # (mip reads are masked to the software bits: a board may drive MTIP)
+        TEST(36, a0, 0, li a1, -1; csrw sip, a1; csrr a0, mip; andi a0, a0, 0x222)  # SSIP not delegated
         TEST(37, a0, 2, li a1, 2; csrw mideleg, a1; li a1, -1; csrw sip, a1; csrr a0, sip)
-        TEST(38, a0, 0, csrw sip, zero; csrw mideleg, zero; csrr a0, mip)
+        TEST(38, a0, 0, csrw sip, zero; csrw mideleg, zero; csrr a0, mip; andi a0, a0, 0x222)
         # trap vectors and epc
-        TEST(39, a0, 0x80001001, la s2, trap_handler; li a1, 0x80001003; csrw stvec, a1; csrr a0, stvec)
+        TEST(39, a0, 0x80001001, li a1, 0x80001001; csrw stvec, a1; li a1, 0x80001003; csrw stvec, a1; csrr a0, stvec)  # reserved mode: ignored
         TEST(40, a0, 0x80001000, li a1, 0x80001000; csrw stvec, a1; csrr a0, stvec)
-        TEST(41, a0, 0x1234, li a1, 0x1235; csrw mepc, a1; csrr a0, mepc)
-        TEST(42, a0, 0x1234, li a1, 0x1235; csrw sepc, a1; csrr a0, sepc)
+        IMPL(TEST(41, a0, 0x1234, li a1, 0x1235; csrw mepc, a1; csrr a0, mepc))  # (QEMU 7.2 keeps bit 0)
+        IMPL(TEST(42, a0, 0x1234, li a1, 0x1235; csrw sepc, a1; csrr a0, sepc))
         TEST(43, a0, 0x8000000000000005, li a1, 0x8000000000000005; csrw mcause, a1; csrr a0, mcause)
         TEST(44, a0, 77, li a1, 77; csrw stval, a1; csrr a0, stval)
         # counters
-        TEST(45, a0, 0xffffffff, li a1, -1; csrw mcounteren, a1; csrr a0, mcounteren)
-        TEST(46, a0, 0xffffffff, li a1, -1; csrw scounteren, a1; csrr a0, scounteren)
+        IMPL(TEST(45, a0, 0xffffffff, li a1, -1; csrw mcounteren, a1; csrr a0, mcounteren))
+        IMPL(TEST(46, a0, 0xffffffff, li a1, -1; csrw scounteren, a1; csrr a0, scounteren))
+#ifndef QEMU /* QEMU 7.2 (without icount) does not count exactly */
         li gp, 47
         csrr a1, instret
         csrr a2, instret
@@ -127,33 +137,38 @@ TEST_BEGIN
         csrw mcycle, a1
         csrr a0, cycle
         CHECK(a0, 1000)
+#endif
         csrr a1, time
         csrr a2, time
         bltu a2, a1, fail
         TEST(49, a0, 0, csrr a0, hpmcounter3)
         TEST(50, a0, 0, csrr a0, hpmcounter31)
-        TEST(51, a0, 0, li a1, 5; csrw mhpmcounter3, a1; csrr a0, mhpmcounter3)
-        TEST(52, a0, 0, li a1, 5; csrw mhpmevent3, a1; csrr a0, mhpmevent3)
+        IMPL(TEST(51, a0, 0, li a1, 5; csrw mhpmcounter3, a1; csrr a0, mhpmcounter3))
+        IMPL(TEST(52, a0, 0, li a1, 5; csrw mhpmevent3, a1; csrr a0, mhpmevent3))
         TEST(53, a0, 5, li a1, 5; csrw mcountinhibit, a1; csrr a0, mcountinhibit; csrw mcountinhibit, zero)
         # no triggers
         TEST(54, a0, 0, csrw tselect, zero; csrr a0, tselect)
-        TEST(55, a0, 0, csrr a0, tdata1)
+        IMPL(TEST(55, a0, 0, csrr a0, tdata1))     # (QEMU has triggers)
         # PMP registers hold their values; locked entries do not change
-        TEST(56, a0, 0x003fffffffffffff, li a1, -1; csrw pmpaddr0, a1; csrr a0, pmpaddr0)
-        TEST(57, a0, 0x1234, li a1, 0x1234; csrw pmpaddr63, a1; csrr a0, pmpaddr63)
+        IMPL(TEST(56, a0, 0x003fffffffffffff, li a1, -1; csrw pmpaddr0, a1; csrr a0, pmpaddr0))
+        IMPL(TEST(57, a0, 0x1234, li a1, 0x1234; csrw pmpaddr63, a1; csrr a0, pmpaddr63))
         TEST(58, a0, 0x1f, li a1, 0x1f; csrw pmpcfg0, a1; csrr a0, pmpcfg0)
-        TEST(59, a0, 0x0f00, li a1, 0x0f00; csrw pmpcfg14, a1; csrr a0, pmpcfg14)
+        IMPL(TEST(59, a0, 0x0f00, li a1, 0x0f00; csrw pmpcfg14, a1; csrr a0, pmpcfg14))
         TEST(60, a0, 0x99, li a1, 0x99; csrw pmpcfg2, a1; li a1, 0; csrw pmpcfg2, a1; csrr a0, pmpcfg2)  # L=1
         TEST(61, a0, 0, li a1, 5; csrw pmpaddr8, a1; csrr a0, pmpaddr8)     # entry 8 locked
         # envcfg and Sstc
-        TEST(62, a0, 0x8000000000000001, li a1, -1; csrw menvcfg, a1; csrr a0, menvcfg)
-        TEST(63, a0, 1, li a1, -1; csrw senvcfg, a1; csrr a0, senvcfg)
+        IMPL(TEST(62, a0, 0x8000000000000001, li a1, -1; csrw menvcfg, a1; csrr a0, menvcfg))
+        IMPL(TEST(63, a0, 1, li a1, -1; csrw senvcfg, a1; csrr a0, senvcfg))
+        li a1, 0x8000000000000001
+        csrw menvcfg, a1
+#ifndef QEMU /* QEMU's spike board has no time source for Sstc */
         TEST(64, a0, 0x1234, li a1, 0x1234; csrw stimecmp, a1; csrr a0, stimecmp)
         li a1, -1
         csrw stimecmp, a1
+#endif
         csrw menvcfg, zero
         # satp: unsupported modes are ignored
-        TEST(65, a0, 0, li a1, 0x9000000000000001; csrw satp, a1; csrr a0, satp)
+        IMPL(TEST(65, a0, 0, li a1, 0x9000000000000001; csrw satp, a1; csrr a0, satp))  # Sv48: not here
         TEST(66, a0, 0x8000ffff00012345, li a1, 0x8000ffff00012345; csrw satp, a1; csrr a0, satp)
         csrw satp, zero
         # S-mode: M CSRs are illegal; S CSRs work
@@ -167,7 +182,7 @@ TEST_BEGIN
         li gp, 70                               # counters visible through mcounteren
         TRAP_RESET
         csrr a0, cycle
-        csrr a0, time
+        IMPL(csrr a0, time)
         csrr a0, instret
         CHECK_NOTRAP
         ILLEGAL(71, csrr a0, hpmcounter3)
@@ -207,7 +222,7 @@ TEST_BEGIN
         csrw mcounteren, a1
         GOTO_S
         TEST(82, a0, 0, csrr a0, satp; sfence.vma; li a0, 0)
-        TEST(83, a0, 77, li a1, 77; csrw stimecmp, a1; csrr a0, stimecmp)
+        IMPL(TEST(83, a0, 77, li a1, 77; csrw stimecmp, a1; csrr a0, stimecmp))
         GOTO_M
         csrw menvcfg, zero
         j pass

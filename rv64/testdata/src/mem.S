@@ -44,11 +44,11 @@ TEST_BEGIN
         TEST(28, a0, 0x55667788, sw s1, -1(s2); lwu a0, -1(s2))
         CHECK_NOTRAP
         # nothing mapped: access faults with the address in mtval
-        li s3, 0x1000
+        li s3, 0x40000000
         TEST_TRAP(29, 5, ld a0, 0(s3))
-        CHECK_TVAL(0x1000)
+        CHECK_TVAL(0x40000000)
         TEST_TRAP(30, 7, sd a0, 8(s3))
-        CHECK_TVAL(0x1008)
+        CHECK_TVAL(0x40000008)
         TEST_TRAP(31, 5, li s3, 0x8000000000000000; lw a0, 0(s3))
         CHECK_TVAL(0x8000000000000000)
         # the end of RAM: a load running past it faults
