@@ -37,7 +37,11 @@ func captureRun(t *testing.T, args ...string) (int, string, string) {
 // of one execution for the next, and a test runs many.
 func resetFlags(c *cobra.Command) {
 	c.Flags().VisitAll(func(f *pflag.Flag) {
-		f.Value.Set(f.DefValue)
+		if s, ok := f.Value.(pflag.SliceValue); ok {
+			_ = s.Replace(nil) // Set would append the default's text
+		} else {
+			_ = f.Value.Set(f.DefValue)
+		}
 		f.Changed = false
 	})
 	for _, sub := range c.Commands() {
