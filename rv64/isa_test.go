@@ -12,9 +12,13 @@ import (
 	"github.com/xv6emu/xv6emu/machine/bare"
 )
 
+// fpsigQEMU is what testdata/fpsig prints on QEMU.
+const fpsigQEMU = "87913a396e079aeb"
+
 // TestISA runs every instruction test program in testdata/elf (built from
 // testdata/src by testdata/Makefile) on the bare board. xfail3 must fail
-// test 3 and console must print through tohost.
+// test 3, console must print through tohost and fpsig must print QEMU's
+// FP signature.
 func TestISA(t *testing.T) {
 	files, err := filepath.Glob("testdata/elf/*.elf")
 	require.NoError(t, err)
@@ -34,6 +38,12 @@ func TestISA(t *testing.T) {
 			case "console":
 				assert.True(t, res.Passed)
 				assert.Equal(t, "hello\n", console.String())
+			case "fpsig":
+				// The hash of ~165,000 FP results and their fflags, as
+				// printed by the same ELF on qemu-system-riscv64 7.2
+				// (-machine spike -bios none), whose FPU is SoftFloat.
+				assert.True(t, res.Passed)
+				assert.Equal(t, fpsigQEMU+"\n", console.String())
 			default:
 				assert.True(t, res.Passed, "test %d failed (console: %q)", res.Test, console.String())
 			}
