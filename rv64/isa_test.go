@@ -12,13 +12,16 @@ import (
 	"github.com/xv6emu/xv6emu/machine/bare"
 )
 
-// fpsigQEMU is what testdata/fpsig prints on QEMU.
-const fpsigQEMU = "87913a396e079aeb"
+// What testdata/fpsig and testdata/intsig print on QEMU.
+const (
+	fpsigQEMU  = "87913a396e079aeb"
+	intsigQEMU = "6c7bcd87a9432d4b"
+)
 
 // TestISA runs every instruction test program in testdata/elf (built from
 // testdata/src by testdata/Makefile) on the bare board. xfail3 must fail
-// test 3, console must print through tohost and fpsig must print QEMU's
-// FP signature.
+// test 3, console must print through tohost, and fpsig and intsig must
+// print the signatures QEMU prints.
 func TestISA(t *testing.T) {
 	files, err := filepath.Glob("testdata/elf/*.elf")
 	require.NoError(t, err)
@@ -38,6 +41,13 @@ func TestISA(t *testing.T) {
 			case "console":
 				assert.True(t, res.Passed)
 				assert.Equal(t, "hello\n", console.String())
+			case "intsig":
+				// Registers after 3000 blocks of random RV64IM
+				// instructions, and the cause and mtval of every
+				// illegal one, as printed on QEMU 7.2 (spike board,
+				// -cpu rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false).
+				assert.True(t, res.Passed)
+				assert.Equal(t, intsigQEMU+"\n", console.String())
 			case "fpsig":
 				// The hash of ~165,000 FP results and their fflags, as
 				// printed by the same ELF on qemu-system-riscv64 7.2
