@@ -15,14 +15,22 @@ func signExtend(v uint64, n uint) int64 {
 // decode decodes one instruction. raw holds 32 bits; only the low 16 are
 // used when they encode a compressed instruction.
 func decode(raw uint32) insn {
+	var in insn
 	if raw&3 != 3 {
-		return decodeCompressed(uint16(raw))
+		in = decodeCompressed(uint16(raw))
+	} else {
+		in = decode32(raw)
+		in.len = 4
+		in.raw = raw
 	}
-	in := decode32(raw)
-	in.len = 4
-	in.raw = raw
+	if in.rd == 0 && writesX(in.op) {
+		in.rd = zeroSink
+	}
 	return in
 }
+
+// zeroSink is the register index that writes to x0 are redirected to.
+const zeroSink = 32
 
 func illegal(raw uint32) insn { return insn{op: opIllegal} }
 

@@ -27,7 +27,10 @@ const (
 
 // Hart is one RV64GC hardware thread. It is not safe for concurrent use.
 type Hart struct {
-	x  [32]uint64
+	// x holds x0..x31. Decoding redirects writes to x0 into x[zeroSink],
+	// so x[0] stays 0 without work per instruction; the array is 256 long
+	// so that indexing it with a uint8 register field needs no bounds check.
+	x  [256]uint64
 	f  [32]uint64
 	pc uint64
 
@@ -73,7 +76,7 @@ func New(id int, b *bus.Bus, clock Clock) *Hart {
 // Reset puts the hart in M-mode at pc with registers and CSRs at their
 // reset values.
 func (h *Hart) Reset(pc uint64) {
-	h.x = [32]uint64{}
+	h.x = [256]uint64{}
 	h.f = [32]uint64{}
 	h.pc = pc
 	h.priv = PrivM

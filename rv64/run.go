@@ -47,7 +47,7 @@ func (h *Hart) step() {
 	}
 	rd, v := -1, uint64(0)
 	switch {
-	case writesX(saved.op) && saved.rd != 0:
+	case writesX(saved.op) && saved.rd != zeroSink:
 		rd, v = int(saved.rd), h.x[saved.rd]
 	case writesF(saved.op):
 		rd, v = 32+int(saved.rd), h.f[saved.rd]
@@ -74,223 +74,223 @@ func (h *Hart) execute(budget uint64) {
 			in = h.fetchSlow(pc)
 		}
 		if in == nil {
-			continue
+			continue // the fetch trapped
 		}
 		npc := pc + uint64(in.len)
 		switch in.op {
 		case opLUI:
-			x[in.rd&31] = uint64(in.imm)
+			x[in.rd] = uint64(in.imm)
 		case opAUIPC:
-			x[in.rd&31] = pc + uint64(in.imm)
+			x[in.rd] = pc + uint64(in.imm)
 		case opJAL:
-			x[in.rd&31] = npc
+			x[in.rd] = npc
 			npc = pc + uint64(in.imm)
 		case opJALR:
-			t := (x[in.rs1&31] + uint64(in.imm)) &^ 1
-			x[in.rd&31] = npc
+			t := (x[in.rs1] + uint64(in.imm)) &^ 1
+			x[in.rd] = npc
 			npc = t
 		case opBEQ:
-			if x[in.rs1&31] == x[in.rs2&31] {
+			if x[in.rs1] == x[in.rs2] {
 				npc = pc + uint64(in.imm)
 			}
 		case opBNE:
-			if x[in.rs1&31] != x[in.rs2&31] {
+			if x[in.rs1] != x[in.rs2] {
 				npc = pc + uint64(in.imm)
 			}
 		case opBLT:
-			if int64(x[in.rs1&31]) < int64(x[in.rs2&31]) {
+			if int64(x[in.rs1]) < int64(x[in.rs2]) {
 				npc = pc + uint64(in.imm)
 			}
 		case opBGE:
-			if int64(x[in.rs1&31]) >= int64(x[in.rs2&31]) {
+			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
 				npc = pc + uint64(in.imm)
 			}
 		case opBLTU:
-			if x[in.rs1&31] < x[in.rs2&31] {
+			if x[in.rs1] < x[in.rs2] {
 				npc = pc + uint64(in.imm)
 			}
 		case opBGEU:
-			if x[in.rs1&31] >= x[in.rs2&31] {
+			if x[in.rs1] >= x[in.rs2] {
 				npc = pc + uint64(in.imm)
 			}
 
 		// Loads and stores: a TLB hit that stays within its page is a direct
 		// RAM access (stores also check that the page holds no decoded code).
 		case opLD:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
-				x[in.rd&31] = binary.LittleEndian.Uint64(h.ram[i:])
+				x[in.rd] = binary.LittleEndian.Uint64(h.ram[i:])
 			} else if v, ok := h.load(a, 8); ok {
-				x[in.rd&31] = v
+				x[in.rd] = v
 			} else {
 				continue
 			}
 		case opLW:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
-				x[in.rd&31] = uint64(int32(binary.LittleEndian.Uint32(h.ram[i:])))
+				x[in.rd] = uint64(int32(binary.LittleEndian.Uint32(h.ram[i:])))
 			} else if v, ok := h.load(a, 4); ok {
-				x[in.rd&31] = sext32(v)
+				x[in.rd] = sext32(v)
 			} else {
 				continue
 			}
 		case opLWU:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
-				x[in.rd&31] = uint64(binary.LittleEndian.Uint32(h.ram[i:]))
+				x[in.rd] = uint64(binary.LittleEndian.Uint32(h.ram[i:]))
 			} else if v, ok := h.load(a, 4); ok {
-				x[in.rd&31] = v
+				x[in.rd] = v
 			} else {
 				continue
 			}
 		case opLH:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
-				x[in.rd&31] = uint64(int16(binary.LittleEndian.Uint16(h.ram[i:])))
+				x[in.rd] = uint64(int16(binary.LittleEndian.Uint16(h.ram[i:])))
 			} else if v, ok := h.load(a, 2); ok {
-				x[in.rd&31] = uint64(int16(v))
+				x[in.rd] = uint64(int16(v))
 			} else {
 				continue
 			}
 		case opLHU:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
-				x[in.rd&31] = uint64(binary.LittleEndian.Uint16(h.ram[i:]))
+				x[in.rd] = uint64(binary.LittleEndian.Uint16(h.ram[i:]))
 			} else if v, ok := h.load(a, 2); ok {
-				x[in.rd&31] = v
+				x[in.rd] = v
 			} else {
 				continue
 			}
 		case opLB:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
-				x[in.rd&31] = uint64(int8(h.ram[i]))
+				x[in.rd] = uint64(int8(h.ram[i]))
 			} else if v, ok := h.load(a, 1); ok {
-				x[in.rd&31] = uint64(int8(v))
+				x[in.rd] = uint64(int8(v))
 			} else {
 				continue
 			}
 		case opLBU:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
-				x[in.rd&31] = uint64(h.ram[i])
+				x[in.rd] = uint64(h.ram[i])
 			} else if v, ok := h.load(a, 1); ok {
-				x[in.rd&31] = v
+				x[in.rd] = v
 			} else {
 				continue
 			}
 		case opSD:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
-				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2&31])
-			} else if !h.store(a, 8, x[in.rs2&31]) {
+				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2])
+			} else if !h.store(a, 8, x[in.rs2]) {
 				continue
 			}
 		case opSW:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
-				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2&31]))
-			} else if !h.store(a, 4, x[in.rs2&31]) {
+				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2]))
+			} else if !h.store(a, 4, x[in.rs2]) {
 				continue
 			}
 		case opSH:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
-				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2&31]))
-			} else if !h.store(a, 2, x[in.rs2&31]) {
+				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2]))
+			} else if !h.store(a, 2, x[in.rs2]) {
 				continue
 			}
 		case opSB:
-			a := x[in.rs1&31] + uint64(in.imm)
+			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 && h.code[i>>12] == 0 {
-				h.ram[i] = byte(x[in.rs2&31])
-			} else if !h.store(a, 1, x[in.rs2&31]) {
+				h.ram[i] = byte(x[in.rs2])
+			} else if !h.store(a, 1, x[in.rs2]) {
 				continue
 			}
 
 		case opADDI:
-			x[in.rd&31] = x[in.rs1&31] + uint64(in.imm)
+			x[in.rd] = x[in.rs1] + uint64(in.imm)
 		case opSLTI:
-			x[in.rd&31] = b2u(int64(x[in.rs1&31]) < in.imm)
+			x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
 		case opSLTIU:
-			x[in.rd&31] = b2u(x[in.rs1&31] < uint64(in.imm))
+			x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
 		case opXORI:
-			x[in.rd&31] = x[in.rs1&31] ^ uint64(in.imm)
+			x[in.rd] = x[in.rs1] ^ uint64(in.imm)
 		case opORI:
-			x[in.rd&31] = x[in.rs1&31] | uint64(in.imm)
+			x[in.rd] = x[in.rs1] | uint64(in.imm)
 		case opANDI:
-			x[in.rd&31] = x[in.rs1&31] & uint64(in.imm)
+			x[in.rd] = x[in.rs1] & uint64(in.imm)
 		case opSLLI:
-			x[in.rd&31] = x[in.rs1&31] << (in.imm & 63)
+			x[in.rd] = x[in.rs1] << (in.imm & 63)
 		case opSRLI:
-			x[in.rd&31] = x[in.rs1&31] >> (in.imm & 63)
+			x[in.rd] = x[in.rs1] >> (in.imm & 63)
 		case opSRAI:
-			x[in.rd&31] = uint64(int64(x[in.rs1&31]) >> (in.imm & 63))
+			x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
 		case opADD:
-			x[in.rd&31] = x[in.rs1&31] + x[in.rs2&31]
+			x[in.rd] = x[in.rs1] + x[in.rs2]
 		case opSUB:
-			x[in.rd&31] = x[in.rs1&31] - x[in.rs2&31]
+			x[in.rd] = x[in.rs1] - x[in.rs2]
 		case opSLL:
-			x[in.rd&31] = x[in.rs1&31] << (x[in.rs2&31] & 63)
+			x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
 		case opSLT:
-			x[in.rd&31] = b2u(int64(x[in.rs1&31]) < int64(x[in.rs2&31]))
+			x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
 		case opSLTU:
-			x[in.rd&31] = b2u(x[in.rs1&31] < x[in.rs2&31])
+			x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
 		case opXOR:
-			x[in.rd&31] = x[in.rs1&31] ^ x[in.rs2&31]
+			x[in.rd] = x[in.rs1] ^ x[in.rs2]
 		case opSRL:
-			x[in.rd&31] = x[in.rs1&31] >> (x[in.rs2&31] & 63)
+			x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
 		case opSRA:
-			x[in.rd&31] = uint64(int64(x[in.rs1&31]) >> (x[in.rs2&31] & 63))
+			x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
 		case opOR:
-			x[in.rd&31] = x[in.rs1&31] | x[in.rs2&31]
+			x[in.rd] = x[in.rs1] | x[in.rs2]
 		case opAND:
-			x[in.rd&31] = x[in.rs1&31] & x[in.rs2&31]
+			x[in.rd] = x[in.rs1] & x[in.rs2]
 		case opADDIW:
-			x[in.rd&31] = sext32(x[in.rs1&31] + uint64(in.imm))
+			x[in.rd] = sext32(x[in.rs1] + uint64(in.imm))
 		case opSLLIW:
-			x[in.rd&31] = sext32(x[in.rs1&31] << (in.imm & 31))
+			x[in.rd] = sext32(x[in.rs1] << (in.imm & 31))
 		case opSRLIW:
-			x[in.rd&31] = sext32(uint64(uint32(x[in.rs1&31]) >> (in.imm & 31)))
+			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (in.imm & 31)))
 		case opSRAIW:
-			x[in.rd&31] = uint64(int64(int32(x[in.rs1&31]) >> (in.imm & 31)))
+			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (in.imm & 31)))
 		case opADDW:
-			x[in.rd&31] = sext32(x[in.rs1&31] + x[in.rs2&31])
+			x[in.rd] = sext32(x[in.rs1] + x[in.rs2])
 		case opSUBW:
-			x[in.rd&31] = sext32(x[in.rs1&31] - x[in.rs2&31])
+			x[in.rd] = sext32(x[in.rs1] - x[in.rs2])
 		case opSLLW:
-			x[in.rd&31] = sext32(x[in.rs1&31] << (x[in.rs2&31] & 31))
+			x[in.rd] = sext32(x[in.rs1] << (x[in.rs2] & 31))
 		case opSRLW:
-			x[in.rd&31] = sext32(uint64(uint32(x[in.rs1&31]) >> (x[in.rs2&31] & 31)))
+			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
 		case opSRAW:
-			x[in.rd&31] = uint64(int64(int32(x[in.rs1&31]) >> (x[in.rs2&31] & 31)))
+			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (x[in.rs2] & 31)))
 
 		case opMUL:
-			x[in.rd&31] = x[in.rs1&31] * x[in.rs2&31]
+			x[in.rd] = x[in.rs1] * x[in.rs2]
 		case opMULH:
-			x[in.rd&31] = mulh(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = mulh(x[in.rs1], x[in.rs2])
 		case opMULHSU:
-			x[in.rd&31] = mulhsu(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
 		case opMULHU:
-			x[in.rd&31], _ = bits.Mul64(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
 		case opDIV:
-			x[in.rd&31] = div(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = div(x[in.rs1], x[in.rs2])
 		case opDIVU:
-			x[in.rd&31] = divu(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = divu(x[in.rs1], x[in.rs2])
 		case opREM:
-			x[in.rd&31] = rem(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = rem(x[in.rs1], x[in.rs2])
 		case opREMU:
-			x[in.rd&31] = remu(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = remu(x[in.rs1], x[in.rs2])
 		case opMULW:
-			x[in.rd&31] = sext32(x[in.rs1&31] * x[in.rs2&31])
+			x[in.rd] = sext32(x[in.rs1] * x[in.rs2])
 		case opDIVW:
-			x[in.rd&31] = divw(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = divw(x[in.rs1], x[in.rs2])
 		case opDIVUW:
-			x[in.rd&31] = divuw(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = divuw(x[in.rs1], x[in.rs2])
 		case opREMW:
-			x[in.rd&31] = remw(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = remw(x[in.rs1], x[in.rs2])
 		case opREMUW:
-			x[in.rd&31] = remuw(x[in.rs1&31], x[in.rs2&31])
+			x[in.rd] = remuw(x[in.rs1], x[in.rs2])
 
 		case opFENCE, opFENCEI:
 			// One hart in one goroutine sees its own stores in order, and
@@ -315,14 +315,12 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			} else if in.op == opMRET || in.op == opSRET {
 				// pc was set by the return; count the instruction and go on.
-				x[0] = 0
 				h.retired++
 				if h.checkInt {
 					h.pollInterrupts()
 				}
 				continue
 			} else if in.op == opWFI {
-				x[0] = 0
 				h.pc = npc
 				h.retired++
 				if h.mip()&h.csr.mie == 0 {
@@ -333,7 +331,6 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			}
 		}
-		x[0] = 0
 		h.pc = npc
 		h.retired++
 		if h.checkInt {
