@@ -84,32 +84,13 @@ func Grade(ctx context.Context, lab *Lab, opt Options) (*Report, error) {
 	states := make(map[*Test]*runState)
 	var order []*runState
 	for i, t := range tests {
-		preps[i].Test = t
-		if preps[i].want, err = compileAll(t.Want); err != nil {
+		if preps[i], err = prepare(t); err != nil {
 			return nil, err
 		}
-		if preps[i].reject, err = compileAll(t.Reject); err != nil {
-			return nil, err
+		if t.Run != nil {
+			states[t] = newRunState(t, opt, dir)
+			order = append(order, states[t])
 		}
-		if t.Run == nil {
-			continue
-		}
-		st := &runState{
-			test:     t,
-			outcomes: make([]Outcome, opt.Repeat),
-			files:    make([]string, opt.Repeat),
-			saveErr:  make([]error, opt.Repeat),
-			pending:  opt.Repeat,
-			done:     make(chan struct{}),
-		}
-		for k := 0; k < opt.Repeat; k++ {
-			st.seeds = append(st.seeds, opt.Seed+uint64(k))
-			if dir != "" {
-				st.files[k] = filepath.Join(dir, consoleFile(t.Name, opt.Repeat, opt.Seed+uint64(k)))
-			}
-		}
-		states[t] = st
-		order = append(order, st)
 	}
 
 	start := time.Now()
@@ -137,6 +118,38 @@ func Grade(ctx context.Context, lab *Lab, opt Options) (*Report, error) {
 	rep.Elapsed = seconds(time.Since(start))
 	pr.footer(rep)
 	return rep, nil
+}
+
+// prepare compiles the patterns of t.
+func prepare(t *Test) (prepared, error) {
+	p := prepared{Test: t}
+	var err error
+	if p.want, err = compileAll(t.Want); err != nil {
+		return p, err
+	}
+	p.reject, err = compileAll(t.Reject)
+	return p, err
+}
+
+// newRunState sets up the runs of top-level test t: one per seed, each
+// with the file its console is saved in (none if dir is "").
+func newRunState(t *Test, opt Options, dir string) *runState {
+	st := &runState{
+		test:     t,
+		outcomes: make([]Outcome, opt.Repeat),
+		files:    make([]string, opt.Repeat),
+		saveErr:  make([]error, opt.Repeat),
+		pending:  opt.Repeat,
+		done:     make(chan struct{}),
+	}
+	for k := 0; k < opt.Repeat; k++ {
+		seed := opt.Seed + uint64(k)
+		st.seeds = append(st.seeds, seed)
+		if dir != "" {
+			st.files[k] = filepath.Join(dir, consoleFile(t.Name, opt.Repeat, seed))
+		}
+	}
+	return st
 }
 
 // job is one run: seed index k of a test.
