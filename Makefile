@@ -33,7 +33,10 @@ vet:
 test: vet check-images
 	$(GO) test ./...
 
+# Always from clean, as check-images does: an incremental build can keep
+# objects that a clean one would not produce.
 images:
+	$(MAKE) -C $(KSRC) clean
 	$(MAKE) -C $(KSRC) all
 	$(GO) run ./kernel/pack -o kernel/images riscv-kernel=$(BUILD)/kernel riscv-fs.img=$(BUILD)/fs.img
 

@@ -177,12 +177,8 @@ func TestCompatGuests(t *testing.T) {
 
 // RunScript on a guest that waits for a line with no timer armed: the
 // prompt is out and the only hart sleeps in wfi, so nothing but the
-// typed line can wake it. Run (machine/run.go) checks for idleness after
-// each round and returns StopIdle before RunScript's condition, which is
-// what would type the line, is looked at again. Whether that happens
-// depends on whether the prompt and the wfi fall in the same round.
-// Until Run gives the condition a last look before declaring the machine
-// idle, the test skips when it sees exactly that stop.
+// typed line can wake it. Run must give RunScript's condition a look at
+// that state (and so type the line) before it calls the machine idle.
 func TestCompatRunScriptAtIdlePrompt(t *testing.T) {
 	for _, name := range []string{"uart-irq", "uart-ring"} {
 		t.Run(name, func(t *testing.T) {
@@ -190,11 +186,6 @@ func TestCompatRunScriptAtIdlePrompt(t *testing.T) {
 			require.NoError(t, err)
 			input := uartLines(1)
 			stop, typed := m.RunScript(input, compatPrompt)
-			if stop.Reason == machine.StopIdle && typed < len(input) &&
-				bytes.HasSuffix(m.Output(), []byte(compatPrompt)) {
-				t.Skipf("known machine bug: Run stopped idle at prompt %d before RunScript typed; console %q",
-					typed+1, m.Output())
-			}
 			require.Equal(t, machine.StopPowerOff, stop.Reason, "%v\n%s", stop, m.Output())
 			assert.Equal(t, len(input), typed)
 			assert.Equal(t, expectUART(name)(1), string(m.Output()))

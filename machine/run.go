@@ -175,40 +175,65 @@ func (m *Machine) allWaiting() bool {
 }
 
 // idle handles a round after which every hart waits: skip time to the next
-// deadline, wait for interactive input, or stop.
+// deadline (at once, or in real time with Realtime), wait for interactive
+// input, or stop.
 func (m *Machine) idle() (Stop, bool) {
 	if len(m.input) > 0 && m.uart.CanReceive() {
 		return Stop{}, false
 	}
 	d, ok := m.nextDeadline(m.time)
-	if m.cfg.Realtime || (!ok && m.hostInput != nil) {
-		var wait <-chan time.Time
-		if ok {
-			wait = time.After(time.Duration((d - m.time) * uint64(time.Second) / Timebase))
-		}
-		if m.hostInput != nil || wait != nil {
-			select {
-			case b, open := <-m.hostInput:
-				if !open {
-					m.hostInput = nil
-				}
-				m.input = append(m.input, b...)
-				return Stop{}, false
-			case <-wait:
-			case <-time.After(100 * time.Millisecond):
-				// Wake up now and then to notice Interrupt.
-				return Stop{}, false
-			}
-		}
-	}
-	if !ok {
-		return Stop{Reason: StopIdle}, true
-	}
-	if d > m.time {
+	switch {
+	case m.cfg.Realtime && (ok || m.hostInput != nil):
+		m.sleep(d, ok)
+	case ok:
 		m.time = d
+	case m.hostInput != nil:
+		m.waitInput(idlePoll)
+	case m.retired != m.idleSince:
+		// Nothing can wake a hart as things stand, but the caller's
+		// condition has not seen this state yet (it may type input).
+		// Give it one more round before calling the machine idle.
+		m.idleSince = m.retired
+		return Stop{}, false
+	default:
+		return Stop{Reason: StopIdle}, true
 	}
 	m.clint.Update()
 	return Stop{}, false
+}
+
+// idlePoll bounds how long an idle machine blocks, so Interrupt is noticed.
+const idlePoll = 100 * time.Millisecond
+
+// sleep lets wall-clock time pass while every hart waits, until the
+// deadline d (if ok), input arrives, or idlePoll passes; guest time
+// advances by the time slept.
+func (m *Machine) sleep(d uint64, ok bool) {
+	limit := idlePoll
+	if ok {
+		limit = min(limit, time.Duration((d-m.time)*uint64(time.Second)/Timebase))
+	}
+	start := time.Now()
+	m.waitInput(limit)
+	slept := uint64(time.Since(start)) * Timebase / uint64(time.Second)
+	m.time += slept
+	if ok && m.time > d {
+		m.time = d
+	}
+}
+
+// waitInput blocks until interactive input arrives or limit passes.
+func (m *Machine) waitInput(limit time.Duration) {
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case b, open := <-m.hostInput:
+		if !open {
+			m.hostInput = nil
+		}
+		m.input = append(m.input, b...)
+	case <-t.C:
+	}
 }
 
 // checkStop reports stop conditions that hold between rounds.

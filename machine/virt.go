@@ -86,7 +86,11 @@ type Machine struct {
 	cur     int
 	qstart  []uint64
 	retired uint64 // instructions retired by all harts
-	rng     uint64 // xorshift state for quantum variation
+	// idleSince is retired when a round last found every hart waiting
+	// with nothing to wake them; a second such round with no progress
+	// in between means the machine is idle for good.
+	idleSince uint64
+	rng       uint64 // xorshift state for quantum variation
 
 	console consoleLog
 	input   []byte // host bytes not yet given to the UART
@@ -128,10 +132,11 @@ func NewVirt(cfg Config) (*Machine, error) {
 		cfg.OutputLimit = 64 << 20
 	}
 	m := &Machine{
-		cfg:    cfg,
-		bus:    bus.New(RAMBase, cfg.Mem),
-		qstart: make([]uint64, cfg.CPUs),
-		rng:    cfg.Seed*0x9E3779B97F4A7C15 | 1,
+		cfg:       cfg,
+		bus:       bus.New(RAMBase, cfg.Mem),
+		qstart:    make([]uint64, cfg.CPUs),
+		rng:       cfg.Seed*0x9E3779B97F4A7C15 | 1,
+		idleSince: ^uint64(0),
 	}
 	m.console.init(cfg.Console)
 	if err := m.wire(); err != nil {
