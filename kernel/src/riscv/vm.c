@@ -126,6 +126,8 @@ useraddr(pagetable_t pagetable, uint64 va, int need)
 
 // Map [va, va+size) to physical pages from pa. va and size must be page
 // aligned. Returns 0, or -1 if a page-table page cannot be allocated.
+// Leaves start out accessed and dirty, so the kernel works on harts that
+// fault instead of setting those bits themselves.
 int
 mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 {
@@ -138,7 +140,7 @@ mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
       return -1;
     if(*pte & PTE_V)
       panic("mappages: remap");
-    *pte = PA2PTE(pa) | perm | PTE_V;
+    *pte = PA2PTE(pa) | perm | PTE_V | PTE_A | PTE_D;
   }
   return 0;
 }
