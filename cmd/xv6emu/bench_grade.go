@@ -25,10 +25,11 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "grade [lab]",
 		Short: "Time a full lab grade in-process and on QEMU, and compare",
-		Long: `Grade a whole lab (default kthread) twice, one after the other with the same
--j: first on the in-process machine, then on qemu-system-riscv64, and print
-both times and how many times faster the in-process grade is. Both must
-score full marks, or the figures are not comparable and the exit status is 1.`,
+		Long: `Grade a whole lab (default kthread) twice, one after the other: first on the
+in-process machine, then on qemu-system-riscv64, each with the -j that
+'xv6emu grade' would use (or the given -j for both), and print both times
+and how many times faster the in-process grade is. Both must score full
+marks, or the figures are not comparable and the exit status is 1.`,
 		Example: `  xv6emu bench grade
   xv6emu bench grade -j 1 -v`,
 		Args: cobra.MaximumNArgs(1),
@@ -36,7 +37,7 @@ score full marks, or the figures are not comparable and the exit status is 1.`,
 			if err := target.check(); err != nil {
 				return err
 			}
-			if jobs < 1 {
+			if cmd.Flags().Changed("jobs") && jobs < 1 {
 				return withCode(exitUsage, fmt.Errorf("--jobs %d: must be at least 1", jobs))
 			}
 			name := "kthread"
@@ -57,14 +58,14 @@ score full marks, or the figures are not comparable and the exit status is 1.`,
 		},
 	}
 	target.register(cmd)
-	cmd.Flags().IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "machine runs at once (the same for both backends)")
+	cmd.Flags().IntVarP(&jobs, "jobs", "j", 0, "machine runs at once for both backends (default: as 'xv6emu grade')")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show each grade's gradelib-style output")
 	benchCmd.AddCommand(cmd)
 }
 
 // benchGrade grades lab on both backends and prints the times and ratio.
 func benchGrade(ctx context.Context, w, progress io.Writer, lab *grade.Lab, target *gradeTarget, jobs int) error {
-	fmt.Fprintf(w, "bench grade %s: -j %d, %d harts per machine\n", lab.Name, jobs, target.cpus)
+	fmt.Fprintf(w, "bench grade %s: %d harts per machine, %d host CPUs\n", lab.Name, target.cpus, runtime.NumCPU())
 	var times [2]time.Duration
 	var failures []string
 	for i, onQEMU := range []bool{false, true} {
@@ -76,13 +77,17 @@ func benchGrade(ctx context.Context, w, progress io.Writer, lab *grade.Lab, targ
 		if onQEMU {
 			label = target.qemuBinary
 		}
+		j := jobs
+		if j == 0 {
+			j = target.jobs(onQEMU)
+		}
 		start := time.Now()
-		rep, err := grade.Grade(ctx, lab, grade.Options{Backend: b, Jobs: jobs, Out: progress})
+		rep, err := grade.Grade(ctx, lab, grade.Options{Backend: b, Jobs: j, Out: progress})
 		if err != nil {
 			return withCode(exitUsage, err)
 		}
 		times[i] = time.Since(start)
-		fmt.Fprintf(w, "  %-22s %3d/%d in %6.1fs\n", label, rep.Score, rep.Possible, times[i].Seconds())
+		fmt.Fprintf(w, "  %-22s -j %d  %3d/%d in %6.1fs\n", label, j, rep.Score, rep.Possible, times[i].Seconds())
 		if !rep.FullMarks() {
 			failures = append(failures, fmt.Sprintf("%s scored %d/%d", label, rep.Score, rep.Possible))
 		}

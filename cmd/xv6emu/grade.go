@@ -68,6 +68,17 @@ func (g *gradeTarget) images() (elf, fs []byte, err error) {
 	return elf, fs, nil
 }
 
+// jobs returns how many runs to make at once when -j is not given: one
+// per host CPU in-process; on QEMU, whose timeouts are wall-clock time,
+// only as many as the host has CPUs for all their harts (QEMU runs each
+// hart on a host thread), so that contention cannot cause timeouts.
+func (g *gradeTarget) jobs(onQEMU bool) int {
+	if !onQEMU {
+		return runtime.NumCPU()
+	}
+	return max(1, runtime.NumCPU()/g.cpus)
+}
+
 // backend builds the backend. A kernel or image that cannot be booted is
 // not an error here: every test then fails with the reason, so a grading
 // script still gets a full report. A missing QEMU is a usage error.
@@ -118,7 +129,7 @@ patterns. Prints gradelib's format ("== Test name == name: OK (1.2s)",
 The lab defaults to kthread. Further arguments grade only the tests whose
 names contain them (and the tests they depend on), as gradelib does.
 
-Runs go on in parallel (-j) on the in-process machine, each deterministic:
+Runs go on in parallel (-j), on the in-process machine each deterministic:
 the same kernel, image and --seed always give the same verdicts, and guest
 timeouts do not depend on how busy the host is. --repeat runs each test with
 several seeds and reports which seeds failed. --qemu runs the same tests on
@@ -140,6 +151,9 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 			}
 			if err := target.check(); err != nil {
 				return err
+			}
+			if !cmd.Flags().Changed("jobs") {
+				jobs = target.jobs(onQEMU)
 			}
 			switch {
 			case repeat < 1:
@@ -189,7 +203,7 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 	f := cmd.Flags()
 	f.BoolVar(&list, "list", false, "list the labs (or the given lab) and their tests")
 	f.BoolVar(&onQEMU, "qemu", false, "run the tests on real qemu-system-riscv64 instead of in-process")
-	f.IntVarP(&jobs, "jobs", "j", runtime.NumCPU(), "machine runs at once")
+	f.IntVarP(&jobs, "jobs", "j", 0, "machine runs at once (default: one per CPU; with --qemu, one per --cpus CPUs)")
 	f.Uint64Var(&seed, "seed", 0, "interleaving seed (0 = fixed schedule); also shuffles the run order")
 	f.IntVar(&repeat, "repeat", 1, "run each test with this many seeds (--seed, --seed+1, ...) and report flaky ones")
 	f.StringVar(&results, "results", "results", `directory for the console of each run ("" saves nothing)`)
