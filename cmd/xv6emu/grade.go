@@ -169,6 +169,9 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 			if err != nil {
 				return err
 			}
+			if onQEMU && seed != 0 {
+				fmt.Fprintln(os.Stderr, "xv6emu: note: QEMU has no interleaving seed; --seed only shuffles the run order")
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, err := grade.Grade(ctx, lab, grade.Options{
