@@ -143,8 +143,8 @@ type csrState struct {
 	menvcfg, senvcfg   uint64
 	stimecmp           uint64
 	fflags, frm        uint8
-	cycleDelta         uint64    // mcycle = retired + cycleDelta
-	instretDelta       uint64    // minstret = retired + instretDelta
+	cycleDelta         uint64    // mcycle = steps + cycleDelta
+	instretDelta       uint64    // minstret = steps - traps + instretDelta
 	pmpcfg             [8]uint64 // even pmpcfg registers only (RV64)
 	pmpaddr            [64]uint64
 }
@@ -238,11 +238,11 @@ func (h *Hart) readCSR(num uint64) (uint64, bool) {
 		}
 		return uint64(c.frm)<<5 | uint64(c.fflags), true
 	case csrCycle:
-		return h.retired + c.cycleDelta, h.counterVisible(0)
+		return h.mcycle(), h.counterVisible(0)
 	case csrTime:
 		return h.clock.Now(), h.counterVisible(1)
 	case csrInstret:
-		return h.retired + c.instretDelta, h.counterVisible(2)
+		return h.minstret(), h.counterVisible(2)
 	case csrSstatus:
 		return h.mstatusRead() & sstatusVisible, true
 	case csrSie:
@@ -300,9 +300,9 @@ func (h *Hart) readCSR(num uint64) (uint64, bool) {
 	case csrMip:
 		return h.mip(), true
 	case csrMcycle:
-		return h.retired + c.cycleDelta, true
+		return h.mcycle(), true
 	case csrMinstret:
-		return h.retired + c.instretDelta, true
+		return h.minstret(), true
 	case csrTselect, csrTdata1, csrTdata2, csrTdata3:
 		// No triggers: tselect reads 0 and tdata1 reads type 0 ("no trigger
 		// here"), which is how debuggers and riscv-tests detect their absence.
@@ -310,6 +310,12 @@ func (h *Hart) readCSR(num uint64) (uint64, bool) {
 	}
 	return 0, false
 }
+
+// mcycle counts one cycle per instruction executed.
+func (h *Hart) mcycle() uint64 { return h.steps + h.csr.cycleDelta }
+
+// minstret counts retired instructions (not those that trapped).
+func (h *Hart) minstret() uint64 { return h.steps - h.traps + h.csr.instretDelta }
 
 // stimecmpAccessible applies Sstc's rules for stimecmp.
 func (h *Hart) stimecmpAccessible() bool {
@@ -412,9 +418,9 @@ func (h *Hart) writeCSR(num, v uint64) bool {
 		h.checkInt = true
 	case csrMcycle:
 		// The value written is what the next instruction reads.
-		c.cycleDelta = v - h.retired - 1
+		c.cycleDelta = v - h.steps - 1
 	case csrMinstret:
-		c.instretDelta = v - h.retired - 1
+		c.instretDelta = v - (h.steps - h.traps) - 1
 	case csrTselect, csrTdata1, csrTdata2, csrTdata3:
 		// No triggers to select or configure.
 	case csrMvendorid, csrMarchid, csrMimpid, csrMhartid, csrMconfigptr:

@@ -30,7 +30,8 @@
 //     is checked. misa ignores writes. mcountinhibit is stored but does not
 //     stop the counters.
 //   - sfence.vma flushes every cached translation whatever its operands.
-//   - Traps count against Run's budget but do not retire. mcycle counts
-//     one cycle per retired instruction. A value written to minstret or
+//   - Time is counted in instructions executed, including those that raise
+//     an exception (so time passes in a trap loop); mcycle counts the same,
+//     minstret only the retired ones. A value written to minstret or
 //     mcycle is what the next instruction reads (as in Spike).
 package rv64

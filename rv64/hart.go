@@ -45,7 +45,11 @@ type Hart struct {
 
 	csr csrState
 
-	retired uint64 // instructions retired since New; the board's time base
+	// steps counts instructions executed since New, including those that
+	// raised an exception: it is the board's time base, so time moves on
+	// even in a trap loop. traps counts the exceptions, so the
+	// architectural instret is steps - traps.
+	steps, traps uint64
 
 	reservation uint64 // physical address reserved by LR
 	reserved    bool
@@ -110,8 +114,10 @@ func (h *Hart) Priv() int { return int(h.priv) }
 // Waiting reports whether the hart is stalled in WFI.
 func (h *Hart) Waiting() bool { return h.waiting }
 
-// Instret returns the number of instructions retired since New.
-func (h *Hart) Instret() uint64 { return h.retired }
+// Instret returns the number of instructions executed since New: retired
+// ones and ones that raised an exception (each is one step of time). The
+// minstret CSR counts only retired instructions.
+func (h *Hart) Instret() uint64 { return h.steps }
 
 // SetInterrupt drives an external interrupt line: MSIP=3, MTIP=7, SEIP=9,
 // MEIP=11. Other bits are ignored.

@@ -184,11 +184,18 @@ func TestTraceReportsWrites(t *testing.T) {
 	assert.Equal(t, -1, got[2].rd)
 }
 
+// A guest whose handler faults too must not stall the board: Run still
+// uses its budget and time moves on.
 func TestFetchFaultsOutsideMemory(t *testing.T) {
 	h, _, _ := newTestHart(t)
 	require.True(t, h.writeCSR(csrMtvec, 0x1000)) // also unmapped: a trap loop
 	h.pc = 0x1000
-	assert.Zero(t, h.Run(50), "a trap loop retires nothing but returns")
+	assert.Equal(t, uint64(50), h.Run(50), "a trap loop still takes time and returns")
+	assert.Equal(t, uint64(50), h.Instret())
+	minstret, _ := h.readCSR(csrMinstret)
+	assert.Zero(t, minstret, "nothing retired")
+	mcycle, _ := h.readCSR(csrMcycle)
+	assert.Equal(t, uint64(50), mcycle)
 	mcause, _ := h.readCSR(csrMcause)
 	assert.Equal(t, uint64(excInsnAccess), mcause)
 	mtval, _ := h.readCSR(csrMtval)

@@ -7,14 +7,14 @@ import (
 	"github.com/xv6emu/xv6emu/bus"
 )
 
-// Run executes up to budget instructions and returns how many retired.
-// Traps count against the budget (so a guest stuck in a trap loop still
-// returns) but do not retire. Run returns early when the hart executes WFI
-// with no interrupt pending and enabled; Waiting then reports true, and Run
-// returns 0 at once until an interrupt is pending.
-func (h *Hart) Run(budget uint64) (retired uint64) {
+// Run executes up to budget instructions and returns how many it executed
+// (see Instret: an instruction that raises an exception counts too, so a
+// guest in a trap loop still makes time pass). It returns early only when
+// the hart executes WFI with no interrupt pending and enabled; Waiting then
+// reports true, and Run returns 0 at once until an interrupt is pending.
+func (h *Hart) Run(budget uint64) (executed uint64) {
 	h.reserved = false // other harts may have written memory
-	start := h.retired
+	start := h.steps
 	if h.waiting {
 		if h.mip()&h.csr.mie == 0 {
 			return 0
@@ -29,7 +29,7 @@ func (h *Hart) Run(budget uint64) (retired uint64) {
 	} else {
 		h.execute(budget)
 	}
-	return h.retired - start
+	return h.steps - start
 }
 
 // step executes one instruction and reports it to Trace.
@@ -40,10 +40,10 @@ func (h *Hart) step() {
 		return // the fetch trapped; the handler runs next step
 	}
 	saved := *in
-	before := h.retired
+	traps := h.traps
 	h.execute(1) // fetches the same (cached) instruction again
-	if h.retired == before {
-		return
+	if h.traps != traps {
+		return // it raised an exception: nothing retired
 	}
 	rd, v := -1, uint64(0)
 	switch {
@@ -315,14 +315,14 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			} else if in.op == opMRET || in.op == opSRET {
 				// pc was set by the return; count the instruction and go on.
-				h.retired++
+				h.steps++
 				if h.checkInt {
 					h.pollInterrupts()
 				}
 				continue
 			} else if in.op == opWFI {
 				h.pc = npc
-				h.retired++
+				h.steps++
 				if h.mip()&h.csr.mie == 0 {
 					h.waiting = true
 					return
@@ -332,7 +332,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		}
 		h.pc = npc
-		h.retired++
+		h.steps++
 		if h.checkInt {
 			h.pollInterrupts()
 		}

@@ -23,8 +23,11 @@ const (
 
 const interruptFlag = 1 << 63
 
-// exception raises a synchronous trap at the current pc.
+// exception raises a synchronous trap at the current pc. The instruction
+// does not retire but still takes a step of time.
 func (h *Hart) exception(cause, tval uint64) {
+	h.steps++
+	h.traps++
 	h.trap(cause, tval, h.pc)
 }
 

@@ -45,9 +45,9 @@ type Board struct {
 
 // Result is how a program ended.
 type Result struct {
-	Passed  bool
-	Test    uint64 // failing test number when !Passed
-	Retired uint64
+	Passed   bool
+	Test     uint64 // failing test number when !Passed
+	Executed uint64 // instructions executed (Hart.Instret)
 }
 
 // instretClock makes time advance one tick per retired instruction, so runs
@@ -104,7 +104,7 @@ func (b *Board) Run(maxInsns uint64) (Result, error) {
 		n := uint64(quantum)
 		if maxInsns != 0 {
 			if steps >= maxInsns {
-				return Result{Retired: b.Hart.Instret()}, ErrLimit
+				return Result{Executed: b.Hart.Instret()}, ErrLimit
 			}
 			n = min(n, maxInsns-steps)
 		}
@@ -112,7 +112,7 @@ func (b *Board) Run(maxInsns uint64) (Result, error) {
 		b.Hart.Run(n)
 		if b.Hart.Waiting() {
 			// Nothing can wake a lone hart on this board.
-			return Result{Retired: b.Hart.Instret()}, errors.New("hart is waiting for an interrupt that cannot come")
+			return Result{Executed: b.Hart.Instret()}, errors.New("hart is waiting for an interrupt that cannot come")
 		}
 		if res, done := b.checkHost(); done {
 			return res, nil
@@ -127,11 +127,11 @@ func (b *Board) checkHost() (Result, bool) {
 	case v == 0:
 		return Result{}, false
 	case v == 1:
-		return Result{Passed: true, Retired: b.Hart.Instret()}, true
+		return Result{Passed: true, Executed: b.Hart.Instret()}, true
 	case v>>48 == consoleCmd>>48:
 		fmt.Fprintf(b.out, "%c", byte(v))
 		b.Bus.Store(b.tohost, 8, 0)
 		return Result{}, false
 	}
-	return Result{Test: v >> 1, Retired: b.Hart.Instret()}, true
+	return Result{Test: v >> 1, Executed: b.Hart.Instret()}, true
 }

@@ -16,7 +16,7 @@ func TestPass(t *testing.T) {
 	res, err := b.Run(0)
 	require.NoError(t, err)
 	assert.True(t, res.Passed)
-	assert.NotZero(t, res.Retired)
+	assert.NotZero(t, res.Executed)
 }
 
 func TestFailReportsTestNumber(t *testing.T) {
@@ -53,7 +53,7 @@ func TestDeterministic(t *testing.T) {
 		res, err := b.Run(0)
 		require.NoError(t, err)
 		require.True(t, res.Passed)
-		return res.Retired
+		return res.Executed
 	}
 	assert.Equal(t, run(), run())
 }
