@@ -306,28 +306,29 @@ func (h *Hart) execute(budget uint64) {
 			h.illegalInsn(in)
 			continue
 
+		case opMRET, opSRET, opWFI:
+			if !h.system(in, npc) {
+				continue
+			}
+			h.steps++
+			if in.op == opWFI {
+				h.pc = npc
+				if h.mip()&h.csr.mie == 0 {
+					h.waiting = true
+					return
+				}
+			}
+			// pc is now the xRET target or the instruction after WFI,
+			// where a newly enabled interrupt is taken.
+			h.pollInterrupts()
+			continue
+
 		default:
 			if in.op >= opFirstFP {
 				if !h.float(in) {
 					continue
 				}
 			} else if !h.system(in, npc) {
-				continue
-			} else if in.op == opMRET || in.op == opSRET {
-				// pc was set by the return; count the instruction and go on.
-				h.steps++
-				if h.checkInt {
-					h.pollInterrupts()
-				}
-				continue
-			} else if in.op == opWFI {
-				h.pc = npc
-				h.steps++
-				if h.mip()&h.csr.mie == 0 {
-					h.waiting = true
-					return
-				}
-				h.pollInterrupts()
 				continue
 			}
 		}
