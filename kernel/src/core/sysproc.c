@@ -50,14 +50,18 @@ sys_sbrk(void)
   return old;
 }
 
+// Sleep for n ticks. sleep(0) gives up the CPU for one scheduling round,
+// which user-level spin locks can use to let the holder run.
 uint64
 sys_sleep(void)
 {
   int n;
 
   argint(0, &n);
-  if(n < 0)
-    n = 0;
+  if(n <= 0){
+    yield();
+    return 0;
+  }
   acquire(&tickslock);
   uint start = ticks;
   while(ticks - start < (uint)n){
