@@ -5,6 +5,8 @@ import "github.com/xv6emu/xv6emu/sv39"
 // This file owns the A extension: LR/SC with a one-address reservation and
 // the AMOs. They must be naturally aligned (a misaligned one raises an
 // address-misaligned exception); LR faults as a load, SC and AMOs as stores.
+// For spin detection, SC and AMOs that change memory are effects; LR is a
+// load (only SC reads the reservation it leaves).
 
 func (h *Hart) atomic(in *insn) bool {
 	va := h.x[in.rs1]
@@ -23,6 +25,7 @@ func (h *Hart) atomic(in *insn) bool {
 		return false
 	}
 	if in.op == opSC {
+		h.effects++
 		success := h.reserved && h.reservation == pa
 		h.reserved = false
 		if success && !h.physStore(pa, size, h.x[in.rs2]) {
@@ -46,6 +49,11 @@ func (h *Hart) atomic(in *insn) bool {
 		return true
 	}
 	v := amoResult(in.op, old, h.x[in.rs2], size)
+	if (v^old)<<(64-8*size) != 0 {
+		// An AMO that leaves memory as it was (a test-and-set on a
+		// held lock) is no effect, so spinning on one is detected.
+		h.effects++
+	}
 	if !h.physStore(pa, size, v) {
 		h.exception(accessFault, va)
 		return false
@@ -104,6 +112,7 @@ func (h *Hart) physLoad(pa, size uint64) (uint64, bool) {
 		return readLE(h.ram[idx:], size), true
 	}
 	h.checkInt = true
+	h.effects++
 	return h.bus.Load(pa, int(size))
 }
 
@@ -114,5 +123,6 @@ func (h *Hart) physStore(pa, size, v uint64) bool {
 		return true
 	}
 	h.checkInt = true
+	h.effects++
 	return h.bus.Store(pa, int(size), v)
 }

@@ -57,6 +57,12 @@ type Hart struct {
 	waiting  bool // executed WFI and nothing pending & enabled since
 	checkInt bool // something that can make an interrupt takeable changed
 
+	// effects counts what could make one iteration of a loop behave
+	// differently from the last; spin watches back edges (see spin.go).
+	effects  uint64
+	spin     spinWatch
+	spinning bool // the last Run stopped in a loop that cannot change anything
+
 	// Translation caches for the current context; see flushTLB.
 	fetchTLB, loadTLB, storeTLB sv39.TLB
 
@@ -89,6 +95,7 @@ func (h *Hart) Reset(pc uint64) {
 	h.reserved = false
 	h.waiting = false
 	h.checkInt = true
+	h.restartSpinWatch()
 	h.flushTLB()
 }
 

@@ -42,6 +42,7 @@ func (h *Hart) translate(va uint64, acc sv39.Access) (pa, cause uint64, ok bool)
 		SUM:  h.csr.mstatus&mstatusSUM != 0,
 		MXR:  h.csr.mstatus&mstatusMXR != 0,
 	}
+	h.effects++ // the walk may set A and D bits
 	pa, f := sv39.Walk(h.bus, ctx, va, acc)
 	switch f {
 	case sv39.PageFault:
@@ -102,6 +103,7 @@ func (h *Hart) load(va, size uint64) (uint64, bool) {
 		h.loadTLB.Insert(va, idx&^pageMask)
 		return readLE(h.ram[idx:], size), true
 	}
+	h.effects++ // a device read can change the device
 	v, ok := h.bus.Load(pa, int(size))
 	if !ok {
 		h.exception(excLoadAccess, va)
@@ -126,6 +128,7 @@ func (h *Hart) store(va, size, v uint64) bool {
 		h.storeRAM(idx, size, v)
 		return true
 	}
+	h.effects++
 	if !h.bus.Store(pa, int(size), v) {
 		h.exception(excStoreAccess, va)
 		return false
@@ -182,6 +185,7 @@ func (h *Hart) loadSplit(va, size uint64) (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
+	h.effects++ // it goes through the bus, maybe to a device
 	first := bus.PageSize - va&pageMask
 	var v uint64
 	for i := uint64(0); i < size; i++ {
@@ -291,6 +295,9 @@ func (h *Hart) decodeSlot(in *insn, base, pc uint64) *insn {
 		h.exception(cause, next)
 		return nil
 	}
+	if !h.bus.IsRAM(pa, 2) {
+		h.effects++ // a device read
+	}
 	hi, ok := h.bus.Load(pa, 2)
 	if !ok {
 		h.exception(excInsnAccess, next)
@@ -302,6 +309,7 @@ func (h *Hart) decodeSlot(in *insn, base, pc uint64) *insn {
 
 // fetchDevice fetches from a device region, uncached.
 func (h *Hart) fetchDevice(pc, pa uint64) *insn {
+	h.effects++
 	lo, ok := h.bus.Load(pa, 2)
 	if !ok {
 		h.exception(excInsnAccess, pc)

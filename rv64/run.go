@@ -9,11 +9,15 @@ import (
 
 // Run executes up to budget instructions and returns how many it executed
 // (see Instret: an instruction that raises an exception counts too, so a
-// guest in a trap loop still makes time pass). It returns early only when
-// the hart executes WFI with no interrupt pending and enabled; Waiting then
-// reports true, and Run returns 0 at once until an interrupt is pending.
+// guest in a trap loop still makes time pass). It returns early when the
+// hart executes WFI with no interrupt pending and enabled (Waiting then
+// reports true, and Run returns 0 at once until an interrupt is pending),
+// and when it finds the hart in a loop that can change nothing before the
+// budget runs out (Spinning reports true).
 func (h *Hart) Run(budget uint64) (executed uint64) {
-	h.reserved = false // other harts may have written memory
+	// Other harts may have written memory.
+	h.reserved = false
+	h.restartSpinWatch()
 	start := h.steps
 	if h.waiting {
 		if h.mip()&h.csr.mie == 0 {
@@ -23,7 +27,7 @@ func (h *Hart) Run(budget uint64) (executed uint64) {
 	}
 	h.pollInterrupts()
 	if h.Trace != nil {
-		for n := uint64(0); n < budget && !h.waiting; n++ {
+		for n := uint64(0); n < budget && !h.waiting && !h.spinning; n++ {
 			h.step()
 		}
 	} else {
@@ -42,8 +46,8 @@ func (h *Hart) step() {
 	saved := *in
 	traps := h.traps
 	h.execute(1) // fetches the same (cached) instruction again
-	if h.traps != traps {
-		return // it raised an exception: nothing retired
+	if h.traps != traps || h.spinning {
+		return // it raised an exception or found a spin: nothing retired
 	}
 	rd, v := -1, uint64(0)
 	switch {
@@ -83,6 +87,9 @@ func (h *Hart) execute(budget uint64) {
 		case opAUIPC:
 			x[in.rd] = pc + uint64(in.imm)
 		case opJAL:
+			if in.rd == zeroSink && h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				return
+			}
 			x[in.rd] = npc
 			npc = pc + uint64(in.imm)
 		case opJALR:
@@ -91,26 +98,44 @@ func (h *Hart) execute(budget uint64) {
 			npc = t
 		case opBEQ:
 			if x[in.rs1] == x[in.rs2] {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+					return
+				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBNE:
 			if x[in.rs1] != x[in.rs2] {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+					return
+				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBLT:
 			if int64(x[in.rs1]) < int64(x[in.rs2]) {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+					return
+				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBGE:
 			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+					return
+				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBLTU:
 			if x[in.rs1] < x[in.rs2] {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+					return
+				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBGEU:
 			if x[in.rs1] >= x[in.rs2] {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+					return
+				}
 				npc = pc + uint64(in.imm)
 			}
 
@@ -180,6 +205,7 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			}
 		case opSD:
+			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2])
@@ -187,6 +213,7 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			}
 		case opSW:
+			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2]))
@@ -194,6 +221,7 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			}
 		case opSH:
+			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2]))
@@ -201,6 +229,7 @@ func (h *Hart) execute(budget uint64) {
 				continue
 			}
 		case opSB:
+			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 && h.code[i>>12] == 0 {
 				h.ram[i] = byte(x[in.rs2])
@@ -295,6 +324,7 @@ func (h *Hart) execute(budget uint64) {
 		case opFENCE, opFENCEI:
 			// One hart in one goroutine sees its own stores in order, and
 			// stores to code pages already drop their decoded instructions.
+			// (So they are no effect for spin detection either.)
 
 		case opLR, opSC, opAMOSWAP, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
 			opAMOMIN, opAMOMAX, opAMOMINU, opAMOMAXU:
@@ -307,6 +337,7 @@ func (h *Hart) execute(budget uint64) {
 			continue
 
 		case opMRET, opSRET, opWFI:
+			h.effects++
 			if !h.system(in, npc) {
 				continue
 			}
@@ -323,7 +354,8 @@ func (h *Hart) execute(budget uint64) {
 			h.pollInterrupts()
 			continue
 
-		default:
+		default: // FP, CSR access, ecall, ebreak, sfence.vma
+			h.effects++
 			if in.op >= opFirstFP {
 				if !h.float(in) {
 					continue

@@ -39,6 +39,7 @@ func (h *Hart) illegalInsn(in *insn) {
 // trap enters the handler for cause (with interruptFlag for interrupts),
 // in S-mode if delegated and not coming from M, else in M-mode.
 func (h *Hart) trap(cause, tval, epc uint64) {
+	h.effects++
 	c := &h.csr
 	code := cause &^ interruptFlag
 	deleg := c.medeleg
