@@ -176,12 +176,21 @@ lock_init(lock_t *lk)
   lk->turn = 0;
 }
 
+// How long lock_acquire spins before it gives up the CPU.
+#define LOCK_SPINS 64
+
+// Spin briefly, then yield between looks. A ticket lock hands over in
+// strict order, so with more threads than CPUs the next holder is often
+// descheduled; pure spinning would then wait out a whole timer tick per
+// handover while the holder cannot run.
 void
 lock_acquire(lock_t *lk)
 {
   uint mine = __atomic_fetch_add(&lk->ticket, 1, __ATOMIC_ACQUIRE);
-  while(__atomic_load_n(&lk->turn, __ATOMIC_ACQUIRE) != mine)
-    ;
+  for(int spins = 0; __atomic_load_n(&lk->turn, __ATOMIC_ACQUIRE) != mine; spins++){
+    if(spins >= LOCK_SPINS)
+      sleep(0);
+  }
 }
 
 void
