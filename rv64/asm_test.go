@@ -26,3 +26,18 @@ func asmBNE(rs1, rs2 int, off int32) uint32 {
 	return (u>>12&1)<<31 | (u>>5&0x3F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | 1<<12 |
 		(u>>1&0xF)<<8 | (u>>11&1)<<7 | 0x63
 }
+
+func asmLW(rd, rs1 int, imm int32) uint32 { return encI(0x03, 2, rd, rs1, imm) }
+func asmSRET() uint32                     { return 0x10200073 }
+func asmFENCE() uint32                    { return 0x0330000F } // fence rw,rw
+
+// asmSW encodes sw rs2, imm(rs1).
+func asmSW(rs2, rs1 int, imm int32) uint32 {
+	u := uint32(imm)
+	return (u>>5&0x7F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | 2<<12 | (u&0x1F)<<7 | 0x23
+}
+
+// asmAMOW encodes a word AMO (funct5 0 = amoadd, 1 = amoswap): rd, rs2, (rs1).
+func asmAMOW(funct5 uint32, rd, rs2, rs1 int) uint32 {
+	return funct5<<27 | uint32(rs2)<<20 | uint32(rs1)<<15 | 2<<12 | uint32(rd)<<7 | 0x2F
+}
