@@ -110,7 +110,7 @@ func TestSpinDetectedLoops(t *testing.T) {
 // countingDevice returns 1 from every register and counts reads.
 type countingDevice struct{ reads int }
 
-func (d *countingDevice) Read(off uint64, size int) uint64 { d.reads++; return 1 }
+func (d *countingDevice) Read(off uint64, size int) uint64     { d.reads++; return 1 }
 func (d *countingDevice) Write(off uint64, size int, v uint64) {}
 
 func TestSpinNotDetected(t *testing.T) {
