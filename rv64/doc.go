@@ -14,6 +14,13 @@
 // of Run, after CSR writes, xRET, WFI and MMIO accesses. (So the Sstc timer
 // is seen at those points too; the board bounds Run with TimerDeadline.)
 //
+// Spinning costs nothing: Run stops early, at the back edge, when a short
+// loop has gone round without any effect (store, memory-changing AMO, SC,
+// CSR or FP instruction, MMIO, page walk, trap, xRET, WFI) and with the
+// same registers as the round before, so it would repeat unchanged until
+// the Run ends; Spinning then reports true and the board can count the
+// rest of the budget as idle time. See spin.go for why this is sound.
+//
 // Choices the specs leave open:
 //   - Misaligned loads and stores are performed in hardware, also across a
 //     page boundary (both pages are translated before any byte is stored).
@@ -34,4 +41,7 @@
 //     an exception (so time passes in a trap loop); mcycle counts the same,
 //     minstret only the retired ones. A value written to minstret or
 //     mcycle is what the next instruction reads (as in Spike).
+//   - The iterations a detected spin skips are not executed, so they count
+//     in neither Instret, mcycle nor minstret (the board's clock still
+//     advances over them). Nothing else about them is observable.
 package rv64
