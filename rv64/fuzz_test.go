@@ -1,6 +1,7 @@
 package rv64
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 
@@ -16,6 +17,18 @@ func FuzzExecute(f *testing.F) {
 	f.Add([]byte{0x13, 0x05, 0x10, 0x00, 0x6f, 0x00, 0x00, 0x00})
 	f.Add([]byte{3, 0, 0, 0, 0, 0, 0, 0x80, 0x73, 0x10, 0x00, 0x18, 0x73, 0x00, 0x20, 0x30})
 	f.Add(make([]byte, 64))
+	// Spins, in M-mode: `j .`, and a load from the code itself (t1 =
+	// testBase+6) until it reads zero.
+	mSpin := func(words ...uint32) []byte {
+		data := make([]byte, 32, 32+4*len(words))
+		data[0] = 2
+		for _, w := range words {
+			data = binary.LittleEndian.AppendUint32(data, w)
+		}
+		return data
+	}
+	f.Add(mSpin(asmJAL(0, 0)))
+	f.Add(mSpin(asmLW(t0, t1, 0), asmBNE(t0, 0, -4)))
 	f.Fuzz(fuzzExecute)
 }
 
@@ -47,11 +60,39 @@ func fuzzExecute(t *testing.T, data []byte) {
 	}
 	h.x[5] = 0x10000000 // a register pointing at the device
 	h.Run(2000)
+	checkSpin(t, h)
 	h.SetInterrupt(IntMEI, hdr[24]&1 != 0)
 	h.SetInterrupt(IntMTI, hdr[24]&2 != 0)
 	h.Run(2000)
+	checkSpin(t, h)
 	if h.icache.fetchPage == nil && h.icache.fetchVPN != noPage {
 		t.Fatal("fetch page state inconsistent")
+	}
+}
+
+// checkSpin checks, when the last Run reported a spin, that the hart
+// really is in a fixed point: stepping on one instruction per Run (too
+// short for detection, which restarts every Run) it comes back to the
+// same pc with the same registers, CSRs and memory.
+func checkSpin(t *testing.T, h *Hart) {
+	if !h.Spinning() {
+		return
+	}
+	pc, x, f, csr, priv := h.pc, h.x, h.f, h.csr, h.priv
+	ram := append([]byte(nil), h.ram...)
+	traps, visits := h.traps, 0
+	for i := 0; i < 1000; i++ {
+		h.Run(1)
+		if h.pc != pc {
+			continue
+		}
+		visits++
+		if [32]uint64(h.x[:32]) != [32]uint64(x[:32]) || h.f != f || h.csr != csr || h.priv != priv {
+			t.Fatalf("spin at %#x: state changed on visit %d", pc, visits)
+		}
+	}
+	if visits == 0 || h.traps != traps || !bytes.Equal(ram, h.ram) {
+		t.Fatalf("spin at %#x: not a fixed point (visits %d, traps %d)", pc, visits, h.traps-traps)
 	}
 }
 
