@@ -120,9 +120,12 @@ func (m *Machine) runHart(i int, q uint64) {
 		if m.halted() {
 			return
 		}
-		if h.Waiting() {
-			// Idle until the next deadline inside this quantum, if any: move
-			// the hart's clock forward as if it had run that long.
+		if h.Waiting() || h.Spinning() {
+			// Nothing this hart does can change anything until an
+			// interrupt: idle until the next deadline inside this quantum,
+			// if any, moving its clock forward as if it had run that long.
+			// (A spinning hart has stopped at its loop's back edge, so
+			// resuming later is the same as having gone round meanwhile.)
 			until, ok := m.insnsToDeadline(i)
 			if !ok || done+until >= q {
 				return
@@ -165,13 +168,27 @@ func (m *Machine) halted() bool {
 	return done || reset
 }
 
+// allWaiting reports, at the end of a round, whether no hart can change
+// anything before an interrupt: each waits (WFI) or spins in a loop that
+// is a fixed point. A spin found early in the round may have been broken
+// by a hart that ran after it (releasing the lock it spins on), so with a
+// spinning hart the round must also have been quiet: no hart's effects
+// counter moved since the last round.
 func (m *Machine) allWaiting() bool {
-	for _, h := range m.harts {
-		if !h.Waiting() {
-			return false
+	waiting, spinning, quiet := true, false, true
+	for i, h := range m.harts {
+		if e := h.Effects(); e != m.effects[i] {
+			m.effects[i] = e
+			quiet = false
+		}
+		switch {
+		case h.Spinning():
+			spinning = true
+		case !h.Waiting():
+			waiting = false
 		}
 	}
-	return true
+	return waiting && (quiet || !spinning)
 }
 
 // idle handles a round after which every hart waits: skip time to the next

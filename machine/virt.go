@@ -85,7 +85,8 @@ type Machine struct {
 	time    uint64
 	cur     int
 	qstart  []uint64
-	retired uint64 // instructions retired by all harts
+	retired uint64   // instructions retired by all harts
+	effects []uint64 // each hart's Effects() at the end of the last round
 	// idleSince is retired when a round last found every hart waiting
 	// with nothing to wake them; a second such round with no progress
 	// in between means the machine is idle for good.
@@ -135,6 +136,7 @@ func NewVirt(cfg Config) (*Machine, error) {
 		cfg:       cfg,
 		bus:       bus.New(RAMBase, cfg.Mem),
 		qstart:    make([]uint64, cfg.CPUs),
+		effects:   make([]uint64, cfg.CPUs),
 		rng:       cfg.Seed*0x9E3779B97F4A7C15 | 1,
 		idleSince: ^uint64(0),
 	}

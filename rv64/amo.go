@@ -19,9 +19,8 @@ func (h *Hart) atomic(in *insn) bool {
 		h.exception(misaligned, va)
 		return false
 	}
-	pa, cause, ok := h.translate(va, acc)
+	pa, ok := h.atomicAddress(va, acc)
 	if !ok {
-		h.exception(cause, va)
 		return false
 	}
 	if in.op == opSC {
@@ -60,6 +59,30 @@ func (h *Hart) atomic(in *insn) bool {
 	}
 	h.x[in.rd] = old
 	return true
+}
+
+// atomicAddress translates an atomic's address, through the TLB when it
+// can: a spinlock's test-and-set must not walk the page table every time,
+// both for speed and because a walk counts as an effect for spin detection.
+// A store-TLB hit implies the page is readable and writable, which is what
+// SC and AMOs need; LR needs only a load-TLB hit.
+func (h *Hart) atomicAddress(va uint64, acc sv39.Access) (uint64, bool) {
+	tlb := &h.storeTLB
+	if acc == sv39.Load {
+		tlb = &h.loadTLB
+	}
+	if i, ok := tlb.Lookup(va); ok {
+		return h.ramBase + i, true
+	}
+	pa, cause, ok := h.translate(va, acc)
+	if !ok {
+		h.exception(cause, va)
+		return 0, false
+	}
+	if idx, ok := h.ramIndex(pa, 8); ok {
+		tlb.Insert(va, idx&^pageMask)
+	}
+	return pa, true
 }
 
 // amoResult computes the value an AMO stores. For word AMOs old is

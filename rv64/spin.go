@@ -51,6 +51,13 @@ type spinWatch struct {
 // result, Instret, minstret or mcycle. Cleared by the next Run.
 func (h *Hart) Spinning() bool { return h.spinning }
 
+// Effects returns a counter that moves whenever the hart may have changed
+// memory, a device or its own state in a way a loop could notice: the
+// same events that break a spin streak. A board uses it to tell whether a
+// hart that reported Spinning is still stuck after other harts have run:
+// it is while no hart's counter has moved since.
+func (h *Hart) Effects() uint64 { return h.effects }
+
 // restartSpinWatch forgets any streak: memory may have changed.
 func (h *Hart) restartSpinWatch() {
 	h.spinning = false

@@ -168,18 +168,25 @@ func TestSpinOnDeviceRegisterIsNotDetected(t *testing.T) {
 	assert.Equal(t, spinQuota/2, dev.reads, "every read reached the device")
 }
 
-// A user program under Sv39 spins on a word on a page whose PTE has A
-// clear (so the first walk writes memory).
-func TestSpinInUserModeUnderSv39(t *testing.T) {
-	h := newSpinHart(t, 1, spinLoop...)
-	const root = 0x10000 // RAM offset of the root page table
-	// VA 0..1 GiB -> PA testBase as a user gigapage.
+// enterSv39User maps VA 0..1 GiB to testBase as a user gigapage whose PTE
+// has A and D clear (so the first walk writes memory), and drops to U-mode
+// at VA 0 with t1 = &flag.
+func enterSv39User(t *testing.T, h *Hart) (root uint64) {
+	t.Helper()
+	root = 0x10000 // RAM offset of the root page table
 	pte := uint64(testBase>>12)<<10 | 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 // V R W X U
 	binary.LittleEndian.PutUint64(h.ram[root:], pte)
 	require.True(t, h.writeCSR(csrSatp, 8<<60|(testBase+root)>>12))
 	h.setPriv(PrivU)
 	h.pc = 0
 	h.SetReg(t1, flagOff)
+	return root
+}
+
+// A user program under Sv39 spins on a word; the first walk sets A.
+func TestSpinInUserModeUnderSv39(t *testing.T) {
+	h := newSpinHart(t, 1, spinLoop...)
+	root := enterSv39User(t, h)
 
 	h.Run(spinQuota)
 	assert.True(t, h.Spinning())
@@ -193,6 +200,32 @@ func TestSpinInUserModeUnderSv39(t *testing.T) {
 	assert.Equal(t, uint64(1), h.Reg(a0))
 	assert.Equal(t, uint64(16), h.PC())
 	assert.True(t, h.Spinning())
+}
+
+// A test-and-set on a held lock under Sv39 (a kernel's acquire) is a spin:
+// after the first access, AMOs translate through the TLB, and a page walk
+// would count as an effect.
+func TestSpinOnHeldLockUnderSv39(t *testing.T) {
+	const amoswap = 1
+	h := newSpinHart(t, 1,
+		asmADDI(t0, 0, 1),
+		asmAMOW(amoswap, t2, t0, t1),
+		asmBNE(t2, 0, -4),
+		asmADDI(a0, 0, 1),
+		asmJAL(0, 0),
+	)
+	enterSv39User(t, h)
+
+	h.Run(spinQuota)
+	assert.True(t, h.Spinning())
+	assert.Equal(t, uint64(8), h.PC())
+	assert.Zero(t, h.traps)
+
+	setFlag(t, h, 0) // the holder releases it
+	h.Run(spinQuota)
+	assert.Equal(t, uint64(1), h.Reg(a0), "took the lock")
+	assert.Equal(t, uint32(1), binary.LittleEndian.Uint32(h.ram[flagOff:]), "and holds it")
+	assert.Equal(t, uint64(16), h.PC())
 }
 
 // handlerOff is where the interrupt tests' M-mode handler lives: it sets

@@ -50,6 +50,7 @@ func main() {
 func run(args []string) int {
 	rootCmd.SetArgs(args)
 	cmd, err := rootCmd.ExecuteC()
+	stopCPUProfile()
 	if err == nil {
 		return 0
 	}
