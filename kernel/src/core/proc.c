@@ -467,12 +467,13 @@ sleep(void *chan, struct spinlock *lk)
   struct proc *p = myproc();
 
   // Holding p->lock before dropping lk means a wakeup(chan), which needs
-  // p->lock, cannot slip in between.
+  // p->lock, cannot slip in between. Being SLEEPING before lk is dropped
+  // lets wakeup skip processes without taking their locks.
   acquire(&p->lock);
-  release(lk);
-
   p->chan = chan;
   p->state = SLEEPING;
+  release(lk);
+
   sched();
   p->chan = 0;
 
@@ -480,14 +481,21 @@ sleep(void *chan, struct spinlock *lk)
   acquire(lk);
 }
 
-// Wake every process sleeping on chan. Call without holding any p->lock.
+// Wake every process sleeping on chan. Call holding the lock that the
+// sleepers passed to sleep, and no p->lock.
+//
+// A process sleeping on chan became SLEEPING before it released that
+// lock, so a look without p->lock cannot miss it; the look is confirmed
+// under p->lock. This keeps wakeup, which every buffer and inode release
+// calls, from taking all NPROC locks each time.
 void
 wakeup(void *chan)
 {
   struct proc *me = myproc();
 
   for(struct proc *p = proc; p < &proc[NPROC]; p++){
-    if(p == me)
+    if(p == me || __atomic_load_n(&p->state, __ATOMIC_RELAXED) != SLEEPING ||
+       __atomic_load_n(&p->chan, __ATOMIC_RELAXED) != chan)
       continue;
     acquire(&p->lock);
     if(p->state == SLEEPING && p->chan == chan)
