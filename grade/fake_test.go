@@ -2,6 +2,7 @@ package grade
 
 import (
 	"context"
+	"github.com/xv6emu/xv6emu/script"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +54,7 @@ func (f *fakeShell) Run(ctx context.Context, spec RunSpec) Outcome {
 	}
 
 	console := []byte(f.boot + spec.Prompt)
-	s := NewSession(spec.Commands, spec.Prompt)
+	s := script.New(spec.Commands, spec.Prompt)
 	for {
 		in, done := s.Step(console)
 		if done {

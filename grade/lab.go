@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/xv6emu/xv6emu/script"
 )
 
 // DefaultTimeout bounds a run whose test sets no timeout (gradelib's
@@ -47,7 +49,7 @@ type Run struct {
 }
 
 // DefaultPrompt is the xv6 shell prompt.
-const DefaultPrompt = "$ "
+const DefaultPrompt = script.DefaultPrompt
 
 func (r *Run) timeout() time.Duration {
 	if r.Timeout <= 0 {

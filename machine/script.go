@@ -1,34 +1,23 @@
 package machine
 
-import "bytes"
+import "github.com/xv6emu/xv6emu/script"
 
 // DefaultPrompt is the xv6 shell's prompt.
-const DefaultPrompt = "$ "
+const DefaultPrompt = script.DefaultPrompt
 
-// RunScript drives the shell like a person at the console: wait for the
-// prompt, type the next command, and after the last command wait for the
+// RunScript drives the shell like a person at the console, the way the
+// grader does (see package script): type the next command each time the
+// prompt appears in new output, and after the last command wait for the
 // prompt once more. It returns how Run stopped (StopCondition after the
 // final prompt) and how many commands were typed.
 func (m *Machine) RunScript(commands []string, prompt string) (Stop, int) {
-	if prompt == "" {
-		prompt = DefaultPrompt
-	}
-	p := []byte(prompt)
-	typed, mark := 0, 0
-	s := m.Run(func() bool {
-		out := m.console.buf
-		// The prompt counts once everything typed has been read and the
-		// output since the last command ends with it.
-		if len(m.input) > 0 || !bytes.HasSuffix(out[mark:], p) {
-			return false
+	s := script.New(commands, prompt)
+	stop := m.Run(func() bool {
+		in, done := s.Step(m.console.buf)
+		if in != "" {
+			m.Type(in)
 		}
-		if typed == len(commands) {
-			return true
-		}
-		mark = len(out)
-		m.Type(commands[typed] + "\n")
-		typed++
-		return false
+		return done
 	})
-	return s, typed
+	return stop, s.Typed()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/xv6emu/xv6emu/disk"
 	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/machine"
+	"github.com/xv6emu/xv6emu/script"
 )
 
 // DefaultOutputLimit stops a run whose console grows past it.
@@ -117,7 +118,7 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 	stopWatch := context.AfterFunc(ctx, func() { m.Interrupt("cancelled") })
 	defer stopWatch()
 
-	sess := grade.NewSession(spec.Commands, spec.Prompt)
+	sess := script.New(spec.Commands, spec.Prompt)
 	stop := m.Run(func() bool {
 		in, done := sess.Step(m.Output())
 		if in != "" {
@@ -148,7 +149,7 @@ func insnBudget(ticks uint64, cpus int) uint64 {
 }
 
 // ending translates how the machine stopped into the grader's terms.
-func ending(s machine.Stop, sess *grade.Session, timeout time.Duration, outputLimit int) (grade.Ending, string) {
+func ending(s machine.Stop, sess *script.Session, timeout time.Duration, outputLimit int) (grade.Ending, string) {
 	switch s.Reason {
 	case machine.StopCondition:
 		return grade.Finished, ""

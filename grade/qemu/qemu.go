@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/xv6emu/xv6emu/grade"
+	"github.com/xv6emu/xv6emu/script"
 )
 
 // DefaultBinary is the QEMU the backend runs unless told otherwise.
@@ -135,7 +136,7 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 
 // drive plays the session until it ends one way or another.
 func (b *Backend) drive(ctx context.Context, p *process, spec grade.RunSpec) grade.Outcome {
-	sess := grade.NewSession(spec.Commands, spec.Prompt)
+	sess := script.New(spec.Commands, spec.Prompt)
 	timer := time.NewTimer(spec.Timeout)
 	defer timer.Stop()
 	var console []byte

@@ -1,9 +1,16 @@
-package grade
+// Package script plays a list of shell commands against a console, as
+// gradelib's shell_script does. The grader's backends and the machine's
+// RunScript (behind `xv6emu run` and piped `xv6emu boot`) share it, so a
+// command is typed at the same moment whether a session is graded or run.
+package script
 
 import (
 	"bytes"
 	"fmt"
 )
+
+// DefaultPrompt is the xv6 shell's prompt.
+const DefaultPrompt = "$ "
 
 // Session plays a shell script against a console the way gradelib's
 // shell_script does: each time the prompt appears in output not yet seen,
@@ -21,9 +28,9 @@ type Session struct {
 	done     bool
 }
 
-// NewSession returns a session that types commands at prompt ("" means the
-// xv6 shell's "$ ").
-func NewSession(commands []string, prompt string) *Session {
+// New returns a session that types commands at prompt ("" means
+// DefaultPrompt).
+func New(commands []string, prompt string) *Session {
 	if prompt == "" {
 		prompt = DefaultPrompt
 	}

@@ -1,4 +1,4 @@
-package grade
+package script
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestSessionTypesOneCommandPerPrompt(t *testing.T) {
-	s := NewSession([]string{"ls", "echo hi"}, "")
+	s := New([]string{"ls", "echo hi"}, "")
 	console := []byte("xv6 kernel is booting\n")
 	in, done := s.Step(console)
 	assert.Equal(t, "", in)
@@ -42,7 +42,7 @@ func TestSessionTypesOneCommandPerPrompt(t *testing.T) {
 }
 
 func TestSessionFindsPromptSplitAcrossSteps(t *testing.T) {
-	s := NewSession([]string{"ls"}, "")
+	s := New([]string{"ls"}, "")
 	in, _ := s.Step([]byte("boot\n$"))
 	require.Equal(t, "", in)
 	in, _ = s.Step([]byte("boot\n$ "))
@@ -52,7 +52,7 @@ func TestSessionFindsPromptSplitAcrossSteps(t *testing.T) {
 func TestSessionPromptInsideOutputCountsAsGradelibDoes(t *testing.T) {
 	// gradelib types the next command as soon as "$ " appears anywhere in
 	// new output, and forgets everything before it.
-	s := NewSession([]string{"a", "b"}, "")
+	s := New([]string{"a", "b"}, "")
 	in, _ := s.Step([]byte("$ $ $ "))
 	assert.Equal(t, "a\n", in, "several prompts in one chunk type one command")
 	in, _ = s.Step([]byte("$ $ $ a\ncost $ 5\n"))
@@ -60,7 +60,7 @@ func TestSessionPromptInsideOutputCountsAsGradelibDoes(t *testing.T) {
 }
 
 func TestSessionCustomPrompt(t *testing.T) {
-	s := NewSession([]string{"x"}, "> ")
+	s := New([]string{"x"}, "> ")
 	in, _ := s.Step([]byte("$ "))
 	assert.Equal(t, "", in)
 	in, _ = s.Step([]byte("$ > "))
@@ -68,7 +68,7 @@ func TestSessionCustomPrompt(t *testing.T) {
 }
 
 func TestSessionWithNoCommandsEndsAtFirstPrompt(t *testing.T) {
-	s := NewSession(nil, "")
+	s := New(nil, "")
 	_, done := s.Step([]byte("$ "))
 	assert.True(t, done)
 	assert.Equal(t, "nothing (the session is over)", s.Waiting())
