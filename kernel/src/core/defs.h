@@ -106,6 +106,7 @@ int             either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void            procdump(void);
 void            forkret(void);
 void            freeproc(struct proc *p);
+int             reap(struct proc *q, uint64 addr, void *val, int n);
 void            reparent(struct proc *p, struct proc *heir);
 extern struct spinlock wait_lock;
 

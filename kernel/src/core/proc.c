@@ -282,6 +282,22 @@ exit(int status)
   panic("zombie exit");
 }
 
+// Reap the zombie q, whose lock the caller holds along with wait_lock:
+// copy n bytes at val to user addr (unless addr is 0), free q and release
+// both locks. Returns q's pid, or -1 (q left a zombie) if the copy fails.
+int
+reap(struct proc *q, uint64 addr, void *val, int n)
+{
+  int pid = q->pid;
+  if(addr != 0 && user_copyout(addr, val, n) < 0)
+    pid = -1;
+  else
+    freeproc(q);
+  release(&q->lock);
+  release(&wait_lock);
+  return pid;
+}
+
 // Wait for a child process (never a thread) to exit; copy its status to
 // addr unless addr is 0. Returns its pid, or -1.
 int
@@ -298,16 +314,7 @@ wait(uint64 addr)
       acquire(&pp->lock);
       havekids = 1;
       if(pp->state == ZOMBIE){
-        int pid = pp->pid;
-        if(addr != 0 && user_copyout(addr, &pp->xstate, sizeof(pp->xstate)) < 0){
-          release(&pp->lock);
-          release(&wait_lock);
-          return -1;
-        }
-        freeproc(pp);
-        release(&pp->lock);
-        release(&wait_lock);
-        return pid;
+        return reap(pp, addr, &pp->xstate, sizeof(pp->xstate));
       }
       release(&pp->lock);
     }

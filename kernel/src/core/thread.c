@@ -120,17 +120,8 @@ join(uint64 stackaddr)
       acquire(&q->lock);
       havethreads = 1;
       if(q->state == ZOMBIE){
-        int pid = q->pid;
         uint64 stack = q->ustack;
-        if(stackaddr != 0 && user_copyout(stackaddr, &stack, sizeof(stack)) < 0){
-          release(&q->lock);
-          release(&wait_lock);
-          return -1;
-        }
-        freeproc(q);
-        release(&q->lock);
-        release(&wait_lock);
-        return pid;
+        return reap(q, stackaddr, &stack, sizeof(stack));
       }
       release(&q->lock);
     }

@@ -304,25 +304,38 @@ uvmclear(pagetable_t pagetable, uint64 va)
   *pte &= ~PTE_U;
 }
 
+// Copy len bytes between user address uva and kernel buffer k: to the
+// user if out, else from. Returns 0, or -1 if any of the range is not
+// user memory with the permission that needs (write, or read).
+static int
+copyuser(pagetable_t pagetable, uint64 uva, char *k, uint64 len, int out)
+{
+  while(len > 0){
+    uint64 va0 = PGROUNDDOWN(uva);
+    uint64 pa0 = useraddr(pagetable, va0, out ? PTE_W : PTE_R);
+    if(pa0 == 0)
+      return -1;
+    uint64 n = PGSIZE - (uva - va0);
+    if(n > len)
+      n = len;
+    char *u = (char*)(pa0 + (uva - va0));
+    if(out)
+      memmove(u, k, n);
+    else
+      memmove(k, u, n);
+    len -= n;
+    k += n;
+    uva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
 // Copy len bytes from kernel src to user dstva. Returns 0, or -1 if any
 // of the range is not writable user memory.
 int
 copyout(pagetable_t pagetable, uint64 dstva, char *src, uint64 len)
 {
-  while(len > 0){
-    uint64 va0 = PGROUNDDOWN(dstva);
-    uint64 pa0 = useraddr(pagetable, va0, PTE_W);
-    if(pa0 == 0)
-      return -1;
-    uint64 n = PGSIZE - (dstva - va0);
-    if(n > len)
-      n = len;
-    memmove((void*)(pa0 + (dstva - va0)), src, n);
-    len -= n;
-    src += n;
-    dstva = va0 + PGSIZE;
-  }
-  return 0;
+  return copyuser(pagetable, dstva, src, len, 1);
 }
 
 // Copy len bytes from user srcva to kernel dst. Returns 0, or -1 if any
@@ -330,20 +343,7 @@ copyout(pagetable_t pagetable, uint64 dstva, char *src, uint64 len)
 int
 copyin(pagetable_t pagetable, char *dst, uint64 srcva, uint64 len)
 {
-  while(len > 0){
-    uint64 va0 = PGROUNDDOWN(srcva);
-    uint64 pa0 = useraddr(pagetable, va0, PTE_R);
-    if(pa0 == 0)
-      return -1;
-    uint64 n = PGSIZE - (srcva - va0);
-    if(n > len)
-      n = len;
-    memmove(dst, (void*)(pa0 + (srcva - va0)), n);
-    len -= n;
-    dst += n;
-    srcva = va0 + PGSIZE;
-  }
-  return 0;
+  return copyuser(pagetable, srcva, dst, len, 0);
 }
 
 // Copy a NUL-terminated string from user srcva to dst, at most max bytes
