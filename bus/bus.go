@@ -121,7 +121,7 @@ func (b *Bus) device(addr uint64, size int) (*region, uint64) {
 // a device. ok is false when nothing is mapped there (an access fault).
 func (b *Bus) Load(addr uint64, size int) (value uint64, ok bool) {
 	if b.IsRAM(addr, size) {
-		return readLE(b.RAM[addr-b.RAMBase:], size), true
+		return ReadLE(b.RAM[addr-b.RAMBase:], size), true
 	}
 	if r, off := b.device(addr, size); r != nil {
 		return r.dev.Read(off, size), true
@@ -134,7 +134,7 @@ func (b *Bus) Load(addr uint64, size int) (value uint64, ok bool) {
 func (b *Bus) Store(addr uint64, size int, value uint64) (ok bool) {
 	if b.IsRAM(addr, size) {
 		off := addr - b.RAMBase
-		writeLE(b.RAM[off:], size, value)
+		WriteLE(b.RAM[off:], size, value)
 		b.noteWrite(off, uint64(size))
 		return true
 	}
@@ -215,7 +215,8 @@ func (b *Bus) CodeWritten(page uint64) {
 	}
 }
 
-func readLE(p []byte, size int) uint64 {
+// ReadLE reads a little-endian value of size bytes (1, 2, 4 or 8) from p.
+func ReadLE(p []byte, size int) uint64 {
 	switch size {
 	case 1:
 		return uint64(p[0])
@@ -228,7 +229,8 @@ func readLE(p []byte, size int) uint64 {
 	}
 }
 
-func writeLE(p []byte, size int, v uint64) {
+// WriteLE writes the low size bytes (1, 2, 4 or 8) of v to p, little-endian.
+func WriteLE(p []byte, size int, v uint64) {
 	switch size {
 	case 1:
 		p[0] = byte(v)

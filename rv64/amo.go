@@ -1,6 +1,9 @@
 package rv64
 
-import "github.com/xv6emu/xv6emu/sv39"
+import (
+	"github.com/xv6emu/xv6emu/bus"
+	"github.com/xv6emu/xv6emu/sv39"
+)
 
 // This file owns the A extension: LR/SC with a one-address reservation and
 // the AMOs. They must be naturally aligned (a misaligned one raises an
@@ -132,7 +135,7 @@ func lessUnsigned(a, b, size uint64) bool {
 // physLoad reads an aligned value at a physical address.
 func (h *Hart) physLoad(pa, size uint64) (uint64, bool) {
 	if idx, ok := h.ramIndex(pa, size); ok {
-		return readLE(h.ram[idx:], size), true
+		return bus.ReadLE(h.ram[idx:], int(size)), true
 	}
 	h.checkInt = true
 	h.effects++

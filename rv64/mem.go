@@ -60,31 +60,6 @@ func (h *Hart) ramIndex(pa, size uint64) (uint64, bool) {
 	return off, pa >= h.ramBase && off < uint64(len(h.ram)) && uint64(len(h.ram))-off >= size
 }
 
-func readLE(p []byte, size uint64) uint64 {
-	switch size {
-	case 1:
-		return uint64(p[0])
-	case 2:
-		return uint64(binary.LittleEndian.Uint16(p))
-	case 4:
-		return uint64(binary.LittleEndian.Uint32(p))
-	}
-	return binary.LittleEndian.Uint64(p)
-}
-
-func writeLE(p []byte, size, v uint64) {
-	switch size {
-	case 1:
-		p[0] = byte(v)
-	case 2:
-		binary.LittleEndian.PutUint16(p, uint16(v))
-	case 4:
-		binary.LittleEndian.PutUint32(p, uint32(v))
-	default:
-		binary.LittleEndian.PutUint64(p, v)
-	}
-}
-
 // crossesPage reports whether an access of size bytes at va spans two pages.
 func crossesPage(va, size uint64) bool { return va&pageMask > bus.PageSize-size }
 
@@ -101,7 +76,7 @@ func (h *Hart) load(va, size uint64) (uint64, bool) {
 	}
 	if idx, ok := h.ramIndex(pa, size); ok {
 		h.loadTLB.Insert(va, idx&^pageMask)
-		return readLE(h.ram[idx:], size), true
+		return bus.ReadLE(h.ram[idx:], int(size)), true
 	}
 	h.effects++ // a device read can change the device
 	v, ok := h.bus.Load(pa, int(size))
@@ -142,13 +117,13 @@ func (h *Hart) storeRAM(idx, size, v uint64) {
 	if h.code[idx>>12] != 0 {
 		h.bus.CodeWritten(idx >> 12)
 	}
-	writeLE(h.ram[idx:], size, v)
+	bus.WriteLE(h.ram[idx:], int(size), v)
 }
 
 // read loads size bytes at va through the load TLB (for FP loads).
 func (h *Hart) read(va, size uint64) (uint64, bool) {
 	if i, ok := h.loadTLB.Lookup(va); ok && !crossesPage(va, size) {
-		return readLE(h.ram[i:], size), true
+		return bus.ReadLE(h.ram[i:], int(size)), true
 	}
 	return h.load(va, size)
 }
