@@ -54,6 +54,9 @@ func beq(a, b uint32, imm int32) uint32     { return encB(0, a, b, imm) }
 func bne(a, b uint32, imm int32) uint32     { return encB(1, a, b, imm) }
 func csrw(csr, rs1 uint32) uint32           { return encI(0x73, 1, 0, rs1, int32(csr)) }
 func csrsi(csr, zimm uint32) uint32         { return encI(0x73, 6, 0, zimm, int32(csr)) }
+func csrs(csr, rs1 uint32) uint32           { return encI(0x73, 2, 0, rs1, int32(csr)) }
+func csrc(csr, rs1 uint32) uint32           { return encI(0x73, 3, 0, rs1, int32(csr)) }
+func amoswapW(rd, rs2, rs1 uint32) uint32   { return 0x2f | rd<<7 | 2<<12 | rs1<<15 | rs2<<20 | 1<<27 }
 
 const wfi = 0x10500073
 
@@ -151,4 +154,40 @@ func TestBrokenSpinIsNotIdle(t *testing.T) {
 		assert.Equal(t, machine.StopPowerOff, stop.Reason, "seed %d: %v", seed, stop)
 		assert.Less(t, m.Time(), uint64(machine.Timebase/100), "seed %d: hart 0 waited for the far deadline", seed)
 	}
+}
+
+// Hart 0 waits a second for its timer in `for(;;);` while the others run
+// an idle scheduler scan: with interrupts off, take a lock, read a state
+// word, release, interrupts on, again. The scan writes memory but changes
+// nothing (rv64's cycle detection), so the second costs almost nothing.
+func TestIdleScanningHartsCostNothing(t *testing.T) {
+	const second = machine.Timebase
+	image := guestELF(0x2000, map[int][]uint32{
+		0x00: {
+			bne(regA0, regZero, 0x40),                                       // the other harts scan
+			auipc(regT0, 0), addi(regT0, regT0, 0x80-4), csrw(0x305, regT0), // mtvec = handler
+			lui(regT2, mtimecmp>>12), lui(regT3, second>>12), addi(regT3, regT3, second&0xfff),
+			sd(regT3, regT2, 0),                            // hart 0's mtimecmp = 1 s
+			addi(regT0, regZero, 0x80), csrw(0x304, regT0), // mie = MTIE
+			csrsi(0x300, 8), // mstatus.MIE
+			encJAL(regZero, 0),
+		},
+		0x40: {
+			auipc(regT1, 1), addi(regT1, regT1, -0x40), // t1 = the lock at 0x80001000
+			addi(regT3, regZero, 8), // mstatus.MIE
+			csrc(0x300, regT3),      // interrupts off
+			addi(regT0, regZero, 1),
+			amoswapW(regT2, regT0, regT1), // take the lock
+			bne(regT2, regZero, -4),
+			lw(regT4, regT1, 4),   // look at the state
+			sw(regZero, regT1, 0), // release
+			csrs(0x300, regT3),    // interrupts on
+			encJAL(regZero, -28),
+		},
+		0x80: append(powerOff, encJAL(regZero, 0)),
+	})
+	m, stop := runGuest(t, 3, 0, image)
+	assert.Equal(t, machine.StopPowerOff, stop.Reason, "%v", stop)
+	assert.GreaterOrEqual(t, m.Time(), uint64(second))
+	assert.Less(t, m.Retired(), uint64(10_000_000), "two harts scanning for a second would be ~%d instructions", 2*second*machine.InsnsPerTick)
 }

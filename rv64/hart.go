@@ -62,6 +62,7 @@ type Hart struct {
 	effects  uint64
 	spin     spinWatch
 	spinning bool // the last Run stopped in a loop that cannot change anything
+	cyc      cycleWatch
 
 	// Translation caches for the current context; see flushTLB.
 	fetchTLB, loadTLB, storeTLB sv39.TLB
@@ -96,6 +97,7 @@ func (h *Hart) Reset(pc uint64) {
 	h.waiting = false
 	h.checkInt = true
 	h.restartSpinWatch()
+	h.forgetCycle()
 	h.flushTLB()
 }
 
@@ -106,6 +108,7 @@ func (h *Hart) Reg(i int) uint64 { return h.x[i&31] }
 func (h *Hart) SetReg(i int, v uint64) {
 	if i&31 != 0 {
 		h.x[i&31] = v
+		h.forgetCycle()
 	}
 }
 

@@ -30,8 +30,8 @@ func (h *Hart) Run(budget uint64) (executed uint64) {
 		for n := uint64(0); n < budget && !h.waiting && !h.spinning; n++ {
 			h.step()
 		}
-	} else {
-		h.execute(budget)
+	} else if left := h.watchForCycle(budget); left > 0 && !h.waiting && !h.spinning {
+		h.execute(left)
 	}
 	return h.steps - start
 }

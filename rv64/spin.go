@@ -45,8 +45,9 @@ type spinWatch struct {
 
 // Spinning reports whether the last Run returned early because the hart
 // was in a loop that cannot change anything until another hart or a device
-// acts (or an interrupt arrives). The hart is then at the loop's back edge,
-// which has not executed yet, so the next Run resumes the loop seamlessly.
+// acts (or an interrupt arrives). The hart is then at the loop's back edge
+// (for a spin) or at the point where a probe anchored it (for a cycle, see
+// cycle.go), not yet executed, so the next Run resumes the loop seamlessly.
 // The iterations skipped were never executed: they do not count in Run's
 // result, Instret, minstret or mcycle. Cleared by the next Run.
 func (h *Hart) Spinning() bool { return h.spinning }

@@ -23,6 +23,7 @@ func newSpinHart(t *testing.T, flag uint32, prog ...uint32) *Hart {
 	h, b, _ := newTestHart(t, prog...)
 	binary.LittleEndian.PutUint32(b.RAM[flagOff:], flag)
 	h.SetReg(t1, testBase+flagOff)
+	h.cyc.off = true // these tests are about spins; cycle_test.go has cycles
 	return h
 }
 
@@ -173,11 +174,20 @@ func TestSpinOnDeviceRegisterIsNotDetected(t *testing.T) {
 // at VA 0 with t1 = &flag.
 func enterSv39User(t *testing.T, h *Hart) (root uint64) {
 	t.Helper()
-	root = 0x10000 // RAM offset of the root page table
-	pte := uint64(testBase>>12)<<10 | 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 // V R W X U
+	return enterSv39(t, h, PrivU)
+}
+
+// enterSv39 is enterSv39User for U- or S-mode (a supervisor page then).
+func enterSv39(t *testing.T, h *Hart, priv uint8) (root uint64) {
+	t.Helper()
+	root = 0x10000                                              // RAM offset of the root page table
+	pte := uint64(testBase>>12)<<10 | 1<<0 | 1<<1 | 1<<2 | 1<<3 // V R W X
+	if priv == PrivU {
+		pte |= 1 << 4
+	}
 	binary.LittleEndian.PutUint64(h.ram[root:], pte)
 	require.True(t, h.writeCSR(csrSatp, 8<<60|(testBase+root)>>12))
-	h.setPriv(PrivU)
+	h.setPriv(priv)
 	h.pc = 0
 	h.SetReg(t1, flagOff)
 	return root

@@ -1,0 +1,385 @@
+package rv64
+
+import (
+	"github.com/xv6emu/xv6emu/bus"
+	"github.com/xv6emu/xv6emu/sv39"
+)
+
+// This file owns cycle detection, the big brother of spin detection (see
+// spin.go): noticing that the hart goes round a loop that writes memory but
+// puts everything back, so that it is a fixed point all the same. The case
+// it is for is an idle scheduler on a kernel without WFI (xv6-riscv before
+// 2023): it takes and releases every process lock, finds nothing to run and
+// starts again, until an interrupt or another hart changes something.
+//
+// A probe runs the hart one instruction at a time for a while, logging what
+// it reads and writes in RAM. It snapshots the state at its first pc (the
+// anchor) and, each time the hart is at the anchor again with the same
+// registers, mstatus and privilege, checks the iteration since:
+//   - every effect in it was a RAM store, an AMO, or an sstatus/mstatus
+//     access (nothing else: no trap, MMIO, page walk, other CSR or FP op);
+//   - every location it wrote ends as it was before the first write;
+//   - every location it read before writing it still holds what was read;
+//   - no interrupt is pending and enabled.
+// Then running the iteration again from the anchor reads the same values,
+// takes the same path and leaves memory and registers as they are: the
+// hart is in a fixed point until an interrupt or another agent's store.
+// Run stops there and reports Spinning, as for a spin.
+//
+// The hart is stopped at the anchor, but other harts could have seen the
+// values the iteration wrote in between: a lock it takes and releases, say.
+// Stopped where it holds that lock, it would keep others out. So anchors
+// are only taken where the hart could take an interrupt (S-mode with SIE,
+// M-mode with MIE set), where a kernel holds no spinlock; and never in
+// U-mode, where a thread may hold a lock of its own with interrupts on.
+// An interrupt then always ends the stop, so a wrong guess only delays.
+//
+// Unlike a spin, a found cycle outlives the Run: the next Run re-checks the
+// logged reads and writes against memory (other harts may have run) and,
+// if they still hold, stops at once. That is what makes an idle hart free
+// while another hart is busy: the busy one writes memory all the time, but
+// rarely what the idle scan reads, or not for long. For the "not for long"
+// (the busy hart was inside a critical section when the Run began), a
+// mismatch gets one Run's grace: the hart stays stopped, as a slightly
+// slower hart would have, and only a mismatch that lasts ends the stop.
+//
+// Probing costs several times the normal speed, so it backs off: a hart
+// whose probe fails waits twice as long before the next one, up to
+// cycleMaxBackoff instructions (so a busy hart probes for 16K of every
+// 1M instructions). The fast paths of the interpreter do not change at all.
+
+const (
+	cycleProbeLen   = 16 << 10 // instructions one probe may watch
+	cycleMinBackoff = 32 << 10 // instructions between probes, at first
+	cycleMaxBackoff = 1 << 20  // ... and at most
+	cycleArmWait    = 256      // instructions a probe waits for interrupts to be on
+	cycleMaxReads   = 1024
+	cycleMaxWrites  = 256
+)
+
+// memRecord is one RAM location a probed iteration read or wrote: its RAM
+// index and size, the value read (or held before the first write), and
+// for a write the last value written.
+type memRecord struct {
+	idx       uint64
+	size      uint8
+	value     uint64
+	lastWrite uint64
+}
+
+type cycleWatch struct {
+	off     bool   // no probing (tests of spin detection alone)
+	found   bool   // the last Run stopped in a checked cycle
+	stale   bool   // ... and memory no longer matched at the start of this one
+	probing bool   // a probe is under way (it may span Runs)
+	started uint64 // h.steps when the probe started
+
+	// The iteration being checked: the anchor state and what happened
+	// since it was taken.
+	armed       bool // an anchor has been taken (see anchorCycle)
+	spoiled     bool // something happened that the logs cannot account for
+	anchor      uint64
+	anchorSteps uint64 // h.steps at the anchor
+	regs        [32]uint64
+	mstatus     uint64
+	priv        uint8
+	effects     uint64 // h.effects at the anchor (at the find, once found)
+	logged      uint64 // effects since the anchor that the logs account for
+	reads       [cycleMaxReads]memRecord
+	writes      [cycleMaxWrites]memRecord
+	nreads      int
+	nwrites     int
+
+	nextProbe uint64 // h.steps at which a probe may start
+	backoff   uint64
+}
+
+// forgetCycle drops a found cycle and any probe in progress: the hart's
+// state was changed from outside.
+func (h *Hart) forgetCycle() {
+	h.cyc.found = false
+	h.cyc.stale = false
+	h.cyc.probing = false
+	h.cyc.backoff = 0
+	h.cyc.nextProbe = h.steps
+}
+
+// watchForCycle is Run's part: it stops the Run at once if a cycle found
+// earlier still holds, and otherwise probes when a probe is due. It
+// returns how much of budget is left for the fast interpreter.
+func (h *Hart) watchForCycle(budget uint64) uint64 {
+	c := &h.cyc
+	if c.found {
+		switch {
+		case h.cycleStillHolds():
+			c.stale = false
+			h.spinning = true
+			return 0
+		case !c.stale && h.effects == c.effects && !h.cycleInterruptible():
+			// Only memory changed, maybe just for a moment: another hart
+			// is inside a critical section the scan would wait for. Stay
+			// stopped for this Run, as a hart a little slower would, and
+			// look again next time; a lasting change ends the stop then.
+			// The board must not take this for idleness, hence an effect.
+			c.stale = true
+			h.effects++
+			c.effects = h.effects
+			h.spinning = true
+			return 0
+		}
+		c.found = false
+		c.stale = false
+		c.nextProbe = h.steps // it was idle a moment ago: look again soon
+	}
+	if !c.probing {
+		if c.off || h.steps < c.nextProbe {
+			return budget
+		}
+		c.probing = true
+		c.started = h.steps
+		h.anchorCycle()
+	}
+	before := h.steps
+	h.probeCycle(budget)
+	return budget - min(budget, h.steps-before)
+}
+
+// cycleStillHolds re-checks, at the start of a Run, a cycle found by an
+// earlier one. The hart has not run since; only memory and interrupt lines
+// may have changed.
+func (h *Hart) cycleStillHolds() bool {
+	c := &h.cyc
+	return c.found && h.effects == c.effects && h.pc == c.anchor && h.cycleMemoryHolds() && !h.cycleInterruptible()
+}
+
+// cycleInterruptible reports whether an interrupt is pending and enabled
+// in mie, which the loop may take when it turns interrupts on.
+func (h *Hart) cycleInterruptible() bool { return h.mip()&h.csr.mie != 0 }
+
+// cycleMemoryHolds reports whether memory holds what the iteration read,
+// and what it wrote is back to its value before the iteration.
+func (h *Hart) cycleMemoryHolds() bool {
+	c := &h.cyc
+	for i := range c.nreads {
+		r := &c.reads[i]
+		if bus.ReadLE(h.ram[r.idx:], int(r.size)) != r.value {
+			return false
+		}
+	}
+	for i := range c.nwrites {
+		w := &c.writes[i]
+		if w.lastWrite != w.value || bus.ReadLE(h.ram[w.idx:], int(w.size)) != w.value {
+			return false
+		}
+	}
+	return true
+}
+
+// probeCycle runs the probe for up to budget instructions, one at a time.
+// It returns when it finds a cycle (h.spinning is then set), when the probe
+// has watched cycleProbeLen instructions without finding one, when the
+// hart waits or spins, or when the budget is spent (the probe goes on in
+// the next Run; its checks are against memory as it is then).
+func (h *Hart) probeCycle(budget uint64) {
+	c := &h.cyc
+	unarmed := 0 // instructions in a row where no anchor could be taken
+	for n := uint64(0); n < budget && !h.waiting && !h.spinning; n++ {
+		if c.armed {
+			unarmed = 0
+		} else {
+			unarmed++
+		}
+		if h.steps-c.started >= cycleProbeLen || h.priv == PrivU || unarmed > cycleArmWait {
+			// A whole probe without a cycle, or user code, or a long
+			// stretch with interrupts off: the hart is busy. Wait longer
+			// before the next probe.
+			c.probing = false
+			c.backoff = min(max(2*c.backoff, cycleMinBackoff), cycleMaxBackoff)
+			c.nextProbe = h.steps + c.backoff
+			return
+		}
+		in := h.fetch()
+		if in == nil {
+			h.anchorCycle() // the fetch trapped: start afresh at the handler
+			continue
+		}
+		effects := h.effects
+		rec, accountable := h.logAccess(in)
+		h.execute(1)
+		if h.spinning || h.waiting {
+			return // a spin or WFI: the board takes it from here
+		}
+		switch delta := h.effects - effects; {
+		case delta == 0:
+		case delta == 1 && accountable:
+			c.logged++
+		default:
+			// Something the logs cannot account for (a trap, a page walk,
+			// a device): start afresh from here.
+			h.anchorCycle()
+			continue
+		}
+		if rec != nil {
+			rec.lastWrite = bus.ReadLE(h.ram[rec.idx:], int(rec.size))
+		}
+		if !c.armed {
+			h.anchorCycle()
+		} else if h.pc == c.anchor && h.steps != c.anchorSteps && h.atAnchorAgain() {
+			c.found = true
+			c.probing = false
+			c.effects = h.effects
+			c.backoff = 0
+			h.spinning = true
+			return
+		}
+	}
+}
+
+// anchorCycle starts an iteration at the current pc, if the hart could
+// take an interrupt here (see above); otherwise the probe goes on unarmed.
+func (h *Hart) anchorCycle() {
+	c := &h.cyc
+	c.found = false
+	var enabled uint64
+	switch h.priv {
+	case PrivS:
+		enabled = h.csr.mstatus & mstatusSIE
+	case PrivM:
+		enabled = h.csr.mstatus & mstatusMIE
+	}
+	c.armed = enabled != 0
+	c.anchor = h.pc
+	c.anchorSteps = h.steps
+	c.regs = [32]uint64(h.x[:32])
+	c.mstatus = h.csr.mstatus
+	c.priv = h.priv
+	c.effects = h.effects
+	c.logged = 0
+	c.spoiled = false
+	c.nreads = 0
+	c.nwrites = 0
+}
+
+// atAnchorAgain is called each time the probed hart is back at the anchor
+// pc. It reports whether the iteration since the anchor is a cycle; if the
+// state is the anchor's but the iteration is not a cycle, it starts a new
+// one here.
+func (h *Hart) atAnchorAgain() bool {
+	c := &h.cyc
+	if [32]uint64(h.x[:32]) != c.regs || h.csr.mstatus != c.mstatus || h.priv != c.priv {
+		return false // an inner loop's visit, or not a fixed point
+	}
+	if !c.spoiled && h.effects-c.effects == c.logged && h.cycleMemoryHolds() && !h.cycleInterruptible() {
+		return true
+	}
+	h.anchorCycle()
+	return false
+}
+
+// logAccess looks at the instruction about to execute. A load or store
+// that hits the TLB is logged (a store's record is returned, so its new
+// value can be noted after it executes). It reports whether one effect by
+// the instruction is accounted for: a store, an AMO, or an sstatus/mstatus
+// access. Anything unaccounted for (such as a TLB miss's walk) starts a
+// new iteration.
+func (h *Hart) logAccess(in *insn) (rec *memRecord, accountable bool) {
+	va := h.x[in.rs1] + uint64(in.imm)
+	switch {
+	case in.op >= opLB && in.op <= opLWU:
+		h.logRead(&h.loadTLB, va, loadSize[in.op-opLB])
+		return nil, false
+	case in.op >= opSB && in.op <= opSD:
+		rec = h.logWrite(va, 1<<(in.op-opSB))
+		return rec, rec != nil
+	case in.op == opLR:
+		h.logRead(&h.loadTLB, h.x[in.rs1], uint64(in.size))
+		return nil, false
+	case in.op >= opAMOSWAP && in.op <= opAMOMAXU:
+		h.logRead(&h.storeTLB, h.x[in.rs1], uint64(in.size)) // AMOs use the store TLB
+		rec = h.logWrite(h.x[in.rs1], uint64(in.size))
+		return rec, rec != nil
+	case in.op >= opCSRRW && in.op <= opCSRRCI:
+		n := uint64(in.imm) & 0xfff
+		return nil, n == csrSstatus || n == csrMstatus
+	}
+	return nil, false
+}
+
+// loadSize is the access size of opLB..opLWU.
+var loadSize = [...]uint64{1, 2, 4, 8, 1, 2, 4}
+
+// logRead records a load of size bytes at va, unless the iteration wrote
+// that location first (its value is then the iteration's own).
+func (h *Hart) logRead(tlb *sv39.TLB, va, size uint64) {
+	c := &h.cyc
+	idx, ok := h.cycleIndex(tlb, va, size)
+	if !ok {
+		// It may walk, fault or reach a device (effects), or be a RAM
+		// access the TLB does not cover (bare mode): not logged either way.
+		h.spoilCycle()
+		return
+	}
+	if w, overlap := c.findWrite(idx, size); w != nil || overlap {
+		if overlap {
+			h.spoilCycle()
+		}
+		return
+	}
+	if c.nreads == cycleMaxReads {
+		h.spoilCycle()
+		return
+	}
+	c.reads[c.nreads] = memRecord{idx: idx, size: uint8(size), value: bus.ReadLE(h.ram[idx:], int(size))}
+	c.nreads++
+}
+
+// logWrite records the value a location held before the iteration first
+// wrote it, and returns its record.
+func (h *Hart) logWrite(va, size uint64) *memRecord {
+	c := &h.cyc
+	idx, ok := h.cycleIndex(&h.storeTLB, va, size)
+	if !ok {
+		h.spoilCycle()
+		return nil
+	}
+	w, overlap := c.findWrite(idx, size)
+	if overlap || (w == nil && c.nwrites == cycleMaxWrites) {
+		h.spoilCycle()
+		return nil
+	}
+	if w == nil {
+		v := bus.ReadLE(h.ram[idx:], int(size))
+		w = &c.writes[c.nwrites]
+		*w = memRecord{idx: idx, size: uint8(size), value: v, lastWrite: v}
+		c.nwrites++
+	}
+	return w
+}
+
+// findWrite returns the write record for exactly idx and size, or reports
+// that a record overlaps it partly (which the logs do not model).
+func (c *cycleWatch) findWrite(idx, size uint64) (*memRecord, bool) {
+	for i := range c.nwrites {
+		w := &c.writes[i]
+		if w.idx == idx && uint64(w.size) == size {
+			return w, false
+		}
+		if w.idx < idx+size && idx < w.idx+uint64(w.size) {
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// cycleIndex is the RAM index of an aligned access that hits the TLB.
+// Misaligned accesses are left to fault or split, which are effects.
+func (h *Hart) cycleIndex(tlb *sv39.TLB, va, size uint64) (uint64, bool) {
+	if va&(size-1) != 0 {
+		return 0, false
+	}
+	return tlb.Lookup(va)
+}
+
+// spoilCycle makes the current iteration fail its check (the logs no
+// longer account for it), so the next anchor visit starts afresh.
+func (h *Hart) spoilCycle() { h.cyc.spoiled = true }

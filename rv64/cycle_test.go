@@ -1,0 +1,265 @@
+package rv64
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The cycle tests run loops that read and write a lock word at dataOff and
+// a "state" word after it, with t1 pointing at the lock. It is on a page
+// of its own: stores to a page holding decoded code take a slow path that
+// walks the page table, which cycle detection counts as an effect.
+
+const (
+	cycleQuota = 100_000
+	dataOff    = 0x2000
+	a1, t3     = 11, 28
+)
+
+// idleScan is an idle scheduler in miniature: with interrupts off (bit of
+// status cleared), take the lock, look at the state word, release the
+// lock, turn interrupts on again, and go round until the state is nonzero;
+// then set a0 = 1 and stop in `for(;;);` at idleScanExit. It writes memory
+// every iteration but leaves it as it was, so only cycle detection can find
+// it. With bit 0 it never touches interrupts (nor any CSR).
+func idleScan(status, bit int) []uint32 {
+	off, on := asmADDI(0, 0, 0), asmADDI(0, 0, 0)
+	if bit != 0 {
+		off, on = asmCSRRC(0, status, t3), asmCSRRS(0, status, t3)
+	}
+	return []uint32{
+		asmADDI(t3, 0, int32(bit)), // 0
+		off,                        // 4: push_off
+		asmADDI(t0, 0, 1),          // 8
+		asmAMOW(1, t2, t0, t1),     // 12: amoswap.w t2, t0, (t1)
+		asmBNE(t2, 0, -4),          // 16: held: try again
+		asmLW(a1, t1, 4),           // 20: the state word
+		asmSW(0, t1, 0),            // 24: release
+		on,                         // 28: pop_off
+		asmBNE(a1, 0, 8),           // 32: something to do: leave
+		asmJAL(0, -32),             // 36: round again
+		asmADDI(a0, 0, 1),          // 40
+		asmJAL(0, 0),               // 44
+	}
+}
+
+const idleScanExit = 44
+
+// mIdleScan is idleScan for M-mode.
+var mIdleScan = idleScan(csrMstatus, mstatusMIE)
+
+func asmCSRRC(rd, csr, rs1 int) uint32 { return encI(0x73, 3, rd, rs1, int32(csr)) }
+
+// newCycleHart returns an M-mode hart running prog with interrupts
+// enabled (none pending), where cycles may be anchored.
+func newCycleHart(t *testing.T, prog ...uint32) *Hart {
+	t.Helper()
+	h, _, _ := newTestHart(t, prog...)
+	h.SetReg(t1, testBase+dataOff)
+	require.True(t, h.writeCSR(csrMstatus, mstatusMIE))
+	return h
+}
+
+func word(h *Hart, off uint64) uint32 { return binary.LittleEndian.Uint32(h.ram[off:]) }
+
+// setWord writes a word from outside the hart, as another hart would.
+func setWord(t *testing.T, h *Hart, off uint64, v uint32) {
+	t.Helper()
+	var w [4]byte
+	binary.LittleEndian.PutUint32(w[:], v)
+	require.NoError(t, h.bus.WriteRAM(testBase+off, w[:]))
+}
+
+func TestIdleScanIsACycle(t *testing.T) {
+	h := newCycleHart(t, mIdleScan...)
+	n := h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "found")
+	assert.Less(t, n, uint64(200), "found within a few iterations")
+	assert.Zero(t, word(h, dataOff), "the lock is free again")
+	assert.Zero(t, h.Reg(a0))
+
+	// Nothing changed: the next Run stops at once, without executing.
+	pc := h.PC()
+	assert.Zero(t, h.Run(cycleQuota))
+	assert.True(t, h.Spinning())
+	assert.Equal(t, pc, h.PC())
+
+	// Another hart makes work. The first Run after stays stopped, in case
+	// the change is a passing one (see watchForCycle); the next one sees
+	// it and leaves the loop.
+	setWord(t, h, dataOff+4, 1)
+	assert.Zero(t, h.Run(cycleQuota), "a Run's grace")
+	assert.True(t, h.Spinning())
+	h.Run(cycleQuota)
+	assert.Equal(t, uint64(1), h.Reg(a0), "left the loop")
+	assert.Equal(t, uint64(testBase+idleScanExit), h.PC())
+}
+
+// Another hart holding the lock when the found cycle is re-checked: the
+// cycle no longer holds, and the hart waits for the lock instead.
+func TestCycleBrokenByAWriteToWhatItWrites(t *testing.T) {
+	h := newCycleHart(t, mIdleScan...)
+	h.Run(cycleQuota)
+	require.True(t, h.Spinning())
+
+	setWord(t, h, dataOff, 1) // taken elsewhere
+	h.Run(cycleQuota)         // a Run's grace
+	h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "now spinning on the lock")
+	assert.Contains(t, []uint64{testBase + 12, testBase + 16}, h.PC(), "in the lock loop")
+
+	setWord(t, h, dataOff+4, 1)
+	setWord(t, h, dataOff, 0)
+	h.Run(cycleQuota) // may be stopped in a cycle of the lock loop: grace
+	h.Run(cycleQuota)
+	assert.Equal(t, uint64(1), h.Reg(a0))
+}
+
+func TestNotCycles(t *testing.T) {
+	tests := []struct {
+		name string
+		prog []uint32
+	}{
+		{"memory counter", []uint32{
+			asmLW(t0, t1, 0),
+			asmADDI(t0, t0, 1),
+			asmSW(t0, t1, 0),
+			asmJAL(0, -12),
+		}},
+		{"a store of a register that counts", []uint32{
+			asmADDI(a1, a1, 1),
+			asmSW(a1, t1, 0),
+			asmSW(0, t1, 0),
+			asmJAL(0, -12),
+		}},
+		{"reads the cycle counter", []uint32{
+			asmCSRRS(t0, csrMcycle, 0),
+			asmSW(0, t1, 0),
+			asmJAL(0, -8),
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newCycleHart(t, tc.prog...)
+			n := h.Run(cycleQuota)
+			assert.False(t, h.Spinning())
+			assert.Equal(t, uint64(cycleQuota), n)
+		})
+	}
+}
+
+// A loop that stores a constant changes memory once; from then on it is a
+// fixed point.
+func TestConstantStoreBecomesACycle(t *testing.T) {
+	h := newCycleHart(t,
+		asmADDI(t0, 0, 5),
+		asmSW(t0, t1, 0),
+		asmLW(a1, t1, 4),
+		asmJAL(0, -8),
+	)
+	h.Run(cycleQuota)
+	assert.True(t, h.Spinning())
+	assert.Equal(t, uint32(5), word(h, dataOff))
+}
+
+// A loop that opens and closes interrupts (as push_off/pop_off do) is a
+// cycle while nothing is pending; an interrupt that becomes pending later
+// is taken, not skipped.
+func TestCycleTogglingInterruptsTakesANewInterrupt(t *testing.T) {
+	prog := make([]uint32, handlerOff/4+2)
+	copy(prog, []uint32{
+		asmADDI(t3, 0, mstatusMIE),
+		asmCSRRW(0, csrMstatus, t3), // interrupts on
+		asmCSRRW(0, csrMstatus, 0),  // and off
+		asmSW(0, t1, 0),
+		asmJAL(0, -12),
+	})
+	prog[handlerOff/4] = asmADDI(a0, 0, 42)
+	prog[handlerOff/4+1] = asmJAL(0, 0)
+	h := newCycleHart(t, prog...)
+	require.True(t, h.writeCSR(csrMtvec, testBase+handlerOff))
+	require.True(t, h.writeCSR(csrMie, 1<<IntMSI))
+
+	h.Run(cycleQuota)
+	require.True(t, h.Spinning())
+	assert.Zero(t, h.Reg(a0))
+
+	h.SetInterrupt(IntMSI, true)
+	h.Run(cycleQuota)
+	assert.Equal(t, uint64(42), h.Reg(a0), "the interrupt was taken")
+}
+
+// A cycle is found under Sv39 in S-mode too (the kernel's case), where
+// loads and stores go through the TLBs; but not with interrupts off (the
+// hart might hold a lock), nor in U-mode (a thread might).
+func TestIdleScanUnderSv39(t *testing.T) {
+	tests := []struct {
+		name  string
+		priv  uint8
+		prog  []uint32
+		cycle bool
+	}{
+		{"S-mode", PrivS, idleScan(csrSstatus, mstatusSIE), true},
+		{"S-mode, interrupts always off", PrivS, idleScan(0, 0), false},
+		{"U-mode", PrivU, idleScan(0, 0), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newCycleHart(t, tc.prog...)
+			require.True(t, h.writeCSR(csrMstatus, 0))
+			enterSv39(t, h, tc.priv)
+			h.SetReg(t1, dataOff) // a virtual address now
+			n := h.Run(cycleQuota)
+			assert.Equal(t, tc.cycle, h.Spinning())
+			assert.Equal(t, tc.cycle, n < cycleQuota)
+			assert.Zero(t, h.traps)
+			setWord(t, h, dataOff+4, 1)
+			h.Run(cycleQuota) // a Run's grace, if stopped in a cycle
+			h.Run(cycleQuota)
+			assert.Equal(t, uint64(1), h.Reg(a0))
+		})
+	}
+}
+
+// A busy hart's probes back off, so probing costs little.
+func TestBusyHartProbesRarely(t *testing.T) {
+	h := newCycleHart(t,
+		asmLW(t0, t1, 0),
+		asmADDI(t0, t0, 1),
+		asmSW(t0, t1, 0),
+		asmJAL(0, -12),
+	)
+	for range 100 {
+		h.Run(cycleQuota)
+	}
+	assert.False(t, h.Spinning())
+	assert.GreaterOrEqual(t, h.cyc.backoff, uint64(1<<20), "probes have backed off")
+}
+
+// Changing a register from outside forgets a found cycle.
+func TestSetRegForgetsCycle(t *testing.T) {
+	h := newCycleHart(t, mIdleScan...)
+	h.Run(cycleQuota)
+	require.True(t, h.Spinning())
+	h.SetReg(t1, testBase+dataOff+8) // a different lock: its state word is 0 too
+	n := h.Run(cycleQuota)
+	assert.NotZero(t, n, "probed afresh, not stopped at once")
+	assert.True(t, h.Spinning())
+}
+
+// A change that is gone by the next Run (another hart's critical section)
+// does not end the stop.
+func TestPassingChangeKeepsCycle(t *testing.T) {
+	h := newCycleHart(t, mIdleScan...)
+	h.Run(cycleQuota)
+	require.True(t, h.Spinning())
+	setWord(t, h, dataOff, 1) // another hart takes the lock ...
+	assert.Zero(t, h.Run(cycleQuota))
+	setWord(t, h, dataOff, 0) // ... and releases it
+	assert.Zero(t, h.Run(cycleQuota))
+	assert.True(t, h.Spinning())
+	assert.Zero(t, h.Run(cycleQuota), "still stopped, with no Run's grace used up")
+}
