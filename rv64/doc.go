@@ -20,6 +20,10 @@
 // same registers as the round before, so it would repeat unchanged until
 // the Run ends; Spinning then reports true and the board can count the
 // rest of the budget as idle time. See spin.go for why this is sound.
+// Longer loops that write memory but put it back, such as an idle
+// scheduler taking and releasing every process lock, are found by
+// occasional probes that log the loop's reads and writes (cycle.go); such
+// a hart stays stopped over later Runs while memory still matches.
 //
 // Choices the specs leave open:
 //   - Misaligned loads and stores are performed in hardware, also across a
