@@ -114,10 +114,22 @@ func (b *Board) Run(maxInsns uint64) (Result, error) {
 			// Nothing can wake a lone hart on this board.
 			return Result{Executed: b.Hart.Instret()}, errors.New("hart is waiting for an interrupt that cannot come")
 		}
+		if b.Hart.Spinning() && b.idleHost() {
+			// Nor end a loop that changes nothing: time here is the
+			// hart's own instruction count, so no timer can fire.
+			return Result{Executed: b.Hart.Instret()}, errors.New("hart spins in a loop that nothing can end")
+		}
 		if res, done := b.checkHost(); done {
 			return res, nil
 		}
 	}
+}
+
+// idleHost reports whether tohost holds nothing for the host to act on
+// (acting on a console request clears it, which may end a loop).
+func (b *Board) idleHost() bool {
+	v, _ := b.Bus.Load(b.tohost, 8)
+	return v == 0
 }
 
 // checkHost reads tohost and acts on it.

@@ -46,6 +46,17 @@ func TestInstructionLimit(t *testing.T) {
 	assert.LessOrEqual(t, b.Hart.Instret(), uint64(50))
 }
 
+// A program stuck in `j .` before reporting ends the run with an error,
+// whatever the instruction limit.
+func TestEndlessSpinIsAnError(t *testing.T) {
+	b, err := Load(testdata+"elf/alu.elf", nil)
+	require.NoError(t, err)
+	jumpToSelf := []byte{0x6f, 0, 0, 0}
+	require.NoError(t, b.Bus.WriteRAM(b.Hart.PC(), jumpToSelf))
+	_, err = b.Run(0)
+	assert.ErrorContains(t, err, "spins")
+}
+
 func TestDeterministic(t *testing.T) {
 	run := func() uint64 {
 		b, err := Load(testdata+"elf/vm.elf", nil)
