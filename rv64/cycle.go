@@ -46,13 +46,16 @@ import (
 // Probing costs several times the normal speed, so it backs off: a hart
 // whose probe fails waits twice as long before the next one, up to
 // cycleMaxBackoff instructions (so a busy hart probes for 16K of every
-// 1M instructions). The fast paths of the interpreter do not change at all.
+// 1M instructions). A kernel that idles with WFI has no idle scan to find,
+// so there are no probes for a while after a WFI. The fast paths of the
+// interpreter do not change at all.
 
 const (
-	cycleProbeLen   = 16 << 10 // instructions one probe may watch
-	cycleMinBackoff = 32 << 10 // instructions between probes, at first
-	cycleMaxBackoff = 1 << 20  // ... and at most
-	cycleArmWait    = 256      // instructions a probe waits for interrupts to be on
+	cycleProbeLen   = 16 << 10  // instructions one probe may watch
+	cycleMinBackoff = 32 << 10  // instructions between probes, at first
+	cycleMaxBackoff = 1 << 20   // ... and at most
+	cycleArmWait    = 256       // instructions a probe waits for interrupts to be on
+	cycleAfterWFI   = 256 << 20 // no probes this soon after a WFI
 	cycleMaxReads   = 1024
 	cycleMaxWrites  = 256
 )

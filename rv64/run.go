@@ -344,6 +344,7 @@ func (h *Hart) execute(budget uint64) {
 			h.steps++
 			if in.op == opWFI {
 				h.pc = npc
+				h.cyc.nextProbe = h.steps + cycleAfterWFI
 				if h.mip()&h.csr.mie == 0 {
 					h.waiting = true
 					return
