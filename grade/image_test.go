@@ -1,47 +1,23 @@
 package grade
 
 import (
-	"bytes"
 	"debug/elf"
 	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/xv6emu/xv6emu/machine/elfload"
 )
 
-// elf64 builds a minimal little-endian ELF64 executable for machine with
-// one loadable segment (or none).
+// elf64 builds a minimal ELF64 executable for machine with one small
+// loadable segment (or none).
 func elf64(machine elf.Machine, typ elf.Type, segments int) []byte {
-	var b bytes.Buffer
-	ident := [16]byte{0x7f, 'E', 'L', 'F', byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), 1}
-	b.Write(ident[:])
-	le := binary.LittleEndian
-	w := func(v any) { _ = binary.Write(&b, le, v) }
-	w(uint16(typ))
-	w(uint16(machine))
-	w(uint32(1))          // version
-	w(uint64(0x80000000)) // entry
-	w(uint64(64))         // phoff
-	w(uint64(0))          // shoff
-	w(uint32(0))          // flags
-	w(uint16(64))         // ehsize
-	w(uint16(56))         // phentsize
-	w(uint16(segments))   // phnum
-	w(uint16(64))         // shentsize
-	w(uint16(0))          // shnum
-	w(uint16(0))          // shstrndx
-	for i := 0; i < segments; i++ {
-		w(uint32(elf.PT_LOAD))
-		w(uint32(elf.PF_R | elf.PF_X))
-		w(uint64(0x1000))     // offset
-		w(uint64(0x80000000)) // vaddr
-		w(uint64(0x80000000)) // paddr
-		w(uint64(4))          // filesz
-		w(uint64(4))          // memsz
-		w(uint64(0x1000))     // align
+	var image []byte
+	if segments > 0 {
+		image = make([]byte, 4)
 	}
-	b.Write(make([]byte, 0x1004-b.Len()))
-	return b.Bytes()
+	return elfload.Executable(machine, typ, 0x80000000, image)
 }
 
 // elf32 builds the header of a 32-bit i386 executable, as an x86 xv6

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xv6emu/xv6emu/machine"
+	"github.com/xv6emu/xv6emu/machine/elfload"
 )
 
 // These tests run tiny hand-assembled M-mode guests to check how the board
@@ -63,35 +64,16 @@ const wfi = 0x10500073
 // powerOff writes "pass" to the test device (4 instructions).
 var powerOff = []uint32{lui(regT2, testDev>>12), lui(regT3, 5), addi(regT3, regT3, 0x555), sw(regT3, regT2, 0)}
 
-// guestELF places words at guestBase (at word offsets given by the map's
+// guestELF places words at guestBase (at byte offsets given by the map's
 // keys) in an ELF whose segment spans size bytes, the rest zero.
 func guestELF(size int, code map[int][]uint32) []byte {
-	const hdr = 64 + 56
-	b := make([]byte, hdr+size)
-	copy(b, []byte{0x7f, 'E', 'L', 'F', 2, 1, 1})
-	le := binary.LittleEndian
-	le.PutUint16(b[16:], uint16(elf.ET_EXEC))
-	le.PutUint16(b[18:], uint16(elf.EM_RISCV))
-	le.PutUint32(b[20:], 1)
-	le.PutUint64(b[24:], guestBase)
-	le.PutUint64(b[32:], 64)
-	le.PutUint16(b[52:], 64)
-	le.PutUint16(b[54:], 56)
-	le.PutUint16(b[56:], 1)
-	p := b[64:]
-	le.PutUint32(p[0:], uint32(elf.PT_LOAD))
-	le.PutUint32(p[4:], uint32(elf.PF_R|elf.PF_W|elf.PF_X))
-	le.PutUint64(p[8:], hdr)
-	le.PutUint64(p[16:], guestBase)
-	le.PutUint64(p[24:], guestBase)
-	le.PutUint64(p[32:], uint64(size))
-	le.PutUint64(p[40:], uint64(size))
+	image := make([]byte, size)
 	for at, words := range code {
 		for i, w := range words {
-			le.PutUint32(b[hdr+at+4*i:], w)
+			binary.LittleEndian.PutUint32(image[at+4*i:], w)
 		}
 	}
-	return b
+	return elfload.Executable(elf.EM_RISCV, elf.ET_EXEC, guestBase, image)
 }
 
 func runGuest(t *testing.T, cpus int, seed uint64, image []byte) (*machine.Machine, machine.Stop) {

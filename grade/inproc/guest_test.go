@@ -3,6 +3,8 @@ package inproc
 import (
 	"debug/elf"
 	"encoding/binary"
+
+	"github.com/xv6emu/xv6emu/machine/elfload"
 )
 
 // A tiny assembler for synthetic guests: bare M-mode programs on one hart
@@ -113,30 +115,9 @@ func sleepGuest() []byte {
 // elfImage wraps code in an ELF64 RISC-V executable loaded and entered at
 // 0x80000000.
 func elfImage(code []uint32) []byte {
-	const base, off = 0x80000000, 0x1000
-	img := make([]byte, off+4*len(code))
-	copy(img, []byte{0x7f, 'E', 'L', 'F', byte(elf.ELFCLASS64), byte(elf.ELFDATA2LSB), 1})
-	le := binary.LittleEndian
-	le.PutUint16(img[16:], uint16(elf.ET_EXEC))
-	le.PutUint16(img[18:], uint16(elf.EM_RISCV))
-	le.PutUint32(img[20:], 1)
-	le.PutUint64(img[24:], base) // entry
-	le.PutUint64(img[32:], 64)   // phoff
-	le.PutUint16(img[52:], 64)   // ehsize
-	le.PutUint16(img[54:], 56)   // phentsize
-	le.PutUint16(img[56:], 1)    // phnum
-	le.PutUint16(img[58:], 64)   // shentsize
-	ph := img[64:]
-	le.PutUint32(ph[0:], uint32(elf.PT_LOAD))
-	le.PutUint32(ph[4:], uint32(elf.PF_R|elf.PF_X))
-	le.PutUint64(ph[8:], off)
-	le.PutUint64(ph[16:], base)
-	le.PutUint64(ph[24:], base)
-	le.PutUint64(ph[32:], uint64(4*len(code)))
-	le.PutUint64(ph[40:], uint64(4*len(code)))
-	le.PutUint64(ph[48:], 0x1000)
+	image := make([]byte, 4*len(code))
 	for i, w := range code {
-		le.PutUint32(img[off+4*i:], w)
+		binary.LittleEndian.PutUint32(image[4*i:], w)
 	}
-	return img
+	return elfload.Executable(elf.EM_RISCV, elf.ET_EXEC, 0x80000000, image)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xv6emu/xv6emu/grade"
+	"github.com/xv6emu/xv6emu/machine/elfload"
 )
 
 // The test binary doubles as a fake QEMU: with XV6EMU_FAKE_QEMU set it
@@ -73,28 +74,9 @@ func fakeQEMU(mode string) {
 	}
 }
 
-// riscvELF is the smallest file CheckKernel accepts.
+// riscvELF is a tiny kernel CheckKernel accepts.
 func riscvELF() []byte {
-	b := make([]byte, 64+56+8)
-	copy(b, []byte{0x7f, 'E', 'L', 'F', 2, 1, 1})
-	le := binary.LittleEndian
-	le.PutUint16(b[16:], uint16(elf.ET_EXEC))
-	le.PutUint16(b[18:], uint16(elf.EM_RISCV))
-	le.PutUint32(b[20:], 1)
-	le.PutUint64(b[24:], 0x80000000)
-	le.PutUint64(b[32:], 64)
-	le.PutUint16(b[52:], 64)
-	le.PutUint16(b[54:], 56)
-	le.PutUint16(b[56:], 1)
-	le.PutUint16(b[58:], 64)
-	p := b[64:]
-	le.PutUint32(p[0:], uint32(elf.PT_LOAD))
-	le.PutUint64(p[8:], 120)
-	le.PutUint64(p[16:], 0x80000000)
-	le.PutUint64(p[24:], 0x80000000)
-	le.PutUint64(p[32:], 8)
-	le.PutUint64(p[40:], 8)
-	return b
+	return elfload.Executable(elf.EM_RISCV, elf.ET_EXEC, 0x80000000, make([]byte, 8))
 }
 
 func fsImage() []byte {

@@ -2,6 +2,7 @@ package elfload
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"os"
 	"testing"
@@ -77,4 +78,20 @@ func TestLoadTruncated(t *testing.T) {
 	require.NoError(t, err)
 	_, err = Load(bytes.NewReader(data[:100]), bus.New(0x80000000, 1<<20), RISCV64)
 	require.Error(t, err)
+}
+
+// Executable's output is what Load and debug/elf expect.
+func TestExecutableLoads(t *testing.T) {
+	image := []byte{0x6f, 0, 0, 0, 1, 2, 3}
+	b := bus.New(0x80000000, 1<<20)
+	im, err := Load(bytes.NewReader(Executable(elf.EM_RISCV, elf.ET_EXEC, 0x80000100, image)), b, RISCV64)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(0x80000100), im.Entry)
+	assert.Equal(t, image, b.RAM[0x100:0x100+len(image)])
+
+	f, err := elf.NewFile(bytes.NewReader(Executable(elf.EM_X86_64, elf.ET_REL, 0x1000, nil)))
+	require.NoError(t, err)
+	assert.Equal(t, elf.EM_X86_64, f.Machine)
+	assert.Equal(t, elf.ET_REL, f.Type)
+	assert.Empty(t, f.Progs)
 }
