@@ -124,7 +124,7 @@ func (m *Machine) runHart(i int, q uint64) {
 			// Nothing this hart does can change anything until an
 			// interrupt: idle until the next deadline inside this quantum,
 			// if any, moving its clock forward as if it had run that long.
-			// (A spinning hart has stopped at its loop's back edge, so
+			// (A spinning hart has stopped at a point of its loop, so
 			// resuming later is the same as having gone round meanwhile.)
 			until, ok := m.insnsToDeadline(i)
 			if !ok || done+until >= q {
