@@ -29,6 +29,12 @@ func FuzzExecute(f *testing.F) {
 	}
 	f.Add(mSpin(asmJAL(0, 0)))
 	f.Add(mSpin(asmLW(t0, t1, 0), asmBNE(t0, 0, -4)))
+	// A cycle: cycle_test.go's idle scan in M-mode with interrupts on, its
+	// lock at testBase+0x400 (t1 = testBase+0x406 before the first addi).
+	scan := mSpin(append([]uint32{asmADDI(t1, t1, -6)}, idleScan(csrMstatus, mstatusMIE)...)...)
+	scan[8] = mstatusMIE
+	scan[24+t1%8] = 0x400 / 8
+	f.Add(scan)
 	f.Fuzz(fuzzExecute)
 }
 
