@@ -10,6 +10,7 @@ func asmADDI(rd, rs1 int, imm int32) uint32 { return encI(0x13, 0, rd, rs1, imm)
 func asmAUIPC(rd int) uint32                { return uint32(rd)<<7 | 0x17 }
 func asmCSRRW(rd, csr, rs1 int) uint32      { return encI(0x73, 1, rd, rs1, int32(csr)) }
 func asmCSRRS(rd, csr, rs1 int) uint32      { return encI(0x73, 2, rd, rs1, int32(csr)) }
+func asmCSRRC(rd, csr, rs1 int) uint32      { return encI(0x73, 3, rd, rs1, int32(csr)) }
 func asmLD(rd, rs1 int, imm int32) uint32   { return encI(0x03, 3, rd, rs1, imm) }
 func asmWFI() uint32                        { return 0x10500073 }
 func asmMRET() uint32                       { return 0x30200073 }

@@ -315,7 +315,7 @@ var loadSize = [...]uint64{1, 2, 4, 8, 1, 2, 4}
 // that location first (its value is then the iteration's own).
 func (h *Hart) logRead(tlb *sv39.TLB, va, size uint64) {
 	c := &h.cyc
-	idx, ok := h.cycleIndex(tlb, va, size)
+	idx, ok := alignedLookup(tlb, va, size)
 	if !ok {
 		// It may walk, fault or reach a device (effects), or be a RAM
 		// access the TLB does not cover (bare mode): not logged either way.
@@ -340,7 +340,7 @@ func (h *Hart) logRead(tlb *sv39.TLB, va, size uint64) {
 // wrote it, and returns its record.
 func (h *Hart) logWrite(va, size uint64) *memRecord {
 	c := &h.cyc
-	idx, ok := h.cycleIndex(&h.storeTLB, va, size)
+	idx, ok := alignedLookup(&h.storeTLB, va, size)
 	if !ok {
 		h.spoilCycle()
 		return nil
@@ -374,9 +374,9 @@ func (c *cycleWatch) findWrite(idx, size uint64) (*memRecord, bool) {
 	return nil, false
 }
 
-// cycleIndex is the RAM index of an aligned access that hits the TLB.
+// alignedLookup is the RAM index of an aligned access that hits the TLB.
 // Misaligned accesses are left to fault or split, which are effects.
-func (h *Hart) cycleIndex(tlb *sv39.TLB, va, size uint64) (uint64, bool) {
+func alignedLookup(tlb *sv39.TLB, va, size uint64) (uint64, bool) {
 	if va&(size-1) != 0 {
 		return 0, false
 	}

@@ -16,7 +16,6 @@ import (
 const (
 	cycleQuota = 100_000
 	dataOff    = 0x2000
-	a1, t3     = 11, 28
 )
 
 // idleScan is an idle scheduler in miniature: with interrupts off (bit of
@@ -50,8 +49,6 @@ const idleScanExit = 44
 
 // mIdleScan is idleScan for M-mode.
 var mIdleScan = idleScan(csrMstatus, mstatusMIE)
-
-func asmCSRRC(rd, csr, rs1 int) uint32 { return encI(0x73, 3, rd, rs1, int32(csr)) }
 
 // newCycleHart returns an M-mode hart running prog with interrupts
 // enabled (none pending), where cycles may be anchored.

@@ -31,7 +31,7 @@ func newTestHart(t *testing.T, prog ...uint32) (*Hart, *bus.Bus, *fakeClock) {
 }
 
 const (
-	t0, t1, a0 = 5, 6, 10
+	t0, t1, a0, a1, t3 = 5, 6, 10, 11, 28
 )
 
 func TestResetState(t *testing.T) {
