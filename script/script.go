@@ -17,14 +17,16 @@ const DefaultPrompt = "$ "
 // everything so far counts as consumed and the next command is typed; once
 // the prompt is back after the last command, the session is over.
 //
-// Backends feed it the growing console; it never blocks and scans each
-// byte of output once, so a backend may call Step as often as it likes.
+// A session holds no copy of the console: only the few bytes a prompt
+// split across two chunks of output needs, so a guest that prints without
+// end cannot make it grow.
 type Session struct {
 	commands []string
 	prompt   []byte
-	typed    int // commands typed so far
-	consumed int // console offset before which prompts no longer count
-	scanned  int // console offset up to which the prompt has been looked for
+	typed    int    // commands typed so far
+	carry    []byte // unconsumed output's last len(prompt)-1 bytes
+	window   []byte // scratch: carry + the new chunk's head
+	fed      int    // console length Step has passed to Feed
 	done     bool
 }
 
@@ -37,25 +39,66 @@ func New(commands []string, prompt string) *Session {
 	return &Session{commands: commands, prompt: []byte(prompt)}
 }
 
-// Step looks at the console so far (which only ever grows) and returns the
-// text to type now, if any, and whether the session is over.
-func (s *Session) Step(console []byte) (input string, done bool) {
-	if s.done || len(console) <= s.scanned {
+// Feed looks at the output printed since the previous call and returns the
+// text to type now, if any, and whether the session is over. At most one
+// command is typed per call, however many prompts the chunk holds: like
+// gradelib, a prompt counts only in output that arrived after the last
+// command was typed.
+func (s *Session) Feed(p []byte) (input string, done bool) {
+	if s.done || len(p) == 0 {
 		return "", s.done
 	}
-	// A prompt may straddle the previous scan's end.
-	from := max(s.consumed, s.scanned-len(s.prompt)+1)
-	s.scanned = len(console)
-	if bytes.Index(console[from:], s.prompt) < 0 {
+	if !s.found(p) {
+		s.keepTail(p)
 		return "", false
 	}
-	s.consumed = len(console)
+	s.carry = s.carry[:0]
 	if s.typed == len(s.commands) {
 		s.done = true
 		return "", true
 	}
 	s.typed++
 	return s.commands[s.typed-1] + "\n", false
+}
+
+// found reports whether the prompt occurs in carry followed by p.
+func (s *Session) found(p []byte) bool {
+	if len(s.carry) > 0 {
+		// Only a prompt that starts in carry needs the join; at most
+		// len(prompt)-1 bytes of p can complete it.
+		head := p[:min(len(p), len(s.prompt)-1)]
+		s.window = append(append(s.window[:0], s.carry...), head...)
+		if bytes.Contains(s.window, s.prompt) {
+			return true
+		}
+	}
+	return bytes.Contains(p, s.prompt)
+}
+
+// keepTail remembers the last len(prompt)-1 bytes of carry+p, where a
+// prompt completed by the next chunk could start.
+func (s *Session) keepTail(p []byte) {
+	keep := len(s.prompt) - 1
+	if len(p) >= keep {
+		s.carry = append(s.carry[:0], p[len(p)-keep:]...)
+		return
+	}
+	s.carry = append(s.carry, p...)
+	if over := len(s.carry) - keep; over > 0 {
+		s.carry = s.carry[:copy(s.carry, s.carry[over:])]
+	}
+}
+
+// Step is Feed for a backend that keeps the whole console: console is all
+// the output so far (it only ever grows), and only what is new since the
+// previous Step is looked at.
+func (s *Session) Step(console []byte) (input string, done bool) {
+	if len(console) <= s.fed {
+		return "", s.done
+	}
+	p := console[s.fed:]
+	s.fed = len(console)
+	return s.Feed(p)
 }
 
 // Typed returns how many commands have been typed.

@@ -73,3 +73,60 @@ func TestSessionWithNoCommandsEndsAtFirstPrompt(t *testing.T) {
 	assert.True(t, done)
 	assert.Equal(t, "nothing (the session is over)", s.Waiting())
 }
+
+// Feeding the same output in chunks of any size types the same commands
+// after the same bytes as Step on the growing console, and the session
+// keeps no more than a prompt's length of it.
+func TestFeedMatchesStepWhateverTheChunks(t *testing.T) {
+	console := []byte("boot\n$ ls\n$$ x $\n$ $  >$ \n$ echo\n$$$ ")
+	commands := []string{"a", "b", "c", "d"}
+	type typedAt struct {
+		at int
+		in string
+	}
+	byStep := func() []typedAt {
+		s := New(commands, "")
+		var got []typedAt
+		for n := 1; n <= len(console); n++ {
+			if in, _ := s.Step(console[:n]); in != "" {
+				got = append(got, typedAt{n, in})
+			}
+		}
+		return got
+	}()
+	require.NotEmpty(t, byStep)
+	for chunk := 1; chunk <= 4; chunk++ {
+		s := New(commands, "")
+		var got []typedAt
+		for off := 0; off < len(console); off += chunk {
+			end := min(off+chunk, len(console))
+			if in, _ := s.Feed(console[off:end]); in != "" {
+				got = append(got, typedAt{end, in})
+			}
+			assert.LessOrEqual(t, len(s.carry), len(s.prompt)-1)
+		}
+		if chunk == 1 {
+			assert.Equal(t, byStep, got)
+		} else {
+			// Bigger chunks may type a command later (at the end of the
+			// chunk holding the prompt), never earlier or differently.
+			require.Equal(t, len(byStep), len(got), "chunk %d", chunk)
+			for i := range got {
+				assert.Equal(t, byStep[i].in, got[i].in)
+				assert.GreaterOrEqual(t, got[i].at, byStep[i].at)
+			}
+		}
+	}
+}
+
+func TestFeedLongPromptSplitThreeWays(t *testing.T) {
+	s := New([]string{"go"}, "xv6> ")
+	for _, p := range []string{"junk x", "v", "6", ">", " "} {
+		in, _ := s.Feed([]byte(p))
+		if p == " " {
+			assert.Equal(t, "go\n", in)
+		} else {
+			assert.Equal(t, "", in, "after %q", p)
+		}
+	}
+}
