@@ -114,7 +114,12 @@ func (m *Machine) runHart(i int, q uint64) {
 		if budget == 0 {
 			budget = 1
 		}
-		ran := h.Run(budget)
+		var ran uint64
+		if m.debug != nil {
+			ran = m.debugRun(i, budget) // breakpoints or watchpoints set
+		} else {
+			ran = h.Run(budget)
+		}
 		done += ran
 		m.retired += ran
 		if m.halted() {
@@ -162,10 +167,10 @@ func (m *Machine) nextDeadline(now uint64) (uint64, bool) {
 }
 
 // halted reports whether the guest has asked the test device to power off
-// or reset.
+// or reset, or a hart hit a debugger's breakpoint (the round ends there).
 func (m *Machine) halted() bool {
 	done, _, reset := m.power.Halted()
-	return done || reset
+	return done || reset || m.debugHit()
 }
 
 // allWaiting reports, at the end of a round, whether no hart can change

@@ -103,6 +103,8 @@ type Machine struct {
 	interrupt       atomic.Bool // set from another goroutine to stop the run loop
 	interruptDetail atomic.Pointer[string]
 	hostInput       chan []byte // interactive input, drained between rounds
+
+	debug *debugState // breakpoints and watchpoints; nil when none (debug.go)
 }
 
 // hartClock is the time source of one hart: the round's start time plus

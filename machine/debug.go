@@ -1,0 +1,339 @@
+package machine
+
+import (
+	"fmt"
+
+	"github.com/xv6emu/xv6emu/bus"
+	"github.com/xv6emu/xv6emu/gdbstub"
+	"github.com/xv6emu/xv6emu/rv64"
+)
+
+// This file owns the debugger's view of a virt machine: a gdbstub.Target
+// that stops, steps and resumes harts (all-stop), reads and writes
+// registers and memory through a hart's MMU, and checks breakpoints and
+// watchpoints.
+//
+// The run loop pays for none of it while no breakpoint or watchpoint is
+// set: m.debug is nil and harts run whole slices. With one set, runHart
+// hands its slices to debugRun, which runs the hart one instruction at a
+// time and checks each pc (and, with watchpoints, each data access) first.
+// Breakpoints are the emulator's own, as on QEMU: guest memory is never
+// patched with ebreak.
+
+// debugState is what debugRun checks. Lists are short (a few entries), so
+// a scan beats a map.
+type debugState struct {
+	breaks  []uint64
+	watches []watchpoint
+	hit     bool          // a hart stopped; the round ends
+	event   gdbstub.Event // what it hit
+
+	// With watchpoints, each hart's Trace records the pc of the last
+	// instruction it retired, so a check knows the instruction whose
+	// access it predicted is the one that ran (not an interrupt handler's
+	// first instruction, nor one that trapped).
+	retiredPC []uint64
+	retired   []bool
+}
+
+type watchpoint struct {
+	addr, length uint64
+	kind         int // gdbstub.WatchWrite, WatchRead or WatchAccess
+}
+
+func (m *Machine) debugHit() bool { return m.debug != nil && m.debug.hit }
+
+// debugRun runs hart i for up to budget instructions, one at a time,
+// stopping before an instruction at a breakpoint and after one that
+// touches a watched address. Like Hart.Run it returns the instructions
+// executed and returns early when the hart waits or spins.
+func (m *Machine) debugRun(i int, budget uint64) uint64 {
+	d := m.debug
+	h := m.harts[i]
+	var n uint64
+	for k := uint64(0); k < budget; k++ {
+		if !h.Wake() {
+			return n
+		}
+		h.TakeInterrupt()
+		pc := h.PC()
+		for _, b := range d.breaks {
+			if b == pc {
+				d.hit = true
+				d.event = gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i}
+				return n
+			}
+		}
+		if len(d.watches) == 0 {
+			r := h.Run(1)
+			n += r
+			if r == 0 && (h.Waiting() || h.Spinning()) {
+				return n
+			}
+			continue
+		}
+		va, size, kind, ok := h.NextAccess()
+		d.retired[i] = false
+		r := h.Run(1)
+		n += r
+		if ok && d.retired[i] && d.retiredPC[i] == pc {
+			if ev, hit := d.watchHit(i, va, size, kind); hit {
+				d.hit = true
+				d.event = ev
+				return n
+			}
+		}
+		if r == 0 && (h.Waiting() || h.Spinning()) {
+			return n
+		}
+	}
+	return n
+}
+
+// watchHit reports the first watchpoint that an access of kind to
+// [va, va+size) triggers.
+func (d *debugState) watchHit(hart int, va, size uint64, kind int) (gdbstub.Event, bool) {
+	for _, w := range d.watches {
+		if va >= w.addr+w.length || w.addr >= va+size {
+			continue
+		}
+		switch {
+		case w.kind == gdbstub.WatchWrite && kind&rv64.AccessWrite == 0,
+			w.kind == gdbstub.WatchRead && kind&rv64.AccessRead == 0:
+			continue
+		}
+		return gdbstub.Event{Kind: gdbstub.StopWatch, Thread: hart, Addr: max(va, w.addr), Watch: w.kind}, true
+	}
+	return gdbstub.Event{}, false
+}
+
+// Debugger is the machine as a gdbstub.Target. It is not safe for
+// concurrent use: the goroutine that serves the debugger runs the machine.
+type Debugger struct {
+	m      *Machine
+	state  debugState
+	ended  bool
+	end    Stop // how Run stopped when the machine ended
+	traced bool // the harts' Trace hooks are ours
+}
+
+// Debugger returns the machine's debugger interface.
+func (m *Machine) Debugger() *Debugger {
+	n := len(m.harts)
+	return &Debugger{m: m, state: debugState{retiredPC: make([]uint64, n), retired: make([]bool, n)}}
+}
+
+// End reports how the machine ended, once Continue has reported
+// StopExited.
+func (d *Debugger) End() (Stop, bool) { return d.end, d.ended }
+
+// Arch describes the registers: RV64 with F and D and a set of CSRs.
+func (d *Debugger) Arch() *gdbstub.Arch { return gdbstub.RV64 }
+
+// Threads is the number of harts.
+func (d *Debugger) Threads() int { return len(d.m.harts) }
+
+// ReadReg reads register reg (numbered as in gdbstub.RV64) of hart t.
+func (d *Debugger) ReadReg(t, reg int) (uint64, bool) {
+	h := d.m.harts[t]
+	switch {
+	case reg < rv64PC:
+		return h.Reg(reg), true
+	case reg == rv64PC:
+		return h.PC(), true
+	case reg < gdbstub.RV64FirstCS:
+		return h.FReg(reg - gdbstub.RV64FirstFP), true
+	case reg < gdbstub.RV64Priv:
+		return h.DebugReadCSR(uint64(gdbstub.RV64CSRs[reg-gdbstub.RV64FirstCS]))
+	case reg == gdbstub.RV64Priv:
+		return uint64(h.Priv()), true
+	}
+	return 0, false
+}
+
+const rv64PC = gdbstub.RV64PC
+
+// WriteReg writes register reg of hart t.
+func (d *Debugger) WriteReg(t, reg int, v uint64) bool {
+	h := d.m.harts[t]
+	switch {
+	case reg < rv64PC:
+		h.SetReg(reg, v)
+	case reg == rv64PC:
+		h.SetPC(v)
+	case reg < gdbstub.RV64FirstCS:
+		h.SetFReg(reg-gdbstub.RV64FirstFP, v)
+	case reg < gdbstub.RV64Priv:
+		return h.DebugWriteCSR(uint64(gdbstub.RV64CSRs[reg-gdbstub.RV64FirstCS]), v)
+	case reg == gdbstub.RV64Priv:
+		h.SetPriv(int(v))
+	default:
+		return false
+	}
+	return true
+}
+
+// ReadMem reads guest memory at virtual address addr as hart t sees it
+// (physical in M-mode or with satp Bare). Only RAM is readable: reading a
+// device register could change the device.
+func (d *Debugger) ReadMem(t int, addr uint64, p []byte) error {
+	return d.eachPage(t, addr, len(p), func(pa uint64, off, n int) error {
+		return d.m.bus.ReadRAM(pa, p[off:off+n])
+	})
+}
+
+// WriteMem writes guest memory at virtual address addr as hart t sees it,
+// dropping any decoded instructions there.
+func (d *Debugger) WriteMem(t int, addr uint64, p []byte) error {
+	return d.eachPage(t, addr, len(p), func(pa uint64, off, n int) error {
+		return d.m.bus.WriteRAM(pa, p[off:off+n])
+	})
+}
+
+// eachPage translates [addr, addr+n) a page at a time.
+func (d *Debugger) eachPage(t int, addr uint64, n int, f func(pa uint64, off, n int) error) error {
+	h := d.m.harts[t]
+	for off := 0; off < n; {
+		va := addr + uint64(off)
+		chunk := min(n-off, int(bus.PageSize-va%bus.PageSize))
+		pa, ok := h.DebugTranslate(va)
+		if !ok {
+			return fmt.Errorf("machine: %#x is not mapped", va)
+		}
+		if err := f(pa, off, chunk); err != nil {
+			return err
+		}
+		off += chunk
+	}
+	return nil
+}
+
+// AddBreak sets a breakpoint (software and hardware ones are the same
+// here) or a watchpoint.
+func (d *Debugger) AddBreak(kind int, addr, length uint64) error {
+	switch kind {
+	case gdbstub.BreakSoftware, gdbstub.BreakHardware:
+		d.state.breaks = append(d.state.breaks, addr)
+	case gdbstub.WatchWrite, gdbstub.WatchRead, gdbstub.WatchAccess:
+		if length == 0 {
+			return fmt.Errorf("machine: empty watchpoint")
+		}
+		d.state.watches = append(d.state.watches, watchpoint{addr, length, kind})
+	default:
+		return gdbstub.ErrUnsupported
+	}
+	d.update()
+	return nil
+}
+
+// RemoveBreak removes one breakpoint or watchpoint set by AddBreak.
+func (d *Debugger) RemoveBreak(kind int, addr, length uint64) error {
+	s := &d.state
+	switch kind {
+	case gdbstub.BreakSoftware, gdbstub.BreakHardware:
+		for i, b := range s.breaks {
+			if b == addr {
+				s.breaks = append(s.breaks[:i], s.breaks[i+1:]...)
+				d.update()
+				return nil
+			}
+		}
+	case gdbstub.WatchWrite, gdbstub.WatchRead, gdbstub.WatchAccess:
+		for i, w := range s.watches {
+			if w == (watchpoint{addr, length, kind}) {
+				s.watches = append(s.watches[:i], s.watches[i+1:]...)
+				d.update()
+				return nil
+			}
+		}
+	default:
+		return gdbstub.ErrUnsupported
+	}
+	return fmt.Errorf("machine: no such breakpoint")
+}
+
+// RemoveAllBreaks clears every breakpoint and watchpoint.
+func (d *Debugger) RemoveAllBreaks() {
+	d.state.breaks = d.state.breaks[:0]
+	d.state.watches = d.state.watches[:0]
+	d.update()
+}
+
+// update switches the run loop between its normal path and debugRun, and
+// installs the per-hart traces watchpoints need.
+func (d *Debugger) update() {
+	s := &d.state
+	if len(s.breaks)+len(s.watches) == 0 {
+		d.m.debug = nil
+	} else {
+		d.m.debug = s
+	}
+	if want := len(s.watches) > 0; want != d.traced {
+		d.traced = want
+		for i, h := range d.m.harts {
+			h.Trace = nil
+			if want {
+				h.Trace = func(pc uint64, _ uint32, _ int, _ uint64) {
+					s.retiredPC[i] = pc
+					s.retired[i] = true
+				}
+			}
+		}
+	}
+}
+
+// Step executes one instruction of hart t; the others do not run and no
+// interrupt is taken first (QEMU's single-step default).
+func (d *Debugger) Step(t int) gdbstub.Event {
+	if d.ended {
+		return d.exited()
+	}
+	m := d.m
+	h := m.harts[t]
+	s := &d.state
+	pc := h.PC()
+	va, size, kind, ok := h.NextAccess()
+	s.retired[t] = false
+	m.cur = t
+	m.retired += h.Step()
+	if ok && len(s.watches) > 0 && s.retired[t] && s.retiredPC[t] == pc {
+		if ev, hit := s.watchHit(t, va, size, kind); hit {
+			return ev
+		}
+	}
+	return gdbstub.Event{Kind: gdbstub.StopStep, Thread: t}
+}
+
+// Continue runs the machine until a breakpoint or watchpoint hits, the
+// machine ends (StopExited; End says how), or pause reports true.
+func (d *Debugger) Continue(pause func() bool) gdbstub.Event {
+	if d.ended {
+		return d.exited()
+	}
+	s := &d.state
+	s.hit = false
+	stop := d.m.Run(func() bool { return s.hit || pause() })
+	if stop.Reason != StopCondition {
+		d.ended, d.end = true, stop
+		return d.exited()
+	}
+	if s.hit {
+		s.hit = false
+		return s.event
+	}
+	return gdbstub.Event{Kind: gdbstub.StopInterrupt, Thread: d.m.cur}
+}
+
+func (d *Debugger) exited() gdbstub.Event {
+	code := 0
+	if d.end.Reason == StopPowerFail {
+		code = d.end.Code
+	}
+	return gdbstub.Event{Kind: gdbstub.StopExited, Code: code}
+}
+
+// Kill ends the machine: it will not run again.
+func (d *Debugger) Kill() {
+	d.ended = true
+	d.end = Stop{Reason: StopInterrupted, Detail: "killed by the debugger"}
+}
