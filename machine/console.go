@@ -5,53 +5,110 @@ import (
 	"io"
 )
 
-// consoleLog records what the guest prints, forwards it to the user's
-// writer, and notices kernel panic lines.
+// consoleLog records what the guest prints: it streams every byte to the
+// user's writer, keeps only the last bytes in memory, and notices kernel
+// panic lines. Its memory is bounded whatever the guest prints.
 type consoleLog struct {
-	out       io.Writer
-	buf       []byte
-	lineStart int  // offset in buf of the line being printed
-	panicked  bool // a complete line starting "panic: " was printed
+	out      io.Writer
+	pending  []byte // printed but not yet handed to out
+	tail     []byte // the last bytes printed: up to 2*tailSize of them
+	tailSize int
+	total    int64 // bytes printed since boot
+
+	line      []byte // the start of the line being printed, up to maxLine bytes
+	panicked  bool   // a complete line starting "panic: " was printed
 	panicLine string
 }
 
+// maxLine bounds how much of one line panic detection keeps: a panic
+// message is short, and a line without end must not grow without end.
+const maxLine = 512
+
+// flushAt is how many pending bytes make Write hand them to out at once,
+// rather than at the end of the round.
+const flushAt = 64 << 10
+
+// DefaultConsoleTail is how much of the console a machine keeps in memory
+// when Config.ConsoleTail is 0.
+const DefaultConsoleTail = 1 << 20
+
 var panicPrefix = []byte("panic: ")
 
-func (c *consoleLog) init(out io.Writer) {
+func (c *consoleLog) init(out io.Writer, tailSize int) {
 	if out == nil {
 		out = io.Discard
 	}
 	c.out = out
+	c.tailSize = tailSize
 }
 
-// Write receives the UART's output.
+// Write receives the UART's output (often a byte at a time). It is
+// handed on to out in batches: at the end of each round, and whenever
+// flushAt bytes are waiting, so a guest printing a byte at a time does not
+// cost a host write per byte.
 func (c *consoleLog) Write(p []byte) (int, error) {
 	for _, b := range p {
 		c.putc(b)
 	}
-	// Output errors (a closed pipe) must not stop the guest; the log keeps
-	// everything regardless.
-	_, _ = c.out.Write(p)
+	c.total += int64(len(p))
+	c.tail = append(c.tail, p...)
+	if len(c.tail) > 2*c.tailSize {
+		c.tail = c.tail[:copy(c.tail, c.tail[len(c.tail)-c.tailSize:])]
+	}
+	c.pending = append(c.pending, p...)
+	if len(c.pending) >= flushAt {
+		c.flush()
+	}
 	return len(p), nil
 }
 
-func (c *consoleLog) putc(b byte) {
-	c.buf = append(c.buf, b)
-	if b != '\n' {
+// flush hands pending output to out. Output errors (a closed pipe) must
+// not stop the guest; the tail and the verdict do not depend on them.
+func (c *consoleLog) flush() {
+	if len(c.pending) == 0 {
 		return
 	}
-	line := c.buf[c.lineStart : len(c.buf)-1]
-	line = bytes.TrimPrefix(line, []byte("\r"))
+	_, _ = c.out.Write(c.pending)
+	c.pending = c.pending[:0]
+}
+
+func (c *consoleLog) putc(b byte) {
+	if b != '\n' {
+		if len(c.line) < maxLine {
+			c.line = append(c.line, b)
+		}
+		return
+	}
+	line := bytes.TrimPrefix(c.line, []byte("\r"))
 	if !c.panicked && bytes.HasPrefix(line, panicPrefix) {
 		c.panicked = true
 		c.panicLine = string(bytes.TrimRight(line, "\r"))
 	}
-	c.lineStart = len(c.buf)
+	c.line = c.line[:0]
 }
 
-// Output returns everything the guest has printed so far. The slice is
-// valid until the machine runs again.
-func (m *Machine) Output() []byte { return m.console.buf }
+// Output returns the end of what the guest has printed: all of it while it
+// is shorter than Config.ConsoleTail, at least the last ConsoleTail bytes
+// after that (everything went to Config.Console as it was printed). The
+// slice is valid until the machine runs again.
+func (m *Machine) Output() []byte { return m.console.tail }
+
+// OutputTotal returns how many bytes the guest has printed since boot.
+func (m *Machine) OutputTotal() int64 { return m.console.total }
+
+// OutputSince returns what the guest printed after the first off bytes,
+// as far as the machine still holds it, and the offset to ask from next
+// time. A caller that asks after every Run round misses nothing: a round
+// prints far less than the tail holds.
+func (m *Machine) OutputSince(off int64) ([]byte, int64) {
+	c := &m.console
+	n := c.total - off
+	if n <= 0 {
+		return nil, c.total
+	}
+	n = min(n, int64(len(c.tail)))
+	return c.tail[int64(len(c.tail))-n:], c.total
+}
 
 // Type queues bytes as if typed on the console; the UART receives them as
 // fast as the guest reads them.

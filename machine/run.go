@@ -19,13 +19,15 @@ const (
 	StopIdle                          // every hart waits and nothing can wake one
 	StopInterrupted                   // Interrupt was called
 	StopOutputLimit                   // the guest printed more than Config.OutputLimit
+	StopWallClock                     // Config.WallLimit of real time passed first
+	StopTrapStorm                     // a hart traps over and over, retiring nothing
 )
 
 // Stop is the outcome of Run.
 type Stop struct {
 	Reason StopReason
 	Code   int    // exit code for StopPowerFail
-	Detail string // the panic line, or what was interrupted
+	Detail string // the panic line, what was interrupted, the storm or the wall-clock figures
 }
 
 func (s Stop) String() string {
@@ -50,6 +52,10 @@ func (s Stop) String() string {
 		return "interrupted: " + s.Detail
 	case StopOutputLimit:
 		return "console output limit exceeded"
+	case StopWallClock:
+		return "wall-clock limit: " + s.Detail
+	case StopTrapStorm:
+		return "trap storm: " + s.Detail
 	}
 	return "unknown stop"
 }
@@ -64,7 +70,12 @@ func (m *Machine) Interrupt(detail string) {
 // Run runs the machine until until() reports true (checked between
 // rounds; nil never stops), or another stop condition occurs.
 func (m *Machine) Run(until func() bool) Stop {
+	if m.cfg.WallLimit > 0 && m.wallStart.IsZero() {
+		m.wallStart = time.Now()
+	}
+	defer m.console.flush()
 	for {
+		m.console.flush()
 		if until != nil && until() {
 			return Stop{Reason: StopCondition}
 		}
@@ -81,7 +92,7 @@ func (m *Machine) Run(until func() bool) Stop {
 		for k := 0; k < n; k++ {
 			i := (first + k) % n
 			m.runHart(i, q)
-			if m.halted() {
+			if m.halted() || m.storm != "" {
 				break
 			}
 		}
@@ -122,7 +133,7 @@ func (m *Machine) runHart(i int, q uint64) {
 		}
 		done += ran
 		m.retired += ran
-		if m.halted() {
+		if m.halted() || m.trapStorm(i) {
 			return
 		}
 		if h.Waiting() || h.Spinning() {
@@ -276,10 +287,13 @@ func (m *Machine) checkStop() (Stop, bool) {
 	case done:
 		return Stop{Reason: StopPowerFail, Code: code}, true
 	}
+	if m.storm != "" {
+		return Stop{Reason: StopTrapStorm, Detail: m.storm}, true
+	}
 	if m.console.panicked {
 		return Stop{Reason: StopPanic, Detail: m.console.panicLine}, true
 	}
-	if len(m.console.buf) > m.cfg.OutputLimit {
+	if m.console.total > int64(m.cfg.OutputLimit) {
 		return Stop{Reason: StopOutputLimit}, true
 	}
 	if m.cfg.MaxInsns != 0 && m.retired >= m.cfg.MaxInsns {
@@ -288,7 +302,25 @@ func (m *Machine) checkStop() (Stop, bool) {
 	if m.cfg.MaxTicks != 0 && m.time >= m.cfg.MaxTicks {
 		return Stop{Reason: StopTimeBudget}, true
 	}
+	if m.cfg.WallLimit > 0 {
+		if wall := time.Since(m.wallStart); wall >= m.cfg.WallLimit {
+			return Stop{Reason: StopWallClock, Detail: m.wallDetail(wall)}, true
+		}
+	}
 	return Stop{}, false
+}
+
+// wallDetail explains a wall-clock stop with the figures a user needs to
+// tell a hung host from a guest that needs more time than it was given.
+func (m *Machine) wallDetail(wall time.Duration) string {
+	guest := float64(m.time) / Timebase
+	msg := fmt.Sprintf("the guest was still running at %.2f s of guest time after %.1f s of wall time",
+		guest, wall.Seconds())
+	if m.cfg.MaxTicks != 0 {
+		msg += fmt.Sprintf(" (the host could not reach the guest-time limit of %.2f s in time)",
+			float64(m.cfg.MaxTicks)/Timebase)
+	}
+	return msg
 }
 
 // quantum returns this round's quantum: fixed without a seed, otherwise

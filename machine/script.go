@@ -12,8 +12,11 @@ const DefaultPrompt = script.DefaultPrompt
 // final prompt) and how many commands were typed.
 func (m *Machine) RunScript(commands []string, prompt string) (Stop, int) {
 	s := script.New(commands, prompt)
+	var seen int64
 	stop := m.Run(func() bool {
-		in, done := s.Step(m.console.buf)
+		var out []byte
+		out, seen = m.OutputSince(seen)
+		in, done := s.Feed(out)
 		if in != "" {
 			m.Type(in)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/xv6emu/xv6emu/bus"
 	"github.com/xv6emu/xv6emu/clint"
@@ -71,6 +72,13 @@ type Config struct {
 	MaxTicks     uint64     // guest-time budget in timebase ticks; 0 = none
 	Realtime     bool       // pace idle time with the wall clock (interactive use)
 	OutputLimit  int        // stop after this many console bytes; 0 = 64 MiB
+	// WallLimit stops a run after this much real time (StopWallClock),
+	// however little guest time has passed: a bound for users who wait in
+	// wall time while the guest runs on its own clock. 0 = none.
+	WallLimit time.Duration
+	// ConsoleTail is how much of the console the machine keeps in memory
+	// (see Output); everything goes to Console. 0 = DefaultConsoleTail.
+	ConsoleTail int
 }
 
 // Machine is a running virt board.
@@ -99,6 +107,10 @@ type Machine struct {
 
 	console consoleLog
 	input   []byte // host bytes not yet given to the UART
+
+	storms    []stormWatch // per hart: trap-storm detection
+	storm     string       // why the run stops for a trap storm; "" for none
+	wallStart time.Time    // when Run first ran, for WallLimit
 
 	interrupt       atomic.Bool // set from another goroutine to stop the run loop
 	interruptDetail atomic.Pointer[string]
@@ -138,15 +150,19 @@ func NewVirt(cfg Config) (*Machine, error) {
 	if cfg.OutputLimit == 0 {
 		cfg.OutputLimit = 64 << 20
 	}
+	if cfg.ConsoleTail <= 0 {
+		cfg.ConsoleTail = DefaultConsoleTail
+	}
 	m := &Machine{
 		cfg:       cfg,
 		bus:       bus.New(RAMBase, cfg.Mem),
 		qstart:    make([]uint64, cfg.CPUs),
 		effects:   make([]uint64, cfg.CPUs),
+		storms:    make([]stormWatch, cfg.CPUs),
 		rng:       cfg.Seed*0x9E3779B97F4A7C15 | 1,
 		idleSince: ^uint64(0),
 	}
-	m.console.init(cfg.Console)
+	m.console.init(cfg.Console, cfg.ConsoleTail)
 	if err := m.wire(); err != nil {
 		return nil, err
 	}
