@@ -203,6 +203,7 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 		},
 	}
 	target.register(cmd)
+	registerBatch(cmd, &target)
 	f := cmd.Flags()
 	f.BoolVar(&list, "list", false, "list the labs (or the given lab) and their tests")
 	f.BoolVar(&onQEMU, "qemu", false, "run the tests on real qemu-system-riscv64 instead of in-process")
