@@ -104,6 +104,7 @@ type Server struct {
 	quitting    atomic.Bool
 	reqs        chan func()
 	reqPending  atomic.Int32
+	resumeReq   bool         // Resume was called: leave the -S wait (Run's goroutine only)
 	goneGen     atomic.Int64 // the last client (by gen) to close its connection
 	gen         int64        // the attached client's number, from 1
 
@@ -196,6 +197,11 @@ func (s *Server) runRequests() {
 	}
 }
 
+// Resume lets a machine that waits for a debugger (Run's waitForDebugger)
+// run without one, as QEMU's monitor command 'c' does. Safe from any
+// goroutine.
+func (s *Server) Resume() { s.Do(func() { s.resumeReq = true }) }
+
 // pause is Continue's question: is there a reason to stop the machine?
 func (s *Server) pause() bool {
 	return s.quitting.Load() || s.connPending.Load() || s.gone() || s.reqPending.Load() > 0 ||
@@ -213,6 +219,10 @@ func (s *Server) Run(waitForDebugger bool) Outcome {
 		s.runRequests()
 		if s.quitting.Load() {
 			return OutcomeQuit
+		}
+		if s.resumeReq {
+			s.resumeReq = false
+			stopped = stopped && s.conn != nil
 		}
 		if !stopped {
 			ev := s.t.Continue(s.pause)
@@ -263,6 +273,10 @@ func (s *Server) Run(waitForDebugger bool) Outcome {
 		case f := <-s.reqs:
 			s.reqPending.Add(-1)
 			f()
+			if s.resumeReq && s.conn == nil {
+				s.resumeReq = false
+				stopped = false
+			}
 		}
 	}
 }

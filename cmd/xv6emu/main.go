@@ -42,6 +42,9 @@ func withCode(code int, err error) error {
 }
 
 func main() {
+	if code, ok := qemuDispatch(os.Args); ok {
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
