@@ -1,0 +1,616 @@
+package x86
+
+// This file owns the interpreter loop: fetch a decoded instruction and
+// switch on its opcode. The semantics of each one-byte opcode are here or
+// one call away (alu.go, string.go, system.go, seg.go, intr.go); two-byte
+// opcodes are in exec0f.go.
+
+// loop executes instructions until the step count reaches end or
+// something stops the CPU (hlt, a spin). Faults unwind out of it (see
+// raise).
+func (c *CPU) loop(end uint64) {
+	ic := &c.icache
+	for c.steps < end {
+		if c.intr && c.flags&FlagIF != 0 && c.steps != c.noIntAt {
+			c.takeInterrupt()
+			if c.shut {
+				return
+			}
+		}
+		c.curEIP, c.curESP = c.eip, c.r[ESP]
+		var in *insn
+		if lin := c.seg[CS].base + c.eip; uint64(lin>>12) == ic.fetchLPN {
+			in = &ic.fetchPage.slots[lin&pageMask]
+			if in.len == 0 {
+				in = c.decodeSlot(in, ic.fetchBase, lin)
+			}
+		} else {
+			in = c.fetchSlow(lin)
+		}
+		next := c.eip + uint32(in.len)
+		size := 4
+		if in.pfx&pfxO16 != 0 {
+			size = 2
+		}
+		switch op := in.op; op {
+		// ALU: E,G / G,E / acc,imm forms of add or adc sbb and sub xor cmp.
+		case 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38:
+			c.aluRM(in, uint8(op>>3), 1, c.getReg(in.reg, 1))
+		case 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39:
+			c.aluRM(in, uint8(op>>3), size, c.getReg(in.reg, size))
+		case 0x02, 0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A:
+			r := c.alu(uint8(op>>3), c.getReg(in.reg, 1), c.readRM(in, 1), 1)
+			if op != 0x3A {
+				c.setReg(in.reg, 1, r)
+			}
+		case 0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B, 0x33, 0x3B:
+			r := c.alu(uint8(op>>3), c.getReg(in.reg, size), c.readRM(in, size), size)
+			if op != 0x3B {
+				c.setReg(in.reg, size, r)
+			}
+		case 0x04, 0x0C, 0x14, 0x1C, 0x24, 0x2C, 0x34, 0x3C:
+			r := c.alu(uint8(op>>3), c.r[EAX]&0xFF, in.imm&0xFF, 1)
+			if op != 0x3C {
+				c.setReg(EAX, 1, r)
+			}
+		case 0x05, 0x0D, 0x15, 0x1D, 0x25, 0x2D, 0x35, 0x3D:
+			r := c.alu(uint8(op>>3), c.getReg(EAX, size), in.imm&sizeMask[size], size)
+			if op != 0x3D {
+				c.setReg(EAX, size, r)
+			}
+
+		case 0x06, 0x0E, 0x16, 0x1E: // push es/cs/ss/ds
+			c.push(uint32(c.seg[op>>3].sel), size)
+		case 0x07, 0x17, 0x1F: // pop es/ss/ds
+			v := uint16(c.top(0, size))
+			c.loadSeg(int(op>>3), v)
+			c.addSP(uint32(size))
+
+		case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47:
+			r := uint8(op & 7)
+			c.setReg(r, size, c.inc(c.getReg(r, size), size))
+		case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F:
+			r := uint8(op & 7)
+			c.setReg(r, size, c.dec(c.getReg(r, size), size))
+		case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57:
+			c.push(c.getReg(uint8(op&7), size), size)
+		case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F:
+			v := c.top(0, size)
+			c.addSP(uint32(size))
+			c.setReg(uint8(op&7), size, v)
+		case 0x60: // pusha
+			sp := c.getReg(ESP, size)
+			for r := uint8(0); r < 8; r++ {
+				v := c.getReg(r, size)
+				if r == ESP {
+					v = sp
+				}
+				c.push(v, size)
+			}
+		case 0x61: // popa
+			var v [8]uint32
+			for r := 0; r < 8; r++ {
+				v[7-r] = c.top(uint32(r*size), size)
+			}
+			for r := uint8(0); r < 8; r++ {
+				if r != ESP {
+					c.setReg(r, size, v[r])
+				}
+			}
+			c.addSP(uint32(8 * size))
+		case 0x68, 0x6A:
+			c.push(in.imm, size)
+		case 0x69, 0x6B:
+			c.setReg(in.reg, size, c.imul2(c.readRM(in, size), in.imm, size))
+		case 0x6C, 0x6D, 0x6E, 0x6F:
+			sz := size
+			if op&1 == 0 {
+				sz = 1
+			}
+			c.stringIO(in, sz)
+
+		case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+			0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F:
+			if c.cond(uint8(op)) {
+				t := next + in.imm
+				if size == 2 {
+					t &= 0xFFFF
+				}
+				if c.backEdge(c.eip, t) {
+					return
+				}
+				next = t
+			}
+
+		case 0x80, 0x82:
+			c.aluRM(in, in.reg, 1, in.imm)
+		case 0x81, 0x83:
+			c.aluRM(in, in.reg, size, in.imm)
+		case 0x84:
+			c.alu(aluAnd, c.readRM(in, 1), c.getReg(in.reg, 1), 1)
+		case 0x85:
+			c.alu(aluAnd, c.readRM(in, size), c.getReg(in.reg, size), size)
+		case 0x86, 0x87:
+			sz := size
+			if op == 0x86 {
+				sz = 1
+			}
+			c.xchg(in, sz)
+		case 0x88:
+			c.writeRM(in, 1, c.getReg(in.reg, 1))
+		case 0x89:
+			if in.mod == 3 {
+				c.setReg(in.rm, size, c.getReg(in.reg, size))
+			} else {
+				c.write(int(in.seg), c.ea(in), size, c.getReg(in.reg, size))
+			}
+		case 0x8A:
+			c.setReg(in.reg, 1, c.readRM(in, 1))
+		case 0x8B:
+			if in.mod == 3 {
+				c.setReg(in.reg, size, c.getReg(in.rm, size))
+			} else {
+				c.setReg(in.reg, size, c.read(int(in.seg), c.ea(in), size))
+			}
+		case 0x8C: // mov r/m, sreg
+			if in.reg > GS {
+				c.raise(excUD, 0, false)
+			}
+			v := uint32(c.seg[in.reg].sel)
+			if in.mod == 3 {
+				c.setReg(in.rm, size, v)
+			} else {
+				c.write(int(in.seg), c.ea(in), 2, v)
+			}
+		case 0x8D: // lea
+			if in.mod == 3 {
+				c.raise(excUD, 0, false)
+			}
+			c.setReg(in.reg, size, c.ea(in))
+		case 0x8E: // mov sreg, r/m
+			if in.reg == CS || in.reg > GS {
+				c.raise(excUD, 0, false)
+			}
+			c.loadSeg(int(in.reg), uint16(c.readRM(in, 2)))
+		case 0x8F: // pop r/m
+			if in.reg != 0 {
+				c.raise(excUD, 0, false)
+			}
+			v := c.top(0, size)
+			c.addSP(uint32(size))
+			c.writeRM(in, size, v)
+
+		case 0x90: // nop, pause
+		case 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97:
+			r := uint8(op & 7)
+			a, b := c.getReg(EAX, size), c.getReg(r, size)
+			c.setReg(EAX, size, b)
+			c.setReg(r, size, a)
+		case 0x98:
+			if size == 2 {
+				c.setReg(EAX, 2, uint32(int8(c.r[EAX])))
+			} else {
+				c.r[EAX] = uint32(int16(c.r[EAX]))
+			}
+		case 0x99:
+			if size == 2 {
+				c.setReg(EDX, 2, uint32(int32(int16(c.r[EAX]))>>15))
+			} else {
+				c.r[EDX] = uint32(int32(c.r[EAX]) >> 31)
+			}
+		case 0x9A:
+			c.farCall(uint16(in.imm2), in.imm, size, next)
+			next = c.eip
+		case 0x9B: // wait
+			if c.cr0&(cr0MP|cr0TS) == cr0MP|cr0TS {
+				c.raise(excNM, 0, false)
+			}
+		case 0x9C: // pushf
+			c.pushf(size)
+		case 0x9D: // popf
+			c.popf(size)
+		case 0x9E: // sahf
+			c.setFlagBits(FlagSF|FlagZF|FlagAF|FlagPF|FlagCF, c.r[EAX]>>8)
+		case 0x9F: // lahf
+			c.setReg(4, 1, c.getFlags()&0xD7|2)
+
+		case 0xA0:
+			c.setReg(EAX, 1, c.read(int(in.seg), in.disp, 1))
+		case 0xA1:
+			c.setReg(EAX, size, c.read(int(in.seg), in.disp, size))
+		case 0xA2:
+			c.write(int(in.seg), in.disp, 1, c.r[EAX])
+		case 0xA3:
+			c.write(int(in.seg), in.disp, size, c.r[EAX])
+		case 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF:
+			sz := size
+			if op&1 == 0 {
+				sz = 1
+			}
+			c.stringOp(in, sz)
+		case 0xA8:
+			c.alu(aluAnd, c.r[EAX]&0xFF, in.imm&0xFF, 1)
+		case 0xA9:
+			c.alu(aluAnd, c.getReg(EAX, size), in.imm&sizeMask[size], size)
+
+		case 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7:
+			c.setReg(uint8(op&7), 1, in.imm)
+		case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF:
+			c.setReg(uint8(op&7), size, in.imm)
+
+		case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3:
+			sz := size
+			if op&1 == 0 {
+				sz = 1
+			}
+			var count uint32
+			switch {
+			case op <= 0xC1:
+				count = in.imm
+			case op <= 0xD1:
+				count = 1
+			default:
+				count = c.r[ECX] & 0xFF
+			}
+			c.shiftRM(in, sz, count)
+		case 0xC2, 0xC3: // ret
+			t := c.top(0, size)
+			c.addSP(uint32(size))
+			if op == 0xC2 {
+				c.addSP(in.imm & 0xFFFF)
+			}
+			next = t
+		case 0xC4, 0xC5: // les, lds
+			c.loadFar(in, size, [2]int{ES, DS}[op&1])
+		case 0xC6:
+			if in.reg != 0 {
+				c.raise(excUD, 0, false)
+			}
+			c.writeRM(in, 1, in.imm)
+		case 0xC7:
+			if in.reg != 0 {
+				c.raise(excUD, 0, false)
+			}
+			c.writeRM(in, size, in.imm)
+		case 0xC8:
+			c.enter(size, in.imm&0xFFFF, in.imm2&31)
+		case 0xC9: // leave
+			if c.seg[SS].big {
+				c.r[ESP] = c.r[EBP]
+			} else {
+				c.r[ESP] = c.r[ESP]&^0xFFFF | c.r[EBP]&0xFFFF
+			}
+			v := c.top(0, size)
+			c.addSP(uint32(size))
+			c.setReg(EBP, size, v)
+		case 0xCA:
+			c.farReturn(size, in.imm&0xFFFF)
+			next = c.eip
+		case 0xCB:
+			c.farReturn(size, 0)
+			next = c.eip
+		case 0xCC:
+			c.softInt(excBP, next)
+			continue
+		case 0xCD:
+			c.softInt(uint8(in.imm), next)
+			continue
+		case 0xCE:
+			if c.of() {
+				c.softInt(excOF, next)
+				continue
+			}
+		case 0xCF:
+			c.iret(size)
+			next = c.eip
+
+		case 0xD7: // xlat
+			off := c.r[EBX] + c.r[EAX]&0xFF
+			if in.pfx&pfxA16 != 0 {
+				off &= 0xFFFF
+			}
+			c.setReg(EAX, 1, c.read(int(in.seg), off, 1))
+		case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF:
+			c.x87(in)
+
+		case 0xE0, 0xE1, 0xE2, 0xE3: // loopnz, loopz, loop, jecxz
+			var cnt uint32
+			if in.pfx&pfxA16 != 0 {
+				cnt = c.r[ECX] & 0xFFFF
+			} else {
+				cnt = c.r[ECX]
+			}
+			take := false
+			if op == 0xE3 {
+				take = cnt == 0
+			} else {
+				cnt--
+				if in.pfx&pfxA16 != 0 {
+					c.setReg(ECX, 2, cnt)
+					cnt &= 0xFFFF
+				} else {
+					c.r[ECX] = cnt
+				}
+				take = cnt != 0
+				if op == 0xE0 {
+					take = take && !c.zf()
+				} else if op == 0xE1 {
+					take = take && c.zf()
+				}
+			}
+			if take {
+				t := next + in.imm
+				if size == 2 {
+					t &= 0xFFFF
+				}
+				next = t
+			}
+		case 0xE4, 0xE5:
+			sz := size
+			if op == 0xE4 {
+				sz = 1
+			}
+			c.setReg(EAX, sz, c.in(uint16(in.imm&0xFF), sz))
+		case 0xE6, 0xE7:
+			sz := size
+			if op == 0xE6 {
+				sz = 1
+			}
+			c.out(uint16(in.imm&0xFF), sz, c.r[EAX])
+		case 0xE8: // call
+			t := next + in.imm
+			if size == 2 {
+				t &= 0xFFFF
+			}
+			c.push(next, size)
+			next = t
+		case 0xE9, 0xEB:
+			t := next + in.imm
+			if size == 2 {
+				t &= 0xFFFF
+			}
+			if c.backEdge(c.eip, t) {
+				return
+			}
+			next = t
+		case 0xEA:
+			off := in.imm
+			if size == 2 {
+				off &= 0xFFFF
+			}
+			c.farJump(uint16(in.imm2), off)
+			next = c.eip
+		case 0xEC, 0xED:
+			sz := size
+			if op == 0xEC {
+				sz = 1
+			}
+			c.setReg(EAX, sz, c.in(uint16(c.r[EDX]), sz))
+		case 0xEE, 0xEF:
+			sz := size
+			if op == 0xEE {
+				sz = 1
+			}
+			c.out(uint16(c.r[EDX]), sz, c.r[EAX])
+
+		case 0xF4: // hlt
+			if c.cpl != 0 {
+				c.raise(excGP, 0, true)
+			}
+			c.eip = next
+			c.steps++
+			c.effects++
+			if c.intr && c.flags&FlagIF != 0 {
+				continue // an interrupt is already deliverable
+			}
+			c.halted = true
+			return
+		case 0xF5:
+			c.setCF(!c.cf())
+		case 0xF6, 0xF7:
+			sz := size
+			if op == 0xF6 {
+				sz = 1
+			}
+			if in.reg < 2 {
+				c.alu(aluAnd, c.readRM(in, sz), in.imm&sizeMask[sz], sz)
+			} else {
+				c.mulDiv(in, sz)
+			}
+		case 0xF8:
+			c.setCF(false)
+		case 0xF9:
+			c.setCF(true)
+		case 0xFA: // cli
+			c.checkIOPL()
+			c.flags &^= FlagIF
+		case 0xFB: // sti
+			c.checkIOPL()
+			if c.flags&FlagIF == 0 {
+				c.noIntAt = c.steps + 1
+				c.flags |= FlagIF
+			}
+		case 0xFC:
+			c.flags &^= FlagDF
+		case 0xFD:
+			c.flags |= FlagDF
+		case 0xFE:
+			if in.reg > 1 {
+				c.raise(excUD, 0, false)
+			}
+			c.incDecRM(in, 1)
+		case 0xFF:
+			switch in.reg {
+			case 0, 1:
+				c.incDecRM(in, size)
+			case 2: // call r/m
+				t := c.readRM(in, size)
+				c.push(next, size)
+				next = t
+			case 3: // call far m
+				if in.mod == 3 {
+					c.raise(excUD, 0, false)
+				}
+				a := c.ea(in)
+				off := c.read(int(in.seg), a, size)
+				sel := uint16(c.read(int(in.seg), a+uint32(size), 2))
+				c.farCall(sel, off, size, next)
+				next = c.eip
+			case 4: // jmp r/m
+				next = c.readRM(in, size)
+			case 5: // jmp far m
+				if in.mod == 3 {
+					c.raise(excUD, 0, false)
+				}
+				a := c.ea(in)
+				off := c.read(int(in.seg), a, size)
+				sel := uint16(c.read(int(in.seg), a+uint32(size), 2))
+				c.farJump(sel, off)
+				next = c.eip
+			case 6:
+				c.push(c.readRM(in, size), size)
+			default:
+				c.raise(excUD, 0, false)
+			}
+
+		case opTooLong:
+			c.raise(excGP, 0, true)
+		default:
+			if op >= 0x100 && op < 0x200 {
+				if !c.exec0F(in, size, &next) {
+					return
+				}
+				break
+			}
+			c.raise(excUD, 0, false)
+		}
+		c.eip = next
+		c.steps++
+	}
+}
+
+// incDecRM is inc/dec (reg 0/1 of groups 4 and 5) of the r/m operand.
+func (c *CPU) incDecRM(in *insn, size int) {
+	if in.mod == 3 {
+		v := c.getReg(in.rm, size)
+		if in.reg == 0 {
+			v = c.inc(v, size)
+		} else {
+			v = c.dec(v, size)
+		}
+		c.setReg(in.rm, size, v)
+		return
+	}
+	ref := c.rmRef(in, size)
+	v := c.refRead(ref, size)
+	if in.reg == 0 {
+		v = c.inc(v, size)
+	} else {
+		v = c.dec(v, size)
+	}
+	c.refWrite(ref, size, v)
+	if in.pfx&pfxLock != 0 {
+		c.Stats.LockOther++
+	}
+}
+
+// shiftRM applies group 2 to the r/m operand.
+func (c *CPU) shiftRM(in *insn, size int, count uint32) {
+	if in.mod == 3 {
+		if r, ok := c.shift(in.reg, c.getReg(in.rm, size), count, size); ok {
+			c.setReg(in.rm, size, r)
+		}
+		return
+	}
+	ref := c.rmRef(in, size)
+	if r, ok := c.shift(in.reg, c.refRead(ref, size), count, size); ok {
+		c.refWrite(ref, size, r)
+	}
+}
+
+// xchg swaps a register with the r/m operand. With memory it is a locked
+// operation; writing back the value already there changes nothing, which
+// is what lets spin detection see a test-and-set spin (spin.go).
+func (c *CPU) xchg(in *insn, size int) {
+	r := c.getReg(in.reg, size)
+	if in.mod == 3 {
+		c.setReg(in.reg, size, c.getReg(in.rm, size))
+		c.setReg(in.rm, size, r)
+		return
+	}
+	c.Stats.LockXchg++
+	ref := c.rmRef(in, size)
+	m := c.refRead(ref, size)
+	if m != r {
+		c.refWrite(ref, size, r)
+	}
+	c.setReg(in.reg, size, m)
+}
+
+// loadFar is les/lds/lss/lfs/lgs: a far pointer from memory.
+func (c *CPU) loadFar(in *insn, size int, s int) {
+	if in.mod == 3 {
+		c.raise(excUD, 0, false)
+	}
+	a := c.ea(in)
+	off := c.read(int(in.seg), a, size)
+	sel := uint16(c.read(int(in.seg), a+uint32(size), 2))
+	c.loadSeg(s, sel)
+	c.setReg(in.reg, size, off)
+}
+
+// enter makes a stack frame of alloc bytes at nesting level.
+func (c *CPU) enter(size int, alloc, level uint32) {
+	c.push(c.getReg(EBP, size), size)
+	frame := c.sp()
+	if level > 0 {
+		bp := c.getReg(EBP, size)
+		for i := uint32(1); i < level; i++ {
+			if c.seg[SS].big {
+				bp -= uint32(size)
+			} else {
+				bp = (bp - uint32(size)) & 0xFFFF
+			}
+			c.push(c.read(SS, bp, size), size)
+		}
+		c.push(frame, size)
+	}
+	c.setReg(EBP, size, frame)
+	if c.seg[SS].big {
+		c.r[ESP] -= alloc
+		c.checkWritable(c.seg[SS].base+c.r[ESP], 1)
+	} else {
+		c.setReg(ESP, 2, c.r[ESP]-alloc)
+	}
+}
+
+func (c *CPU) pushf(size int) {
+	f := c.getFlags() &^ (FlagVM | FlagRF)
+	c.push(f, size)
+}
+
+// popf loads EFLAGS from the stack: IOPL only at CPL 0, IF only at CPL <=
+// IOPL (otherwise silently kept), VM and RF never.
+func (c *CPU) popf(size int) {
+	v := c.top(0, size)
+	mask := uint32(arithFlags | FlagTF | FlagDF | FlagNT | FlagAC | FlagID)
+	if !c.protected() || c.cpl == 0 {
+		mask |= FlagIOPL
+	}
+	if !c.protected() || c.cpl <= uint8(c.flags>>12&3) {
+		mask |= FlagIF
+	}
+	if size == 2 {
+		mask &= 0xFFFF
+	}
+	c.addSP(uint32(size))
+	c.setFlagBits(mask, v)
+	c.effects++
+}
+
+// checkIOPL raises #GP(0) for cli/sti above IOPL in protected mode.
+func (c *CPU) checkIOPL() {
+	if c.protected() && c.cpl > uint8(c.flags>>12&3) {
+		c.raise(excGP, 0, true)
+	}
+}

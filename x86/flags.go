@@ -1,0 +1,194 @@
+package x86
+
+import "math/bits"
+
+// This file owns lazy flags: an arithmetic instruction records its kind,
+// operands and result, and CF, PF, AF, ZF, SF and OF are computed only when
+// something reads them. Where the SDM leaves a flag undefined, the values
+// are those QEMU computes, so signatures compare bit for bit.
+
+const (
+	lazyNone  = iota // c.flags holds the arithmetic flags
+	lazyAdd          // res = a + b
+	lazyAdc          // res = a + b + 1 (adc with carry in; adc without is lazyAdd)
+	lazySub          // res = a - b (sub, cmp, neg with a = 0)
+	lazySbb          // res = a - b - 1
+	lazyLogic        // CF = OF = AF = 0
+	lazyInc          // res = a + 1, b = CF before
+	lazyDec          // res = a - 1, b = CF before
+	lazyShl          // a = operand << (count-1)
+	lazyShr          // a = operand >> (count-1), logical or arithmetic
+	lazyMul          // b = 1 if the high half is significant
+)
+
+type lazyFlags struct {
+	op   uint8
+	size uint8 // operand size in bytes: 1, 2 or 4
+	res  uint32
+	a, b uint32
+}
+
+var sizeMask = [5]uint32{1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
+var sizeSign = [5]uint32{1: 0x80, 2: 0x8000, 4: 0x80000000}
+
+func (c *CPU) setLazy(op uint8, size int, res, a, b uint32) {
+	m := sizeMask[size]
+	c.lz = lazyFlags{op: op, size: uint8(size), res: res & m, a: a, b: b}
+}
+
+func parity(v uint32) uint32 {
+	if bits.OnesCount8(uint8(v))&1 == 0 {
+		return FlagPF
+	}
+	return 0
+}
+
+// cf computes the carry flag.
+func (c *CPU) cf() bool {
+	l := &c.lz
+	m := sizeMask[l.size]
+	switch l.op {
+	case lazyNone:
+		return c.flags&FlagCF != 0
+	case lazyAdd:
+		return l.res < l.a&m
+	case lazyAdc:
+		return l.res <= l.a&m
+	case lazySub:
+		return l.a&m < l.b&m
+	case lazySbb:
+		return l.a&m <= l.b&m
+	case lazyInc, lazyDec, lazyMul:
+		return l.b != 0
+	case lazyShl:
+		return l.a>>(8*uint32(l.size)-1)&1 != 0
+	case lazyShr:
+		return l.a&1 != 0
+	}
+	return false
+}
+
+func (c *CPU) zf() bool {
+	if c.lz.op == lazyNone {
+		return c.flags&FlagZF != 0
+	}
+	return c.lz.res == 0
+}
+
+func (c *CPU) sf() bool {
+	if c.lz.op == lazyNone {
+		return c.flags&FlagSF != 0
+	}
+	return c.lz.res&sizeSign[c.lz.size] != 0
+}
+
+func (c *CPU) of() bool {
+	l := &c.lz
+	s := sizeSign[l.size]
+	switch l.op {
+	case lazyNone:
+		return c.flags&FlagOF != 0
+	case lazyAdd, lazyAdc:
+		return (l.a^l.res)&(l.b^l.res)&s != 0
+	case lazySub, lazySbb:
+		return (l.a^l.b)&(l.a^l.res)&s != 0
+	case lazyInc:
+		return l.res == s
+	case lazyDec:
+		return l.res == s-1
+	case lazyShl, lazyShr:
+		return (l.a^l.res)&s != 0
+	case lazyMul:
+		return l.b != 0
+	}
+	return false
+}
+
+// getFlags returns EFLAGS with the arithmetic flags computed.
+func (c *CPU) getFlags() uint32 {
+	l := &c.lz
+	if l.op == lazyNone {
+		return c.flags
+	}
+	f := c.flags &^ arithFlags
+	if c.cf() {
+		f |= FlagCF
+	}
+	f |= parity(l.res)
+	switch l.op {
+	case lazyAdd, lazyAdc, lazySub, lazySbb:
+		f |= (l.a ^ l.b ^ l.res) & FlagAF
+	case lazyInc:
+		if l.res&0xF == 0 {
+			f |= FlagAF
+		}
+	case lazyDec:
+		if l.res&0xF == 0xF {
+			f |= FlagAF
+		}
+	}
+	if l.res == 0 {
+		f |= FlagZF
+	}
+	if l.res&sizeSign[l.size] != 0 {
+		f |= FlagSF
+	}
+	if c.of() {
+		f |= FlagOF
+	}
+	return f
+}
+
+// settle stores the computed arithmetic flags in c.flags.
+func (c *CPU) settle() {
+	if c.lz.op != lazyNone {
+		c.flags = c.getFlags()
+		c.lz.op = lazyNone
+	}
+}
+
+// setFlagBits replaces the flags in mask with those in v (arithmetic flags
+// included), with bit 1 always set.
+func (c *CPU) setFlagBits(mask, v uint32) {
+	c.settle()
+	c.flags = c.flags&^mask | v&mask | 2
+}
+
+// setCF sets or clears CF, keeping the other flags.
+func (c *CPU) setCF(on bool) {
+	c.settle()
+	if on {
+		c.flags |= FlagCF
+	} else {
+		c.flags &^= FlagCF
+	}
+}
+
+// cond evaluates condition code cc (the low nibble of jcc/setcc/cmovcc).
+func (c *CPU) cond(cc uint8) bool {
+	cc &= 15
+	var r bool
+	switch cc >> 1 {
+	case 0:
+		r = c.of()
+	case 1:
+		r = c.cf()
+	case 2:
+		r = c.zf()
+	case 3:
+		r = c.cf() || c.zf()
+	case 4:
+		r = c.sf()
+	case 5:
+		if c.lz.op == lazyNone {
+			r = c.flags&FlagPF != 0
+		} else {
+			r = parity(c.lz.res) != 0
+		}
+	case 6:
+		r = c.sf() != c.of()
+	case 7:
+		r = c.zf() || c.sf() != c.of()
+	}
+	return r != (cc&1 != 0)
+}

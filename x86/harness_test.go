@@ -1,0 +1,153 @@
+package x86
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
+
+// testBoard is the bare board the CPU tests run on: RAM at 0, COM1 output
+// at port 0x3F8, a verdict port at 0xF4 (QEMU's isa-debug-exit), and an
+// 8042 status port that is never busy (for boot-sector A20 loops).
+type testBoard struct {
+	bus    *bus.Bus
+	cpu    *CPU
+	out    bytes.Buffer
+	exited bool
+	code   uint32
+}
+
+type serialPort struct{ b *testBoard }
+
+func (s serialPort) Read(off uint64, size int) uint64 {
+	if off == 5 {
+		return 0x60 // transmitter empty
+	}
+	return 0
+}
+
+func (s serialPort) Write(off uint64, size int, v uint64) {
+	if off == 0 {
+		s.b.out.WriteByte(byte(v))
+	}
+}
+
+type exitPort struct{ b *testBoard }
+
+func (e exitPort) Read(uint64, int) uint64 { return 0 }
+func (e exitPort) Write(_ uint64, _ int, v uint64) {
+	if !e.b.exited {
+		e.b.exited, e.b.code = true, uint32(v)
+	}
+}
+
+type zeroPort struct{}
+
+func (zeroPort) Read(uint64, int) uint64    { return 0 }
+func (zeroPort) Write(uint64, int, uint64) {}
+
+type stepClock struct{ c **CPU }
+
+func (s stepClock) Now() uint64 {
+	if *s.c == nil {
+		return 0
+	}
+	return (*s.c).Instret() / 100
+}
+
+const testRAM = 32 << 20
+
+func newTestBoard(t testing.TB) *testBoard {
+	tb := &testBoard{bus: bus.New(0, testRAM)}
+	t.Cleanup(tb.bus.Close)
+	must(t, tb.bus.MapPorts(0x3F8, 8, serialPort{tb}, "com1"))
+	must(t, tb.bus.MapPorts(0xF4, 4, exitPort{tb}, "exit"))
+	must(t, tb.bus.MapPorts(0x60, 5, zeroPort{}, "kbd"))
+	tb.cpu = New(0, tb.bus, stepClock{&tb.cpu})
+	return tb
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// loadELF copies an ELF's loadable segments to their physical addresses
+// and returns the entry point.
+func (tb *testBoard) loadELF(t testing.TB, path string) uint32 {
+	f, err := elf.Open(path)
+	must(t, err)
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_LOAD {
+			continue
+		}
+		data := make([]byte, p.Memsz)
+		if _, err := p.ReadAt(data[:p.Filesz], 0); err != nil {
+			t.Fatal(err)
+		}
+		must(t, tb.bus.WriteRAM(p.Paddr, data))
+	}
+	return uint32(f.Entry)
+}
+
+// run runs until the program writes its verdict, the CPU stops, or budget
+// instructions pass.
+func (tb *testBoard) run(budget uint64) error {
+	var done uint64
+	for done < budget && !tb.exited {
+		n := tb.cpu.Run(min(10000, budget-done))
+		done += n
+		if r, down := tb.cpu.Shutdown(); down {
+			return fmt.Errorf("shutdown: %s at eip %#x", r, tb.cpu.EIP())
+		}
+		if n == 0 && tb.cpu.Halted() && !tb.exited {
+			return fmt.Errorf("halted at eip %#x with nothing to wake it", tb.cpu.EIP())
+		}
+	}
+	if !tb.exited {
+		return fmt.Errorf("no verdict after %d instructions (eip %#x)", done, tb.cpu.EIP())
+	}
+	return nil
+}
+
+// runELF boots a test program by multiboot and returns its verdict.
+func runELF(t testing.TB, path string, budget uint64) *testBoard {
+	tb := newTestBoard(t)
+	entry := tb.loadELF(t, path)
+	tb.cpu.EnterMultiboot(entry, 0x2BADB002, 0)
+	if err := tb.run(budget); err != nil {
+		t.Fatalf("%s: %v; output %q", path, err, tb.out.String())
+	}
+	return tb
+}
+
+// TestPrograms runs every test program in testdata/elf: each checks one
+// instruction family and reports a failing check by number.
+func TestPrograms(t *testing.T) {
+	files, _ := filepath.Glob("testdata/elf/*.elf")
+	if len(files) == 0 {
+		t.Fatal("no test programs in testdata/elf")
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		if name == "sig.elf" {
+			continue // the signature program: see TestSignatureQEMU
+		}
+		t.Run(name, func(t *testing.T) {
+			tb := runELF(t, f, 50_000_000)
+			if tb.code != 0 {
+				t.Errorf("check %d failed; output %q", tb.code, tb.out.String())
+			}
+		})
+	}
+}
+
+func TestMain(m *testing.M) { os.Exit(m.Run()) }
