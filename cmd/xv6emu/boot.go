@@ -25,27 +25,38 @@ kernel and file system image.
 
 Keys: Ctrl-A x quits, Ctrl-A h lists keys, Ctrl-A Ctrl-A sends Ctrl-A.
 When standard input is not a terminal, each of its lines is typed at a shell
-prompt in turn, and xv6emu exits when the prompt is back after the last one.`,
+prompt in turn, and xv6emu exits when the prompt is back after the last one.
+Such a piped boot is bounded like 'xv6emu run': --timeout of guest time and
+--wall-timeout of real time (5 minutes each by default). At a terminal a
+person is watching, so only the bounds given on the command line apply.
+
+` + exitStatusHelp,
 		Example: `  xv6emu boot
   xv6emu boot --cpus 1 --seed 17
   xv6emu boot --kernel xv6-riscv/kernel/kernel --fs xv6-riscv/fs.img
   echo ls | xv6emu boot`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return boot(&mf)
+			return boot(cmd, &mf)
 		},
 	}
 	mf.register(cmd.Flags())
 	rootCmd.AddCommand(cmd)
 }
 
-func boot(mf *machineFlags) error {
+func boot(cmd *cobra.Command, mf *machineFlags) error {
+	interactive := term.IsTerminal(int(os.Stdin.Fd()))
+	ticks, wall, err := mf.bounds(cmd.Flags(), interactive)
+	if err != nil {
+		return err
+	}
 	cfg, d, err := mf.config(nil)
 	if err != nil {
 		return err
 	}
 	defer closeDisk(d)
-	interactive := term.IsTerminal(int(os.Stdin.Fd()))
+	cfg.MaxTicks = ticks
+	cfg.WallLimit = wall
 	var out io.Writer = os.Stdout
 	if interactive {
 		state, err := term.MakeRaw(int(os.Stdin.Fd()))
@@ -86,11 +97,19 @@ func boot(mf *machineFlags) error {
 	} else {
 		// Piped input is typed a line at a time at each prompt, so output
 		// does not depend on how fast the guest reads.
-		text, err := io.ReadAll(os.Stdin)
+		text, err := io.ReadAll(io.LimitReader(os.Stdin, maxPiped+1))
 		if err != nil {
 			return withCode(exitUsage, fmt.Errorf("reading standard input: %w", err))
 		}
-		stop, _ = m.RunScript(inputLines(text), machine.DefaultPrompt)
+		if len(text) > maxPiped {
+			return withCode(exitUsage, fmt.Errorf("standard input: more than %s of commands", sizeText(maxPiped)))
+		}
+		lines := inputLines(text)
+		stop, typed := m.RunScript(lines, machine.DefaultPrompt)
+		if err := closeDisk(d); err != nil {
+			return withCode(exitGuestFail, err)
+		}
+		return scriptStatus(stop, typed, lines)
 	}
 	if err := closeDisk(d); err != nil {
 		return withCode(exitGuestFail, err)
@@ -101,6 +120,10 @@ func boot(mf *machineFlags) error {
 	}
 	return nil
 }
+
+// maxPiped bounds the commands piped into boot (they are read whole before
+// the first is typed).
+const maxPiped = 16 << 20
 
 // readTerminal copies terminal input to the machine, handling the Ctrl-A
 // escapes.

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -81,6 +86,52 @@ func TestExecExitStatus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// patchedAlu copies alu.elf with words written over its entry point.
+func patchedAlu(t *testing.T, words ...uint32) string {
+	t.Helper()
+	data, err := os.ReadFile(isaTests + "elf/alu.elf")
+	require.NoError(t, err)
+	f, err := elf.NewFile(bytes.NewReader(data))
+	require.NoError(t, err)
+	var off uint64
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && f.Entry >= p.Vaddr && f.Entry < p.Vaddr+p.Filesz {
+			off = p.Off + f.Entry - p.Vaddr
+		}
+	}
+	require.NotZero(t, off)
+	for i, w := range words {
+		binary.LittleEndian.PutUint32(data[off+uint64(4*i):], w)
+	}
+	path := filepath.Join(t.TempDir(), "patched.elf")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return path
+}
+
+// A program stuck in a trap storm, or one that runs without end, gets a
+// verdict instead of running for ever.
+func TestExecEndsHostilePrograms(t *testing.T) {
+	storm := patchedAlu(t, 0x30501073, 0x00000067) // csrw mtvec, zero; jr zero
+	code, _, stderr := captureRun(t, "exec", storm)
+	assert.Equal(t, 8, code, stderr)
+	assert.Contains(t, stderr, "trap storm: ")
+
+	counter := patchedAlu(t, 0x00100317, 0x00032283, 0x00128293, 0x00532023, 0xff5ff06f) // count in memory for ever
+	start := time.Now()
+	code, _, stderr = captureRun(t, "exec", "--wall-timeout", "100ms", counter)
+	assert.Equal(t, 7, code, stderr)
+	assert.Contains(t, stderr, "wall-clock limit exceeded: no result after 0.")
+	assert.Less(t, time.Since(start), 5*time.Second)
+
+	code, _, stderr = captureRun(t, "exec", "/dev/zero")
+	assert.Equal(t, 2, code, stderr)
+	assert.Contains(t, stderr, "/dev/zero: not a regular file")
+
+	code, _, stderr = captureRun(t, "exec", "--wall-timeout", "0", counter)
+	assert.Equal(t, 2, code, stderr)
+	assert.Contains(t, stderr, "must be positive")
 }
 
 func TestExecTrace(t *testing.T) {

@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -14,16 +16,90 @@ import (
 	"github.com/xv6emu/xv6emu/machine"
 )
 
-// Exit statuses shared by boot and run.
+// Exit statuses shared by boot, run and exec.
 const (
 	exitOK         = 0
-	exitGuestFail  = 1 // kernel panic, failing poweroff, or a command's failure
+	exitGuestFail  = 1 // kernel panic, failing poweroff, power-off before the commands ran
 	exitUsage      = 2 // bad flags, missing or unusable files
 	exitBudget     = 3 // instruction budget exhausted
-	exitTimeout    = 4 // guest-time or wall-clock timeout
+	exitTimeout    = 4 // guest-time timeout
 	exitIdle       = 5 // every hart waits forever
 	exitOutputFull = 6 // console output limit exceeded
+	exitWall       = 7 // wall-clock limit: the host could not reach the guest deadline
+	exitTrapStorm  = 8 // a hart traps over and over without retiring an instruction
 )
+
+// exitStatusHelp documents the statuses above for --help.
+const exitStatusHelp = `Exit status:
+  0  success
+  1  kernel panic, the guest powered off with a failure code, or it powered
+     off before the prompt came back after the last command
+  2  bad usage or input (flags, unreadable or oversized files)
+  3  instruction budget exhausted (--max-insns)
+  4  guest-time timeout (--timeout)
+  5  no progress: every hart waits and nothing can wake one
+  6  console output limit exceeded (the guest floods the console)
+  7  wall-clock limit (--wall-timeout): the guest was still running when
+     the host ran out of real time; the message says how far it got
+  8  trap storm: a hart takes the same exception over and over without
+     retiring an instruction (e.g. a jump to an address with no memory)`
+
+// Input size limits: checked before a file is read, so a device or a
+// huge file is refused with a one-line error instead of filling memory.
+const (
+	maxKernelFile = 256 << 20 // an ELF must fit in RAM; QEMU's largest virt RAM here is 2 GiB, kernels are a few MiB
+	maxFSFile     = 2 << 30   // a file-system image is held in memory (copy-on-write)
+	maxAddFile    = 64 << 20  // far more than an xv6 file can hold
+)
+
+// readInput reads the file at path for flag, after checking that it is a
+// regular file of at most limit bytes. Opening a FIFO would block and
+// /dev/zero never ends, so they are refused before they are opened.
+func readInput(flag, path string, limit int64) ([]byte, error) {
+	if err := checkInput(flag, path, limit); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	defer f.Close()
+	// The file may have grown since it was checked.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s %s: larger than the %s limit", flag, path, sizeText(limit))
+	}
+	return data, nil
+}
+
+// checkInput is readInput's check alone, for a file opened elsewhere.
+func checkInput(flag, path string, limit int64) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s %s: not a regular file (%s)", flag, path, st.Mode().Type())
+	}
+	if st.Size() > limit {
+		return fmt.Errorf("%s %s: %s is larger than the %s limit", flag, path, sizeText(st.Size()), sizeText(limit))
+	}
+	return nil
+}
+
+// sizeText renders a byte count for messages.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // machineFlags are the flags every command that boots a virt machine takes.
 type machineFlags struct {
@@ -36,6 +112,8 @@ type machineFlags struct {
 	legacy   bool
 	realtime bool
 	maxInsns uint64
+	// Bounds: guest time and wall-clock time (see bounds).
+	timeout, wallTimeout time.Duration
 }
 
 func (f *machineFlags) register(fs *pflag.FlagSet) {
@@ -48,6 +126,46 @@ func (f *machineFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.legacy, "virtio-legacy", false, "present a legacy (version 1) virtio-mmio device, for 2019-2020 xv6")
 	fs.BoolVar(&f.realtime, "realtime", false, "pace idle guest time with the wall clock")
 	fs.Uint64Var(&f.maxInsns, "max-insns", 0, "stop after this many instructions (0 = no limit)")
+	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "give up after this much guest time (must be positive)")
+	fs.DurationVar(&f.wallTimeout, "wall-timeout", 0, "give up after this much real time (must be positive; default: as long as --timeout, at least 10s)")
+}
+
+// defaultTimeout bounds a run in guest time: the course's 300 s for its
+// longest test (usertests).
+const defaultTimeout = 5 * time.Minute
+
+// minDefaultWall is the least wall-clock limit a run gets by default:
+// booting alone takes a moment of real time, so a short --timeout in guest
+// time must not make every run a wall-clock verdict.
+const minDefaultWall = 10 * time.Second
+
+// bounds returns the guest-time (ticks) and wall-clock limits. Neither
+// can be turned off: 0 or less is a usage error, not "no limit". The
+// wall-clock limit defaults to the guest-time one, so a guest the host
+// cannot run at full speed (or a crawling, storming guest) still gets its
+// verdict when a user running it on QEMU would have given up (but never
+// less than minDefaultWall). With
+// interactive a person is at the console, so only bounds given explicitly
+// apply.
+func (f *machineFlags) bounds(fs *pflag.FlagSet, interactive bool) (ticks uint64, wall time.Duration, err error) {
+	for _, name := range []string{"timeout", "wall-timeout"} {
+		if fl := fs.Lookup(name); fl != nil && fl.Changed {
+			if d, _ := time.ParseDuration(fl.Value.String()); d <= 0 {
+				return 0, 0, withCode(exitUsage, fmt.Errorf("--%s %s: must be positive (every run is bounded; give a long one, e.g. 24h, for a long run)", name, fl.Value))
+			}
+		}
+	}
+	timeoutSet, wallSet := fs.Changed("timeout"), fs.Changed("wall-timeout")
+	if !interactive || timeoutSet {
+		ticks = uint64(f.timeout.Seconds() * machine.Timebase)
+	}
+	switch {
+	case wallSet:
+		wall = f.wallTimeout
+	case !interactive || timeoutSet:
+		wall = max(f.timeout, minDefaultWall)
+	}
+	return ticks, wall, nil
 }
 
 // config builds the machine configuration. If editFS is not nil, the file
@@ -64,7 +182,7 @@ func (f *machineFlags) config(editFS func([]byte) ([]byte, error)) (machine.Conf
 	}
 	var elf []byte
 	if f.kernel != "" {
-		elf, err = os.ReadFile(f.kernel)
+		elf, err = readInput("--kernel", f.kernel, maxKernelFile)
 	} else {
 		elf, err = kernel.RISCVKernel()
 	}
@@ -76,13 +194,15 @@ func (f *machineFlags) config(editFS func([]byte) ([]byte, error)) (machine.Conf
 	case f.persist && f.fs == "":
 		err = fmt.Errorf("--persist needs --fs: the embedded image cannot be written back")
 	case f.fs != "" && editFS == nil:
-		d, err = disk.Open(f.fs, f.persist)
+		if err = checkInput("--fs", f.fs, maxFSFile); err == nil {
+			d, err = disk.Open(f.fs, f.persist)
+		}
 	case f.fs == "" && f.kernel != "":
 		// A user's kernel without --fs boots with no disk, as QEMU would.
 	default:
 		var img []byte
 		if f.fs != "" {
-			img, err = os.ReadFile(f.fs)
+			img, err = readInput("--fs", f.fs, maxFSFile)
 		} else {
 			img, err = kernel.RISCVFS()
 		}
@@ -143,11 +263,15 @@ func stopStatus(s machine.Stop) error {
 		return withCode(exitIdle, fmt.Errorf("%s", s))
 	case machine.StopOutputLimit:
 		return withCode(exitOutputFull, fmt.Errorf("%s", s))
+	case machine.StopWallClock:
+		return withCode(exitWall, fmt.Errorf("%s", s))
+	case machine.StopTrapStorm:
+		return withCode(exitTrapStorm, fmt.Errorf("%s", s))
 	case machine.StopInterrupted:
 		if s.Detail == "quit" {
 			return nil
 		}
-		return withCode(exitTimeout, fmt.Errorf("%s", s))
+		return withCode(exitGuestFail, fmt.Errorf("%s", s))
 	default:
 		return withCode(exitGuestFail, fmt.Errorf("%s", s))
 	}

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"debug/elf"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xv6emu/xv6emu/kernel"
+	"github.com/xv6emu/xv6emu/machine/elfload"
 )
 
 // embeddedFiles writes the embedded kernel and fs image to files, as a
@@ -69,6 +73,13 @@ func TestRunExitStatus(t *testing.T) {
 	dir := t.TempDir()
 	oddImage := filepath.Join(dir, "odd.img")
 	require.NoError(t, os.WriteFile(oddImage, make([]byte, 1000), 0o644))
+	fifo := filepath.Join(dir, "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	huge := filepath.Join(dir, "huge.img") // sparse: takes no disk
+	require.NoError(t, os.WriteFile(huge, nil, 0o644))
+	require.NoError(t, os.Truncate(huge, 3<<30))
+	powerOffKernel := filepath.Join(dir, "poweroff.elf")
+	require.NoError(t, os.WriteFile(powerOffKernel, powerOffELF(), 0o644))
 	for _, c := range []struct {
 		name   string
 		args   []string
@@ -89,6 +100,17 @@ func TestRunExitStatus(t *testing.T) {
 		{"guest timeout", []string{"run", "--timeout", "10ms", "--", "ls"}, 4, "guest time budget"},
 		{"instruction budget", []string{"run", "--max-insns", "1000", "--", "ls"}, 3, "instruction budget"},
 		{"kernel panic", []string{"run", "--cpus", "1", "--kernel", k, "--", "ls"}, 1, "kernel panic: panic: "},
+		{"zero timeout", []string{"run", "--timeout", "0", "--", "ls"}, 2, "--timeout 0s: must be positive"},
+		{"negative wall timeout", []string{"run", "--wall-timeout", "-1s", "--", "ls"}, 2, "--wall-timeout -1s: must be positive"},
+		{"kernel is a device", []string{"run", "--kernel", "/dev/zero", "--", "ls"}, 2, "--kernel /dev/zero: not a regular file"},
+		{"add a device", []string{"run", "--add", "/dev/zero:z", "--", "ls"}, 2, "--add /dev/zero: not a regular file"},
+		{"fs is a FIFO", []string{"run", "--kernel", k, "--fs", fifo, "--", "ls"}, 2, "not a regular file"},
+		{"fs is a FIFO with --add", []string{"run", "--kernel", k, "--fs", fifo, "--add", k + ":k", "--", "ls"}, 2, "not a regular file"},
+		{"huge fs", []string{"run", "--kernel", k, "--fs", huge, "--", "ls"}, 2, "3.0 GiB is larger than the 2.0 GiB limit"},
+		{"huge kernel", []string{"run", "--kernel", huge, "--", "ls"}, 2, "is larger than the 256.0 MiB limit"},
+		{"wall-clock limit", []string{"run", "--wall-timeout", "1ms", "--", "ls"}, 7, "wall-clock limit: the guest was still running at "},
+		{"trap storm", []string{"run", "--mem", "16M", "--", "ls"}, 8, "trap storm: hart 0 took"},
+		{"power-off before the prompt", []string{"run", "--kernel", powerOffKernel, "--", "ls"}, 1, "the guest powered off before the first prompt: none of the commands ran"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := captureRun(t, c.args...)
@@ -97,6 +119,23 @@ func TestRunExitStatus(t *testing.T) {
 			assert.True(t, strings.HasPrefix(stderr, "xv6emu: "), stderr)
 		})
 	}
+}
+
+// powerOffELF is a kernel that powers the machine off at once ("pass"),
+// before any shell prompt.
+func powerOffELF() []byte {
+	code := []uint32{
+		0x001003b7, // lui t2, 0x100 (the test device)
+		0x00005e37, // lui t3, 0x5
+		0x555e0e13, // addi t3, t3, 0x555
+		0x01c3a023, // sw t3, 0(t2)
+		0x0000006f, // j .
+	}
+	image := make([]byte, 4*len(code))
+	for i, w := range code {
+		binary.LittleEndian.PutUint32(image[4*i:], w)
+	}
+	return elfload.Executable(elf.EM_RISCV, elf.ET_EXEC, 0x80000000, image)
 }
 
 // Piped into boot, each line is typed at a prompt and boot exits once the

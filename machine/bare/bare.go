@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/xv6emu/xv6emu/bus"
 	"github.com/xv6emu/xv6emu/machine/elfload"
@@ -32,8 +33,19 @@ const quantum = 4096
 
 const consoleCmd = 0x0101 << 48
 
-// ErrLimit is returned when a program runs past its instruction limit.
-var ErrLimit = errors.New("instruction limit exceeded")
+// maxFile bounds the ELF file Load reads: the program must fit in RAM.
+const maxFile = RAMSize
+
+// stormTraps is how many exceptions in a row with no instruction retired
+// make a trap storm (see machine's own detector for why).
+const stormTraps = 1024
+
+// Errors Run returns for a program that will not finish.
+var (
+	ErrLimit     = errors.New("instruction limit exceeded")
+	ErrWallLimit = errors.New("wall-clock limit exceeded")
+	ErrTrapStorm = errors.New("trap storm")
+)
 
 // Board is one hart, RAM and a tohost address.
 type Board struct {
@@ -41,6 +53,9 @@ type Board struct {
 	Hart   *rv64.Hart
 	tohost uint64
 	out    io.Writer
+	// WallLimit stops Run with ErrWallLimit after this much real time;
+	// 0 means none.
+	WallLimit time.Duration
 }
 
 // Result is how a program ended.
@@ -59,6 +74,18 @@ func (c instretClock) Now() uint64 { return c.h.Instret() }
 // Load builds a board with the ELF file at path loaded. Console output
 // goes to out (os.Stdout if nil).
 func Load(path string, out io.Writer) (*Board, error) {
+	// Look before opening: opening a FIFO blocks, and a device such as
+	// /dev/zero never ends.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if st.Size() > maxFile {
+		return nil, fmt.Errorf("%s: %d bytes is larger than the board's %d MiB of RAM", path, st.Size(), maxFile>>20)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -97,9 +124,12 @@ func New(r io.ReaderAt, out io.Writer) (*Board, error) {
 
 // Run runs the program until it reports through tohost or maxInsns
 // instructions have run (0 means no limit), in which case it returns
-// ErrLimit.
+// ErrLimit. A hart stuck in a trap storm (ErrTrapStorm) or a run past
+// WallLimit (ErrWallLimit) ends it too, wrapped with the details.
 func (b *Board) Run(maxInsns uint64) (Result, error) {
-	var steps uint64
+	var steps, quanta uint64
+	start := time.Now()
+	retired, stormFrom := ^uint64(0), uint64(0)
 	for {
 		n := uint64(quantum)
 		if maxInsns != 0 {
@@ -108,8 +138,21 @@ func (b *Board) Run(maxInsns uint64) (Result, error) {
 			}
 			n = min(n, maxInsns-steps)
 		}
+		quanta++
+		if b.WallLimit > 0 && quanta%64 == 0 {
+			if wall := time.Since(start); wall >= b.WallLimit {
+				return Result{Executed: b.Hart.Instret()}, fmt.Errorf("%w: no result after %.1f s of wall time (%d instructions)", ErrWallLimit, wall.Seconds(), b.Hart.Instret())
+			}
+		}
 		steps += n
 		b.Hart.Run(n)
+		exc := b.Hart.Exceptions()
+		if r := b.Hart.Instret() - exc; r != retired {
+			retired, stormFrom = r, exc
+		} else if exc-stormFrom >= stormTraps {
+			cause, epc, _ := b.Hart.LastTrap()
+			return Result{Executed: b.Hart.Instret()}, fmt.Errorf("%w: %d exceptions in a row (mcause %d, mepc %#x) without retiring an instruction", ErrTrapStorm, exc-stormFrom, cause, epc)
+		}
 		if b.Hart.Waiting() {
 			// Nothing can wake a lone hart on this board.
 			return Result{Executed: b.Hart.Instret()}, errors.New("hart is waiting for an interrupt that cannot come")
