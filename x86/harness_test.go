@@ -48,7 +48,7 @@ func (e exitPort) Write(_ uint64, _ int, v uint64) {
 
 type zeroPort struct{}
 
-func (zeroPort) Read(uint64, int) uint64    { return 0 }
+func (zeroPort) Read(uint64, int) uint64   { return 0 }
 func (zeroPort) Write(uint64, int, uint64) {}
 
 type stepClock struct{ c **CPU }
@@ -90,7 +90,7 @@ func (tb *testBoard) loadELF(t testing.TB, path string) uint32 {
 			continue
 		}
 		data := make([]byte, p.Memsz)
-		if _, err := p.ReadAt(data[:p.Filesz], 0); err != nil {
+		if n, err := p.ReadAt(data[:p.Filesz], 0); n != int(p.Filesz) {
 			t.Fatal(err)
 		}
 		must(t, tb.bus.WriteRAM(p.Paddr, data))
