@@ -138,8 +138,8 @@ func TestPrograms(t *testing.T) {
 	}
 	for _, f := range files {
 		name := filepath.Base(f)
-		if name == "sig.elf" {
-			continue // the signature program: see TestSignatureQEMU
+		if name == "sig.elf" || name == "boot.elf" {
+			continue // not multiboot programs: see TestSignatureQEMU, TestBootSector
 		}
 		t.Run(name, func(t *testing.T) {
 			tb := runELF(t, f, 50_000_000)
@@ -151,3 +151,22 @@ func TestPrograms(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { os.Exit(m.Run()) }
+
+// TestBootSector starts a boot sector in real mode at 0000:7C00, as a BIOS
+// hands over: 16-bit code, real-mode segments and interrupts, then the
+// switch to protected mode that classic xv6's bootasm.S makes.
+func TestBootSector(t *testing.T) {
+	tb := newTestBoard(t)
+	tb.loadELF(t, "testdata/elf/boot.elf")
+	tb.cpu.ResetReal(0, 0x7C00)
+	tb.cpu.SetReg(EDX, 0x80)
+	if err := tb.run(1_000_000); err != nil {
+		t.Fatal(err)
+	}
+	if tb.code != 0 {
+		t.Fatalf("check %d failed", tb.code)
+	}
+	if !tb.cpu.protected() || !tb.cpu.seg[CS].big {
+		t.Errorf("not in 32-bit protected mode at the end")
+	}
+}
