@@ -84,7 +84,7 @@ func (m *Machine) Run(until func() bool) Stop {
 		}
 		m.feedInput()
 		q := m.quantum()
-		n := len(m.harts)
+		n := len(m.cpus)
 		first := 0
 		if m.cfg.Seed != 0 {
 			first = int(m.next() % uint64(n))
@@ -97,10 +97,10 @@ func (m *Machine) Run(until func() bool) Stop {
 			}
 		}
 		m.time += q / InsnsPerTick
-		for i, h := range m.harts {
+		for i, h := range m.cpus {
 			m.qstart[i] = h.Instret() // every hart's clock now reads m.time
 		}
-		m.clint.Update()
+		m.updateTimers()
 		if !m.halted() && m.allWaiting() {
 			if s, stop := m.idle(); stop {
 				return s
@@ -112,12 +112,12 @@ func (m *Machine) Run(until func() bool) Stop {
 // runHart gives hart i a quantum of q instructions, split at timer
 // deadlines so timer interrupts arrive on time.
 func (m *Machine) runHart(i int, q uint64) {
-	h := m.harts[i]
+	h := m.cpus[i]
 	m.cur = i
 	m.qstart[i] = h.Instret()
 	var done uint64
 	for done < q {
-		m.clint.Update()
+		m.updateTimers()
 		budget := q - done
 		if until, ok := m.insnsToDeadline(i); ok && until < budget {
 			budget = until
@@ -133,7 +133,7 @@ func (m *Machine) runHart(i int, q uint64) {
 		}
 		done += ran
 		m.retired += ran
-		if m.halted() || m.trapStorm(i) {
+		if m.halted() || m.cpuStopped(i) {
 			return
 		}
 		if h.Waiting() || h.Spinning() {
@@ -165,6 +165,9 @@ func (m *Machine) insnsToDeadline(i int) (uint64, bool) {
 
 // nextDeadline is the earliest timer deadline of any hart after now.
 func (m *Machine) nextDeadline(now uint64) (uint64, bool) {
+	if m.pc != nil {
+		return m.pc.nextDeadline(now)
+	}
 	d, ok := m.clint.NextDeadline()
 	if ok && d <= now {
 		ok = false
@@ -180,7 +183,7 @@ func (m *Machine) nextDeadline(now uint64) (uint64, bool) {
 // halted reports whether the guest has asked the test device to power off
 // or reset, or a hart hit a debugger's breakpoint (the round ends there).
 func (m *Machine) halted() bool {
-	done, _, reset := m.power.Halted()
+	done, _, reset := m.powerState()
 	return done || reset || m.debugHit()
 }
 
@@ -192,7 +195,7 @@ func (m *Machine) halted() bool {
 // counter moved since the last round.
 func (m *Machine) allWaiting() bool {
 	waiting, spinning, quiet := true, false, true
-	for i, h := range m.harts {
+	for i, h := range m.cpus {
 		if e := h.Effects(); e != m.effects[i] {
 			m.effects[i] = e
 			quiet = false
@@ -231,7 +234,7 @@ func (m *Machine) idle() (Stop, bool) {
 	default:
 		return Stop{Reason: StopIdle}, true
 	}
-	m.clint.Update()
+	m.updateTimers()
 	return Stop{}, false
 }
 
@@ -279,7 +282,7 @@ func (m *Machine) checkStop() (Stop, bool) {
 		}
 		return Stop{Reason: StopInterrupted, Detail: detail}, true
 	}
-	switch done, code, reset := m.power.Halted(); {
+	switch done, code, reset := m.powerState(); {
 	case reset:
 		return Stop{Reason: StopReset}, true
 	case done && code == 0:

@@ -86,6 +86,8 @@ type Machine struct {
 	cfg   Config
 	bus   *bus.Bus
 	harts []*rv64.Hart
+	cpus  []cpu    // the processors as the run loop sees them (harts, or the pc's)
+	pc    *pcBoard // the "pc" board's devices; nil on virt (pc.go)
 	clint *clint.CLINT
 	plic  *plic.PLIC
 	uart  *uart.UART
@@ -129,7 +131,7 @@ type hartClock struct {
 func (c hartClock) Now() uint64 { return c.m.now(c.i) }
 
 func (m *Machine) now(i int) uint64 {
-	return m.time + (m.harts[i].Instret()-m.qstart[i])/InsnsPerTick
+	return m.time + (m.cpus[i].Instret()-m.qstart[i])/InsnsPerTick
 }
 
 // NewVirt builds a virt board, loads the kernel and resets every hart to
@@ -199,6 +201,7 @@ func (m *Machine) wire() error {
 	for i := 0; i < n; i++ {
 		h := rv64.New(i, m.bus, hartClock{m, i})
 		m.harts = append(m.harts, h)
+		m.cpus = append(m.cpus, h)
 		m.clint.MSIP(i).Connect(func(l bool) { h.SetInterrupt(intMSoft, l) })
 		m.clint.MTIP(i).Connect(func(l bool) { h.SetInterrupt(intMTimer, l) })
 		m.plic.Output(2 * i).Connect(func(l bool) { h.SetInterrupt(intMExt, l) })
