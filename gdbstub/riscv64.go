@@ -17,7 +17,7 @@ const (
 // RV64CSRs are the CSR numbers the description offers, in register order:
 // the three FP CSRs (in the FPU feature, where gdb looks for them), then
 // the supervisor and machine registers an xv6 debugging session reads.
-var RV64CSRs = []uint16{
+var RV64CSRs = [...]uint16{
 	0x001, 0x002, 0x003, // fflags, frm, fcsr
 	0x100, 0x104, 0x105, 0x140, 0x141, 0x142, 0x143, 0x144, 0x14D, 0x180,
 	0x300, 0x301, 0x302, 0x303, 0x304, 0x305, 0x30A, 0x340, 0x341, 0x342, 0x343, 0x344,
@@ -25,7 +25,7 @@ var RV64CSRs = []uint16{
 }
 
 // RV64Priv is the number of the "priv" register (0 U, 1 S, 3 M).
-var RV64Priv = RV64FirstCS + len(RV64CSRs)
+const RV64Priv = RV64FirstCS + len(RV64CSRs)
 
 var rv64CSRNames = map[uint16]string{
 	0x001: "fflags", 0x002: "frm", 0x003: "fcsr",
