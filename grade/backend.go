@@ -21,8 +21,10 @@ type Backend interface {
 type RunSpec struct {
 	Commands []string
 	Prompt   string
-	Timeout  time.Duration // guest time in-process, wall-clock time on QEMU
-	Seed     uint64        // interleaving seed; 0 is the fixed schedule
+	// Timeout is guest time in-process (where the wall-clock limit is the
+	// same figure), wall-clock time on QEMU.
+	Timeout time.Duration
+	Seed    uint64 // interleaving seed; 0 is the fixed schedule
 }
 
 // Ending says how a run ended.
@@ -35,19 +37,26 @@ const (
 	Stuck                  // every hart waits and nothing can wake one
 	Flooded                // the guest printed more than the output limit
 	Exited                 // the machine powered off or the emulator exited
-	Aborted                // stopped from outside: wall-clock safety net, cancel
+	Aborted                // stopped from outside: cancelled
 	Failed                 // the run could not happen at all (bad kernel, no QEMU)
+	// WallClock: the wall-clock limit passed before the guest reached its
+	// guest-time timeout (the host could not run it fast enough). As on
+	// QEMU at the same wall-clock deadline, it is a timeout.
+	WallClock
+	TrapStorm // a hart trapped over and over without retiring an instruction
 )
 
 var endingNames = [...]string{
-	Finished: "finished",
-	TimedOut: "timeout",
-	Panicked: "panic",
-	Stuck:    "deadlock",
-	Flooded:  "output-limit",
-	Exited:   "exited",
-	Aborted:  "aborted",
-	Failed:   "error",
+	Finished:  "finished",
+	TimedOut:  "timeout",
+	Panicked:  "panic",
+	Stuck:     "deadlock",
+	Flooded:   "output-limit",
+	Exited:    "exited",
+	Aborted:   "aborted",
+	Failed:    "error",
+	WallClock: "wall-timeout",
+	TrapStorm: "trap-storm",
 }
 
 func (e Ending) String() string {

@@ -78,6 +78,14 @@ func Grade(ctx context.Context, lab *Lab, opt Options) (*Report, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("grade: results directory: %w", err)
 		}
+		// Find out now, not after the whole grade, that consoles cannot
+		// be saved there.
+		probe, err := os.CreateTemp(dir, ".writable-*")
+		if err != nil {
+			return nil, fmt.Errorf("grade: results directory: %w", err)
+		}
+		probe.Close()
+		os.Remove(probe.Name())
 	}
 
 	preps := make([]prepared, len(tests))
@@ -111,8 +119,11 @@ func Grade(ctx context.Context, lab *Lab, opt Options) (*Report, error) {
 		st := states[t.root()]
 		<-st.done
 		res, msg := evaluate(t, st, passed, opt.Repeat)
+		// Children judge their parent's console as gradelib does, even
+		// when its run ended early; the report says how it ended.
 		passed[t.Test] = res.Passed
 		pr.result(t.Test, st, res, msg)
+		markUnfinished(t.Test, st, &res)
 		rep.add(res)
 	}
 	rep.Elapsed = seconds(time.Since(start))
@@ -327,6 +338,29 @@ func evaluate(t *prepared, st *runState, passed map[*Test]bool, repeat int) (Tes
 	}
 	res.Message = first.render(false)
 	return res, first
+}
+
+// markUnfinished fails, in the report only, a zero-point test whose run
+// did not finish (a "running threadtest" that timed out, panicked or
+// flooded): its only meaning is that the run went well. gradelib prints
+// nothing but "Timeout!" for it and goes on grading its children on the
+// console, and so does the grader; points are not affected.
+func markUnfinished(t *Test, st *runState, res *TestResult) {
+	if t.Run == nil || t.Points != 0 || !res.Passed {
+		return
+	}
+	for k, o := range st.outcomes {
+		if o.Ending == Finished {
+			continue
+		}
+		res.Passed = false
+		msg := fmt.Sprintf("the run did not finish: %s", o.Reason)
+		if len(st.seeds) > 1 || st.seeds[k] != 0 {
+			msg += fmt.Sprintf(" (--seed %d)", st.seeds[k])
+		}
+		res.Message = msg
+		return
+	}
 }
 
 // check grades one run's outcome for t, returning nil on success.

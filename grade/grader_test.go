@@ -129,11 +129,30 @@ func TestGradePanicEndsRunAndChildrenExplainIt(t *testing.T) {
 	sh := goodShell()
 	sh.programs["threadtest"] = func(uint64) (string, Ending) { return "TEST1 PASSED\npanic: sched locks\n", Panicked }
 	rep, out := grade(t, miniLab(), Options{Backend: sh})
-	assert.True(t, rep.Tests[0].Passed, "a zero-point run passes if it ran; children judge its console")
-	assert.True(t, rep.Tests[1].Passed)
+	assert.False(t, rep.Tests[0].Passed, "the report says the run did not finish")
+	assert.Equal(t, "the run did not finish: panic in threadtest", rep.Tests[0].Message)
+	assert.True(t, rep.Tests[1].Passed, "children judge the console, as gradelib does")
 	assert.False(t, rep.Tests[2].Passed)
 	assert.Contains(t, out, "    run ended early: panic in threadtest\n")
 	assert.Equal(t, 20, rep.Score)
+}
+
+// A zero-point run that timed out is not "passed" in the report (gradelib
+// prints only "Timeout!" for it), while its children are still graded on
+// the console it printed, and the score is gradelib's.
+func TestGradeUnfinishedRunIsNotPassed(t *testing.T) {
+	for _, end := range []Ending{TimedOut, WallClock} {
+		sh := goodShell()
+		sh.programs["threadtest"] = func(uint64) (string, Ending) { return "TEST1 PASSED\nTEST2 PASSED\n", end }
+		rep, out := grade(t, miniLab(), Options{Backend: sh})
+		assert.Contains(t, out, "== Test running threadtest == Timeout! (1.2s) \n", end)
+		assert.False(t, rep.Tests[0].Passed, end)
+		assert.Contains(t, rep.Tests[0].Message, "the run did not finish: ")
+		assert.True(t, rep.Tests[1].Passed)
+		assert.True(t, rep.Tests[2].Passed)
+		assert.False(t, rep.Tests[4].Passed, "TEST9 never printed")
+		assert.Equal(t, 40, rep.Score)
+	}
 }
 
 func TestGradeRejectPattern(t *testing.T) {

@@ -103,9 +103,12 @@ type gradescopeTest struct {
 }
 
 // WriteGradescope writes the report in Gradescope's results.json format.
-// The top-level score is the lab's own total, as the course grades it;
-// extra-credit tests are listed with max_score 0 and whatever they earned,
-// tagged "extra credit", so an instructor can decide what to do with them.
+// Its scores add up as the printed "Score: N/M" does: the top-level score
+// is the lab's own total, the tests' scores sum to it and their max_scores
+// to M. Extra-credit tests are listed with score and max_score 0, tagged
+// "extra credit" and the group, with what they earned in their output (as
+// the "Extra credit (group): N/M" line prints it), so an instructor can
+// decide what to do with them without the total going past 100%.
 func (r *Report) WriteGradescope(w io.Writer) error {
 	out := gradescopeResults{
 		Score:         float64(r.Score),
@@ -129,8 +132,14 @@ func (r *Report) WriteGradescope(w io.Writer) error {
 			g.Status = "failed"
 		}
 		if t.Group != "" {
-			g.MaxScore = 0
+			g.Score, g.MaxScore = 0, 0
 			g.Tags = []string{"extra credit", t.Group}
+			earned := fmt.Sprintf("extra credit (%s): %d/%d, not counted in the score", t.Group, t.Score, t.Points)
+			if g.Output == "" {
+				g.Output = earned
+			} else {
+				g.Output = earned + "\n" + g.Output
+			}
 		}
 		out.Tests = append(out.Tests, g)
 	}

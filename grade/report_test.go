@@ -99,8 +99,42 @@ func TestReportGradescope(t *testing.T) {
 	assert.Contains(t, got.Tests[3].Output, "MISSING")
 	assert.NotContains(t, got.Tests[3].Output, "\033")
 	assert.Equal(t, 0.0, got.Tests[4].MaxScore)
-	assert.Equal(t, 5.0, got.Tests[4].Score)
+	assert.Equal(t, 0.0, got.Tests[4].Score, "extra credit is not in the score")
+	assert.Equal(t, "passed", got.Tests[4].Status)
+	assert.Equal(t, "extra credit (locks): 5/5, not counted in the score", got.Tests[4].Output)
 	assert.Equal(t, []string{"extra credit", "locks"}, got.Tests[4].Tags)
+
+	// The tests add up to the printed "Score: 30/40".
+	var score, maxScore float64
+	for _, t := range got.Tests {
+		score += t.Score
+		maxScore += t.MaxScore
+	}
+	assert.Equal(t, got.Score, score)
+	assert.Equal(t, float64(rep.Possible), maxScore)
+}
+
+// A report where the threadtest run timed out: Gradescope shows the run
+// as failed, though its children's points (gradelib's) stand.
+func TestReportGradescopeUnfinishedRun(t *testing.T) {
+	sh := goodShell()
+	sh.programs["threadtest"] = func(uint64) (string, Ending) { return "TEST1 PASSED\n", TimedOut }
+	rep, _ := grade(t, miniLab(), Options{Backend: sh})
+	var buf bytes.Buffer
+	require.NoError(t, rep.WriteGradescope(&buf))
+	var got struct {
+		Score float64 `json:"score"`
+		Tests []struct {
+			Name, Status, Output string
+			Score                float64
+		} `json:"tests"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	assert.Equal(t, "running threadtest", got.Tests[0].Name)
+	assert.Equal(t, "failed", got.Tests[0].Status)
+	assert.Contains(t, got.Tests[0].Output, "the run did not finish: timeout")
+	assert.Equal(t, "passed", got.Tests[1].Status)
+	assert.Equal(t, 20.0, got.Score, "test1 and usertests")
 }
 
 func TestReportSummaryMentionsSeeds(t *testing.T) {

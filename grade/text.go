@@ -55,9 +55,11 @@ func (p printer) result(t *Test, st *runState, res TestResult, m message) {
 	io.WriteString(p.w, b.String())
 }
 
+// timedOut reports whether a run hit its deadline, in guest time or in
+// wall-clock time: gradelib prints "Timeout!" then.
 func timedOut(st *runState) bool {
 	for _, o := range st.outcomes {
-		if o.Ending == TimedOut {
+		if o.Ending == TimedOut || o.Ending == WallClock {
 			return true
 		}
 	}

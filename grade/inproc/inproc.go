@@ -3,14 +3,15 @@
 // and seed, with timeouts in guest time so a loaded host grades the same.
 //
 // Every run gets a fresh machine and a copy-on-write disk over one shared,
-// never-modified image. Output, guest time and instructions are bounded, and
-// a wall-clock safety net interrupts a run that takes far longer in real
-// time than its guest-time budget should, so no guest can hang the grader
-// or exhaust memory.
+// never-modified image. Every run is bounded four ways, so no guest can hang
+// the grader or exhaust memory: guest time (the test's timeout), wall-clock
+// time (the same figure by default: a grader on QEMU gives up then too, so
+// a guest the host cannot run fast enough gets a "wall-timeout" verdict
+// saying how far it got), console output (OutputLimit bytes, the only
+// console memory a run holds) and trap storms (stopped at once).
 package inproc
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -37,13 +38,18 @@ type Config struct {
 	WallLimit func(timeout time.Duration) time.Duration
 }
 
-// DefaultWallLimit gives a run two minutes plus ten times its guest-time
-// budget of real time. Guest time always advances while the machine runs,
-// so the guest-time budget ends every healthy or broken run long before;
-// this only catches an emulator that stopped making progress, even on a
-// badly overloaded host.
-func DefaultWallLimit(timeout time.Duration) time.Duration {
-	return 2*time.Minute + 10*timeout
+// DefaultWallLimit gives a run as much real time as its timeout: what
+// gradelib gives a test on QEMU, so a grade never takes longer than the
+// course's own would. A run that needs more stops with a WallClock
+// verdict that says how much guest time it reached.
+func DefaultWallLimit(timeout time.Duration) time.Duration { return timeout }
+
+// ScaledWallLimit gives a run factor times its timeout of real time, for a
+// slow or busy host.
+func ScaledWallLimit(factor float64) func(time.Duration) time.Duration {
+	return func(timeout time.Duration) time.Duration {
+		return time.Duration(float64(timeout) * factor)
+	}
 }
 
 // Backend runs sessions on fresh virt machines. It is safe for concurrent
@@ -94,7 +100,12 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		}
 		defer d.Close()
 	}
-	ticks := guestTicks(spec.Timeout)
+	timeout := spec.Timeout
+	if timeout <= 0 {
+		timeout = grade.DefaultTimeout // never "no bound"
+	}
+	ticks := guestTicks(timeout)
+	console := &capped{limit: b.cfg.OutputLimit + consoleSlack}
 	m, err := machine.NewVirt(machine.Config{
 		Kernel:       b.cfg.Kernel,
 		Disk:         d,
@@ -105,33 +116,57 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		MaxInsns:     insnBudget(ticks, b.cfg.CPUs),
 		OutputLimit:  b.cfg.OutputLimit,
 		LegacyVirtio: b.cfg.LegacyVirtio,
+		Console:      console,
+		ConsoleTail:  consoleTail,
+		WallLimit:    b.cfg.WallLimit(timeout),
 	})
 	if err != nil {
 		return failed(err)
 	}
-
-	wall := b.cfg.WallLimit(spec.Timeout)
-	safety := time.AfterFunc(wall, func() {
-		m.Interrupt(fmt.Sprintf("wall-clock safety net: still running after %v of real time", wall))
-	})
-	defer safety.Stop()
+	defer m.Close()
 	stopWatch := context.AfterFunc(ctx, func() { m.Interrupt("cancelled") })
 	defer stopWatch()
 
 	sess := script.New(spec.Commands, spec.Prompt)
+	var seen int64
 	stop := m.Run(func() bool {
-		in, done := sess.Step(m.Output())
+		var out []byte
+		out, seen = m.OutputSince(seen)
+		in, done := sess.Feed(out)
 		if in != "" {
 			m.Type(in)
 		}
 		return done
 	})
 	o := grade.Outcome{
-		Console: bytes.Clone(m.Output()),
+		Console: console.buf,
 		Guest:   time.Duration(m.Time()) * time.Second / machine.Timebase,
 	}
-	o.Ending, o.Reason = ending(stop, sess, spec.Timeout, b.cfg.OutputLimit)
+	o.Ending, o.Reason = ending(stop, sess, timeout, b.cfg.OutputLimit)
 	return o
+}
+
+// consoleTail is what the machine keeps of the console for the session:
+// prompts are found in each round's new output, far smaller than this.
+const consoleTail = 64 << 10
+
+// consoleSlack lets the capture hold what the guest prints in the round
+// that crosses OutputLimit, so the console ends where the machine stopped.
+const consoleSlack = 64 << 10
+
+// capped keeps what a run prints, up to limit bytes: the console the
+// grader matches and saves. Past the limit (the machine stops soon after)
+// bytes are dropped rather than held.
+type capped struct {
+	buf   []byte
+	limit int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.limit - len(c.buf); room > 0 {
+		c.buf = append(c.buf, p[:min(len(p), room)]...)
+	}
+	return len(p), nil
 }
 
 // guestTicks converts a guest-time timeout to timebase ticks.
@@ -161,6 +196,10 @@ func ending(s machine.Stop, sess *script.Session, timeout time.Duration, outputL
 		return grade.Stuck, fmt.Sprintf("deadlock: every hart waits and nothing can wake one, while waiting for %s", sess.Waiting())
 	case machine.StopOutputLimit:
 		return grade.Flooded, fmt.Sprintf("the guest printed more than %d bytes", outputLimit)
+	case machine.StopWallClock:
+		return grade.WallClock, fmt.Sprintf("wall-clock timeout (%v): %s, while waiting for %s", timeout, s.Detail, sess.Waiting())
+	case machine.StopTrapStorm:
+		return grade.TrapStorm, fmt.Sprintf("trap storm: %s, while waiting for %s", s.Detail, sess.Waiting())
 	case machine.StopInterrupted:
 		return grade.Aborted, s.Detail
 	default:

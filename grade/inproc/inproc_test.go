@@ -90,15 +90,63 @@ func TestRunReportsDeadlock(t *testing.T) {
 	assert.Contains(t, o.Reason, "first shell prompt")
 }
 
-func TestWallClockSafetyNet(t *testing.T) {
+// A run the host cannot carry to its guest-time timeout within the
+// wall-clock limit ends with a verdict that says how far it got.
+func TestWallClockLimit(t *testing.T) {
 	b := backend(t, spinGuest("boot\n"), func(c *Config) {
 		c.WallLimit = func(time.Duration) time.Duration { return 50 * time.Millisecond }
 	})
 	start := time.Now()
 	o := b.Run(context.Background(), spec(time.Hour, "threadtest"))
 	assert.Less(t, time.Since(start), 10*time.Second)
-	assert.Equal(t, grade.Aborted, o.Ending)
-	assert.Equal(t, "wall-clock safety net: still running after 50ms of real time", o.Reason)
+	assert.Equal(t, grade.WallClock, o.Ending)
+	assert.Equal(t, "wall-timeout", o.Ending.String())
+	assert.Regexp(t, `^wall-clock timeout \(1h0m0s\): the guest was still running at \d+\.\d\d s of guest time after 0\.\d s of wall time \(the host could not reach the guest-time limit of 3600\.00 s in time\), while waiting for the first shell prompt "\$ "$`, o.Reason)
+}
+
+// By default the wall-clock limit is the timeout itself, as on QEMU.
+func TestDefaultWallLimitIsTheTimeout(t *testing.T) {
+	assert.Equal(t, 30*time.Second, DefaultWallLimit(30*time.Second))
+	assert.Equal(t, 45*time.Second, ScaledWallLimit(1.5)(30*time.Second))
+}
+
+// A zero timeout does not mean "no bound": it is the grader's default.
+func TestZeroTimeoutIsTheDefault(t *testing.T) {
+	b := backend(t, spinGuest("boot\n"), func(c *Config) {
+		c.WallLimit = func(d time.Duration) time.Duration {
+			assert.Equal(t, grade.DefaultTimeout, d)
+			return 20 * time.Millisecond
+		}
+	})
+	o := b.Run(context.Background(), spec(0, "threadtest"))
+	assert.Equal(t, grade.WallClock, o.Ending, o.Reason)
+}
+
+// A kernel that jumps to 0 with its trap vector there too is stopped at
+// once with its own verdict.
+func TestRunStopsTrapStorm(t *testing.T) {
+	storm := guest("boot\n", func(a *asm) {
+		a.emit(0x30501073) // csrw mtvec, zero
+		a.emit(0x00000067) // jr zero
+	})
+	b := backend(t, storm, nil)
+	o := b.Run(context.Background(), spec(time.Minute, "threadtest"))
+	assert.Equal(t, grade.TrapStorm, o.Ending)
+	assert.Contains(t, o.Reason, "trap storm: hart 0 took ")
+	assert.Contains(t, o.Reason, "instruction-access-fault exceptions in a row at pc 0x0")
+	assert.Less(t, o.Guest, time.Millisecond)
+}
+
+// The console a run keeps is everything up to the output limit, from the
+// first byte (the machine itself keeps only a tail), and no more.
+func TestRunKeepsConsoleUpToTheLimit(t *testing.T) {
+	const limit = 300_000 // well past the machine's tail
+	b := backend(t, floodGuest(), func(c *Config) { c.OutputLimit = limit })
+	o := b.Run(context.Background(), spec(time.Minute, "threadtest"))
+	assert.Equal(t, grade.Flooded, o.Ending)
+	assert.True(t, strings.HasPrefix(string(o.Console), "boot\nxxx"))
+	assert.Greater(t, len(o.Console), limit)
+	assert.LessOrEqual(t, len(o.Console), limit+consoleSlack)
 }
 
 func TestRunCancelled(t *testing.T) {
