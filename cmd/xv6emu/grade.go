@@ -29,6 +29,7 @@ type gradeTarget struct {
 	cpus       int
 	legacy     bool
 	qemuBinary string
+	wallFactor float64 // in-process wall-clock limit per run, in timeouts; 0 means 1
 }
 
 func (g *gradeTarget) register(cmd *cobra.Command) {
@@ -59,11 +60,11 @@ func (g *gradeTarget) images() (elf, fs []byte, err error) {
 		}
 		return elf, fs, err
 	}
-	if elf, err = os.ReadFile(g.kernel); err != nil {
-		return nil, nil, fmt.Errorf("kernel: %w", err)
+	if elf, err = readInput("--kernel", g.kernel, maxKernelFile); err != nil {
+		return nil, nil, err
 	}
-	if fs, err = os.ReadFile(g.fs); err != nil {
-		return nil, nil, fmt.Errorf("fs image: %w", err)
+	if fs, err = readInput("--fs", g.fs, maxFSFile); err != nil {
+		return nil, nil, err
 	}
 	return elf, fs, nil
 }
@@ -81,7 +82,8 @@ func (g *gradeTarget) jobs(onQEMU bool) int {
 
 // backend builds the backend. A kernel or image that cannot be booted is
 // not an error here: every test then fails with the reason, so a grading
-// script still gets a full report. A missing QEMU is a usage error.
+// script still gets a full report. A missing QEMU, or a --kernel or --fs
+// that cannot be read, is a usage error.
 func (g *gradeTarget) backend(onQEMU bool) (grade.Backend, error) {
 	name := "xv6emu"
 	if onQEMU {
@@ -92,13 +94,20 @@ func (g *gradeTarget) backend(onQEMU bool) (grade.Backend, error) {
 	}
 	elf, fs, err := g.images()
 	if err != nil {
-		return grade.Unrunnable(name, err), nil
+		// A file that cannot be read at all (missing, a device, too
+		// big) is a usage error; one that is read but cannot boot fails
+		// every test below.
+		return nil, withCode(exitUsage, err)
 	}
 	var b grade.Backend
 	if onQEMU {
 		b, err = qemu.New(qemu.Config{Binary: g.qemuBinary, Kernel: elf, FS: fs, CPUs: g.cpus, LegacyVirtio: g.legacy})
 	} else {
-		b, err = inproc.New(inproc.Config{Kernel: elf, FS: fs, CPUs: g.cpus, LegacyVirtio: g.legacy})
+		cfg := inproc.Config{Kernel: elf, FS: fs, CPUs: g.cpus, LegacyVirtio: g.legacy}
+		if g.wallFactor > 0 {
+			cfg.WallLimit = inproc.ScaledWallLimit(g.wallFactor)
+		}
+		b, err = inproc.New(cfg)
 	}
 	if err != nil {
 		return grade.Unrunnable(name, err), nil
@@ -117,6 +126,7 @@ func init() {
 		results    string
 		jsonFile   string
 		gradescope string
+		wallFactor float64
 	)
 	cmd := &cobra.Command{
 		Use:   "grade [lab [test...]]",
@@ -137,7 +147,30 @@ real qemu-system-riscv64 (wall-clock timeouts; the seed has no effect there).
 
 The console of every run is saved under --results as <lab>/<test>.out.
 
-Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
+Every in-process run is bounded: by its timeout in guest time, and by the
+same figure in wall-clock time (what gradelib gives it on QEMU; scale it
+with --wall-factor on a slow host). A run ends with one of these verdicts,
+shown after "run ended early:" and in --json's "ending":
+  finished       the prompt came back after the last command
+  timeout        the guest-time timeout passed ("Timeout!", as gradelib)
+  wall-timeout   the host could not run the guest to its timeout within the
+                 wall-clock limit; says how much guest time it reached
+                 (also printed as "Timeout!")
+  panic          the kernel printed a "panic: " line
+  deadlock       every hart waits and nothing can wake one
+  trap-storm     a hart takes the same exception over and over without
+                 retiring an instruction
+  output-limit   the guest printed more than 4 MiB (it floods the console)
+  exited         the guest powered off
+  error          the run could not start (bad kernel or image)
+A zero-point run such as "running threadtest" that does not finish is
+marked failed in --json and --gradescope; as in gradelib, its children are
+still judged on the console it printed. Gradescope scores add up to the
+printed Score; extra credit is listed apart at 0/0 with what it earned.
+
+Exit status: 0 full marks, 1 points lost (or interrupted), 2 bad usage or
+input (including a --json, --gradescope or --results path that cannot be
+written: checked before any test runs).`,
 		Example: `  xv6emu grade kthread
   xv6emu grade kthread test3
   xv6emu grade --list
@@ -165,6 +198,22 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 			if err != nil {
 				return err
 			}
+			if wallFactor <= 0 {
+				return withCode(exitUsage, fmt.Errorf("--wall-factor %g: must be positive", wallFactor))
+			}
+			target.wallFactor = wallFactor
+			// Report files are opened before grading: a path that
+			// cannot be written must not cost a whole grade first.
+			jsonOut, err := openReport("--json", jsonFile)
+			if err != nil {
+				return err
+			}
+			defer jsonOut.abandon()
+			gsOut, err := openReport("--gradescope", gradescope)
+			if err != nil {
+				return err
+			}
+			defer gsOut.abandon()
 			b, err := target.backend(onQEMU)
 			if err != nil {
 				return err
@@ -187,10 +236,10 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
-			if err := writeReport(jsonFile, rep.WriteJSON); err != nil {
+			if err := jsonOut.write(rep.WriteJSON); err != nil {
 				return err
 			}
-			if err := writeReport(gradescope, rep.WriteGradescope); err != nil {
+			if err := gsOut.write(rep.WriteGradescope); err != nil {
 				return err
 			}
 			if ctx.Err() != nil {
@@ -213,6 +262,7 @@ Exit status: 0 full marks, 1 points lost, 2 bad usage.`,
 	f.StringVar(&results, "results", "results", `directory for the console of each run ("" saves nothing)`)
 	f.StringVar(&jsonFile, "json", "", "write a machine-readable report to this file")
 	f.StringVar(&gradescope, "gradescope", "", "write Gradescope's results.json to this file")
+	f.Float64Var(&wallFactor, "wall-factor", 1, "each in-process run's wall-clock limit, in multiples of its timeout")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -294,21 +344,56 @@ func colorful(f *os.File) bool {
 	return !noColor && term.IsTerminal(int(f.Fd()))
 }
 
-// writeReport writes a report file if a path was given.
-func writeReport(path string, write func(io.Writer) error) error {
+// reportFile is a report output opened before grading.
+type reportFile struct {
+	path    string
+	f       *os.File
+	created bool // the file did not exist before: remove it if unused
+	done    bool
+}
+
+// openReport opens path for a report, if a path was given, so that an
+// unwritable path is an error before any test runs. An existing file is
+// left as it is until the report is written.
+func openReport(flag, path string) (*reportFile, error) {
 	if path == "" {
+		return &reportFile{}, nil
+	}
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, withCode(exitUsage, fmt.Errorf("%s: %w", flag, err))
+	}
+	return &reportFile{path: path, f: f, created: os.IsNotExist(statErr)}, nil
+}
+
+// write replaces the file's contents with the report.
+func (r *reportFile) write(report func(io.Writer) error) error {
+	if r.f == nil {
 		return nil
 	}
-	f, err := os.Create(path)
+	r.done = true
+	err := r.f.Truncate(0)
+	if err == nil {
+		err = report(r.f)
+	}
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		return withCode(exitUsage, err)
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return withCode(exitUsage, fmt.Errorf("%s: %w", path, err))
-	}
-	if err := f.Close(); err != nil {
-		return withCode(exitUsage, err)
+		return withCode(exitUsage, fmt.Errorf("%s: %w", r.path, err))
 	}
 	return nil
+}
+
+// abandon closes a report that was never written, removing the file if
+// openReport created it.
+func (r *reportFile) abandon() {
+	if r.f == nil || r.done {
+		return
+	}
+	r.f.Close()
+	if r.created {
+		os.Remove(r.path)
+	}
 }
