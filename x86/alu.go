@@ -61,6 +61,10 @@ func (c *CPU) alu(op uint8, a, b uint32, size int) uint32 {
 func (c *CPU) aluRM(in *insn, op uint8, size int, b uint32) {
 	b &= sizeMask[size]
 	if in.mod == 3 {
+		if op == aluXor && in.rm == in.reg && in.op < 0x40 {
+			c.xorZero(in.rm, size)
+			return
+		}
 		r := c.alu(op, c.getReg(in.rm, size), b, size)
 		if op != aluCmp {
 			c.setReg(in.rm, size, r)
@@ -77,6 +81,15 @@ func (c *CPU) aluRM(in *insn, op uint8, size int, b uint32) {
 	if in.pfx&pfxLock != 0 {
 		c.Stats.LockOther++
 	}
+}
+
+// xorZero is xor r, r. Its flags are not lazy: QEMU records them as
+// "cleared" (ZF and PF only), which later differs from a lazy xor in the
+// undefined flags of bt, so this CPU does the same.
+func (c *CPU) xorZero(r uint8, size int) {
+	c.setReg(r, size, 0)
+	c.flags = c.flags&^arithFlags | FlagZF | FlagPF
+	c.lz.op = lazyNone
 }
 
 func (c *CPU) inc(v uint32, size int) uint32 {
@@ -359,7 +372,7 @@ func (c *CPU) bitTest(in *insn, op uint8, off uint32, size int, immediate bool) 
 	if in.mod == 3 {
 		v := c.getReg(in.rm, size)
 		bit := off & (bitsN - 1)
-		c.setCF(v>>bit&1 != 0)
+		c.btFlags(v >> bit)
 		if nv, ok := bitOp(op, v, bit); ok {
 			c.setReg(in.rm, size, nv)
 		}
@@ -381,7 +394,7 @@ func (c *CPU) bitTest(in *insn, op uint8, off uint32, size int, immediate bool) 
 	}
 	if op == 0 {
 		v := c.read(int(in.seg), addr, size)
-		c.setCF(v>>bit&1 != 0)
+		c.btFlags(v >> bit)
 		return
 	}
 	ref := c.wref(int(in.seg), addr, size)
@@ -390,10 +403,23 @@ func (c *CPU) bitTest(in *insn, op uint8, off uint32, size int, immediate bool) 
 	if nv != v {
 		c.refWrite(ref, size, nv)
 	}
-	c.setCF(v>>bit&1 != 0)
+	c.btFlags(v >> bit)
 	if in.pfx&pfxLock != 0 {
 		c.Stats.LockOther++
 	}
+}
+
+// btFlags sets CF to the tested bit (the low bit of shifted, the operand
+// shifted right by the bit number). The other flags are undefined; QEMU
+// keeps the last result and recomputes them as after a right shift of
+// shifted, and so does this CPU, so signatures match.
+func (c *CPU) btFlags(shifted uint32) {
+	if c.lz.op == lazyNone {
+		c.setCF(shifted&1 != 0)
+		return
+	}
+	c.lz.op = lazyShr
+	c.lz.a = shifted
 }
 
 func bitOp(op uint8, v, bit uint32) (uint32, bool) {

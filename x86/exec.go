@@ -39,11 +39,19 @@ func (c *CPU) loop(end uint64) {
 		case 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39:
 			c.aluRM(in, uint8(op>>3), size, c.getReg(in.reg, size))
 		case 0x02, 0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A:
+			if op == 0x32 && in.mod == 3 && in.rm == in.reg {
+				c.xorZero(in.reg, 1)
+				break
+			}
 			r := c.alu(uint8(op>>3), c.getReg(in.reg, 1), c.readRM(in, 1), 1)
 			if op != 0x3A {
 				c.setReg(in.reg, 1, r)
 			}
 		case 0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B, 0x33, 0x3B:
+			if op == 0x33 && in.mod == 3 && in.rm == in.reg {
+				c.xorZero(in.reg, size)
+				break
+			}
 			r := c.alu(uint8(op>>3), c.getReg(in.reg, size), c.readRM(in, size), size)
 			if op != 0x3B {
 				c.setReg(in.reg, size, r)

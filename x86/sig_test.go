@@ -1,0 +1,64 @@
+package x86
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The signature program prints, after each random block, the registers,
+// EFLAGS and a hash of the memory the block could touch. testdata/
+// sig.qemu.txt is what qemu-system-i386 prints; TestSignatureQEMU checks
+// that it still is.
+const sigELF = "testdata/elf/sig.elf"
+
+func TestSignature(t *testing.T) {
+	want, err := os.ReadFile("testdata/sig.qemu.txt")
+	must(t, err)
+	tb := runELF(t, sigELF, 50_000_000)
+	compareSig(t, tb.out.String(), string(want))
+}
+
+func compareSig(t *testing.T, got, want string) {
+	t.Helper()
+	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range wl {
+		if i >= len(gl) {
+			t.Fatalf("output ends at line %d; want %q", i, wl[i])
+		}
+		if gl[i] != wl[i] {
+			t.Fatalf("block line %d differs:\n got  %s\n want %s", i, gl[i], wl[i])
+		}
+	}
+	if len(gl) != len(wl) {
+		t.Fatalf("got %d lines, want %d", len(gl), len(wl))
+	}
+}
+
+// TestSignatureQEMU runs the signature program on qemu-system-i386 and
+// compares with the CPU's own output, bit for bit.
+func TestSignatureQEMU(t *testing.T) {
+	qemu, err := exec.LookPath("qemu-system-i386")
+	if err != nil {
+		t.Skip("qemu-system-i386 not installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, qemu, "-m", "64M", "-display", "none", "-serial", "stdio",
+		"-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-kernel", sigELF)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatal("QEMU timed out")
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("QEMU: %v", err)
+	}
+	tb := runELF(t, sigELF, 50_000_000)
+	compareSig(t, tb.out.String(), out.String())
+}
