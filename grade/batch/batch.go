@@ -200,7 +200,7 @@ func Run(ctx context.Context, dir string, opt Options) (*Summary, error) {
 			defer wg.Done()
 			for i := range queue {
 				prog.started(subs[i].Name)
-				r, done := gradeOne(ctx, subs[i], opt, machines)
+				r, _, done := gradeOne(ctx, subs[i], opt, machines)
 				if !done {
 					prog.stopped(subs[i].Name)
 					continue
@@ -238,12 +238,39 @@ func Run(ctx context.Context, dir string, opt Options) (*Summary, error) {
 	return sum, nil
 }
 
+// Grade unpacks, builds and grades one submission as Run does, saving its
+// results in Out/submissions/<ID>, and returns its result and, when it was
+// graded, the grading's report. Only Lab, LabFor, Only, Backend, Jobs,
+// Seed, Repeat, Out, Build, Limits, Timeout and Scratch apply.
+func Grade(ctx context.Context, s Submission, opt Options) (*Result, *grade.Report, error) {
+	if opt.Lab == nil || opt.Backend == nil || opt.Out == "" {
+		return nil, nil, errors.New("batch: Lab, Backend and Out are required")
+	}
+	if opt.Jobs <= 0 {
+		opt.Jobs = runtime.NumCPU()
+	}
+	if opt.Limits == (Limits{}) {
+		opt.Limits = DefaultLimits
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultTimeout
+	}
+	if s.ID == "" {
+		s.ID = safeName(s.Name)
+	}
+	r, rep, done := gradeOne(ctx, s, opt, make(chan struct{}, opt.Jobs))
+	if !done {
+		return r, nil, context.Cause(ctx)
+	}
+	return r, rep, saveResult(opt.Out, r)
+}
+
 // gradeOne unpacks, builds and grades s. done is false when ctx ended
 // before its result was complete: such a submission is graded again by
 // the next --resume.
-func gradeOne(ctx context.Context, s Submission, opt Options, machines chan struct{}) (r *Result, done bool) {
+func gradeOne(ctx context.Context, s Submission, opt Options, machines chan struct{}) (r *Result, rep *grade.Report, done bool) {
 	start := time.Now()
-	r = &Result{Submission: s.Name, ID: s.ID, Kind: s.Kind, Dir: SubmissionsDir + "/" + s.ID, Tests: []TestScore{}}
+	r = &Result{Submission: s.Name, ID: s.ID, Kind: s.Kind, Dir: SubmissionsDir + "/" + s.ID, Tests: []TestScore{}, Files: []string{}}
 	out := filepath.Join(opt.Out, SubmissionsDir, s.ID)
 	defer func() {
 		r.WallSeconds = time.Since(start).Seconds()
@@ -251,9 +278,9 @@ func gradeOne(ctx context.Context, s Submission, opt Options, machines chan stru
 			r.Files = append(r.Files, TranscriptFile)
 		}
 	}()
-	fail := func(v Verdict, err error) (*Result, bool) {
+	fail := func(v Verdict, err error) (*Result, *grade.Report, bool) {
 		r.Verdict, r.Detail = v, oneLine(err.Error())
-		return r, ctx.Err() == nil
+		return r, nil, ctx.Err() == nil
 	}
 	if err := os.RemoveAll(out); err != nil {
 		return fail(Failed, err)
@@ -324,7 +351,7 @@ func gradeOne(ctx context.Context, s Submission, opt Options, machines chan stru
 	}
 	defer transcript.Close()
 	gradeStart := time.Now()
-	rep, err := grade.Grade(gctx, lab, grade.Options{
+	rep, err = grade.Grade(gctx, lab, grade.Options{
 		Backend: limited{opt.Backend(elf, fsimg), machines},
 		Jobs:    opt.Jobs,
 		Seed:    opt.Seed,
@@ -335,7 +362,7 @@ func gradeOne(ctx context.Context, s Submission, opt Options, machines chan stru
 	})
 	r.GradeSeconds = time.Since(gradeStart).Seconds()
 	if ctx.Err() != nil {
-		return r, false
+		return r, nil, false
 	}
 	if err != nil {
 		return fail(Failed, err)
@@ -355,7 +382,7 @@ func gradeOne(ctx context.Context, s Submission, opt Options, machines chan stru
 	default:
 		r.Verdict = PointsLost
 	}
-	return r, true
+	return r, rep, true
 }
 
 // plan lists the tests of lab that only selects, unscored, and the points
@@ -378,7 +405,9 @@ func plan(lab *grade.Lab, only []string) (possible int, tests []TestScore) {
 // fill copies a grading's scores into r.
 func (r *Result) fill(rep *grade.Report) {
 	r.Score, r.Possible = rep.Score, rep.Possible
-	r.ExtraCredit = rep.Groups
+	if len(rep.Groups) > 0 {
+		r.ExtraCredit = rep.Groups
+	}
 	r.Tests = r.Tests[:0]
 	var why []string
 	for _, t := range rep.Tests {

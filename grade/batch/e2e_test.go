@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/xv6emu/xv6emu/grade"
@@ -79,8 +80,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// floodLimit stops a flooding guest early: the default 4 MiB takes
+// seconds of printing to reach, and no sample prints 20 KiB otherwise.
+const floodLimit = 256 << 10
+
 func inprocBackend(kernel, fs []byte) grade.Backend {
-	b, err := inproc.New(inproc.Config{Kernel: kernel, FS: fs})
+	b, err := inproc.New(inproc.Config{Kernel: kernel, FS: fs, OutputLimit: floodLimit})
 	if err != nil {
 		return grade.Unrunnable("xv6emu", err)
 	}
@@ -125,7 +130,58 @@ func TestSampleSetVerdicts(t *testing.T) {
 	t.Logf("batch of %d in %.1fs\n%s", sum.Submissions, sum.Elapsed, progress.String())
 	require.Equal(t, 5, sum.Graded)
 	res := byName(sum)
-	for name, r := range res {
-		t.Logf("%s: %s %d/%d %v %s", name, r.Verdict, r.Score, r.Possible, r.Runs, r.Detail)
+
+	ok := res["correct.zip"]
+	assert.Equal(t, batch.FullMarks, ok.Verdict, ok.Detail)
+	assert.Equal(t, 90, ok.Score)
+	assert.Equal(t, []grade.GroupScore{{Name: "locks", Score: 11, Possible: 11}}, ok.ExtraCredit)
+
+	nb := res["does-not-build.zip"]
+	assert.Equal(t, batch.NoBuild, nb.Verdict)
+	assert.Equal(t, 0, nb.Score)
+	assert.Equal(t, 90, nb.Possible)
+	assert.Contains(t, nb.Detail, "src/core/thread.c:75:16: error: 'stak' undeclared")
+	assert.Contains(t, nb.BuildTail, "np->ustack = stak;")
+	assert.NotContains(t, nb.BuildTail, os.TempDir(), "paths are shown relative to the tree")
+
+	dl := res["join-deadlock.tar.gz"]
+	assert.Equal(t, batch.PointsLost, dl.Verdict)
+	assert.Equal(t, 0, dl.Score)
+	require.Len(t, dl.Runs, 1)
+	assert.Equal(t, "timeout", dl.Runs[0].Ending)
+	assert.Contains(t, dl.Detail, `still waiting for the shell prompt after "threadtest"`)
+
+	// The course's tests never let a thread return; only the extra
+	// credit from "thread returns" on is lost.
+	tr := res["thread-return.zip"]
+	assert.Equal(t, batch.FullMarks, tr.Verdict)
+	assert.Equal(t, 90, tr.Score)
+	assert.Equal(t, []grade.GroupScore{{Name: "locks", Score: 3, Possible: 11}}, tr.ExtraCredit)
+	assert.Equal(t, "locks: thread returns", failedTests(tr)[0])
+	console, err := os.ReadFile(filepath.Join(out, tr.Dir, "kthread", "running_threadtest.out"))
+	require.NoError(t, err)
+	assert.Contains(t, string(console), "sepc=0x00000000fffffffe", "the thread returned into 0xffffffff")
+
+	fl := res["console-flood"]
+	assert.Equal(t, batch.PointsLost, fl.Verdict)
+	assert.Equal(t, 0, fl.Score)
+	require.Len(t, fl.Runs, 1)
+	assert.Equal(t, "output-limit", fl.Runs[0].Ending)
+
+	for _, name := range []string{"correct.zip", "join-deadlock.tar.gz", "thread-return.zip", "console-flood"} {
+		assert.Contains(t, res[name].Files, batch.ReportFile, name)
+		assert.Greater(t, res[name].BuildSeconds, 0.0, "%s was built with its own Makefile", name)
 	}
+	for _, f := range []string{batch.SummaryCSV, batch.SummaryJSON, batch.SummaryHTML} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+
+	// Run again with --resume: nothing is graded twice.
+	again, err := batch.Run(context.Background(), dir, batch.Options{
+		Lab: labs.Kthread(), Only: []string{"threadtest", "locks"}, Backend: inprocBackend,
+		Jobs: 2, Out: out, Resume: true,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, sum.Results, again.Results)
+	assert.Less(t, again.Elapsed, 5.0)
 }
