@@ -72,6 +72,9 @@ func parseQEMUArgs(system string, args []string) (*qemuOptions, error) {
 			}
 			continue
 		}
+		if !qemuValueFlags[name] {
+			return nil, fmt.Errorf("unsupported option %s", flag)
+		}
 		if v, err = value(); err != nil {
 			return nil, err
 		}
@@ -129,11 +132,17 @@ func parseQEMUArgs(system string, args []string) (*qemuOptions, error) {
 			}
 		case "-gdb":
 			o.gdb = v
-		default:
-			return nil, fmt.Errorf("unsupported option %s", flag)
 		}
 	}
 	return o, nil
+}
+
+// qemuValueFlags are the options taking an argument that parseQEMUArgs
+// knows.
+var qemuValueFlags = map[string]bool{
+	"-machine": true, "-M": true, "-bios": true, "-kernel": true, "-m": true, "-smp": true,
+	"-serial": true, "-monitor": true, "-d": true, "-D": true, "-global": true, "-drive": true,
+	"-device": true, "-gdb": true,
 }
 
 // parseQEMUMem parses -m: a size whose unit defaults to MiB, or size=N.
