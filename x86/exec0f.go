@@ -93,6 +93,10 @@ func (c *CPU) exec0F(in *insn, size int, next *uint32) bool {
 				c.refWrite(ref, size, r)
 			}
 		}
+	case 0xAE: // lfence, mfence, sfence; clflush: ordering and caches are invisible here
+		if in.mod == 3 && in.reg < 5 || in.mod != 3 && in.reg != 7 {
+			c.raise(excUD, 0, false)
+		}
 	case 0xAF:
 		c.setReg(in.reg, size, c.imul2(c.getReg(in.reg, size), c.readRM(in, size), size))
 	case 0xB0, 0xB1:
