@@ -130,8 +130,8 @@ func unconfirmable(in *insn) bool {
 		return in.reg == 5 || in.mod == 3
 	case 0x1BA:
 		return in.reg < 4
-	case 0x1AE:
-		return in.mod == 3 && in.reg < 5 || in.mod != 3 && in.reg != 7
+	case 0x1AE: // x86asm knows only rm 0 of the fences
+		return true
 	case 0x1C7:
 		return in.reg != 1 || in.mod == 3
 	}
