@@ -98,13 +98,24 @@ func runBatch(cmd *cobra.Command, args []string, target *gradeTarget, b *batchFl
 		return err
 	}
 	cfg := *target
+	if fl := f.Lookup("wall-factor"); fl != nil {
+		wf, _ := f.GetFloat64("wall-factor")
+		if wf <= 0 {
+			return withCode(exitUsage, fmt.Errorf("--wall-factor %g: must be positive", wf))
+		}
+		cfg.wallFactor = wf
+	}
 	backend := func(kernel, fs []byte) grade.Backend {
 		var be grade.Backend
 		var err error
 		if onQEMU {
 			be, err = qemu.New(qemu.Config{Binary: cfg.qemuBinary, Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacy})
 		} else {
-			be, err = inproc.New(inproc.Config{Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacy})
+			ic := inproc.Config{Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacy}
+			if cfg.wallFactor > 0 {
+				ic.WallLimit = inproc.ScaledWallLimit(cfg.wallFactor)
+			}
+			be, err = inproc.New(ic)
 		}
 		if err != nil {
 			name := "xv6emu"
