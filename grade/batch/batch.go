@@ -270,6 +270,9 @@ func Grade(ctx context.Context, s Submission, opt Options) (*Result, *grade.Repo
 // the next --resume.
 func gradeOne(ctx context.Context, s Submission, opt Options, machines chan struct{}) (r *Result, rep *grade.Report, done bool) {
 	start := time.Now()
+	if ctx.Err() != nil {
+		return nil, nil, false
+	}
 	r = &Result{Submission: s.Name, ID: s.ID, Kind: s.Kind, Dir: SubmissionsDir + "/" + s.ID, Tests: []TestScore{}, Files: []string{}}
 	out := filepath.Join(opt.Out, SubmissionsDir, s.ID)
 	defer func() {

@@ -216,3 +216,23 @@ func TestLastLines(t *testing.T) {
 	tb.Write([]byte("abcdef"))
 	assert.Equal(t, "[... earlier build output left out ...]\ncdef", string(tb.bytes()))
 }
+
+func TestProgressBarOnATerminal(t *testing.T) {
+	var b strings.Builder
+	p := newProgress(&b, true, 4, time.Now().Add(-10*time.Second))
+	p.resumed(&Result{Verdict: FullMarks})
+	p.started("bob.zip")
+	p.finished(&Result{Submission: "bob.zip", Verdict: NoBuild, Possible: 100, Detail: "does not build: x.c:1: error: y"})
+	p.close()
+	out := b.String()
+	assert.Contains(t, out, "\r\033[K[2/4] bob.zip: 0/100 does not build (0.0s): does not build: x.c:1: error: y\n")
+	assert.Contains(t, out, "[###############...............] 2/4 done, 1 failed, 10s elapsed, ~20s left")
+	assert.Contains(t, out, "(bob.zip)", "the bar names the submissions being graded")
+
+	b.Reset()
+	p = newProgress(&b, false, 1, time.Now())
+	p.started("a")
+	p.finished(&Result{Submission: "a", Verdict: FullMarks, Score: 1, Possible: 1})
+	p.close()
+	assert.Equal(t, "[1/1] a: 1/1 full marks (0.0s)\n", b.String(), "plain lines off a terminal")
+}
