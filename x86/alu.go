@@ -53,13 +53,13 @@ func (c *CPU) alu(op uint8, a, b uint32, size int) uint32 {
 		r = a ^ b
 		c.setLazy(lazyLogic, size, r, 0, 0)
 	}
-	return r & sizeMask[size]
+	return r & sizeMask[size&7]
 }
 
 // aluRM applies op to the r/m operand and b, writing the result back
 // unless op is cmp.
 func (c *CPU) aluRM(in *insn, op uint8, size int, b uint32) {
-	b &= sizeMask[size]
+	b &= sizeMask[size&7]
 	if in.mod == 3 {
 		if op == aluXor && in.rm == in.reg && in.op < 0x40 {
 			c.xorZero(in.rm, size)
@@ -93,13 +93,13 @@ func (c *CPU) xorZero(r uint8, size int) {
 }
 
 func (c *CPU) inc(v uint32, size int) uint32 {
-	r := (v + 1) & sizeMask[size]
+	r := (v + 1) & sizeMask[size&7]
 	c.setLazy(lazyInc, size, r, v, b2u(c.cf()))
 	return r
 }
 
 func (c *CPU) dec(v uint32, size int) uint32 {
-	r := (v - 1) & sizeMask[size]
+	r := (v - 1) & sizeMask[size&7]
 	c.setLazy(lazyDec, size, r, v, b2u(c.cf()))
 	return r
 }
@@ -120,8 +120,8 @@ func (c *CPU) shift(op uint8, v, count uint32, size int) (uint32, bool) {
 		return v, false
 	}
 	n := uint32(size * 8)
-	m := sizeMask[size]
-	s := sizeSign[size]
+	m := sizeMask[size&7]
+	s := sizeSign[size&7]
 	v &= m
 	var r uint32
 	switch op {
@@ -194,7 +194,7 @@ func (c *CPU) shiftDouble(left bool, dst, src, count uint32, size int) (uint32, 
 	if count == 0 {
 		return dst, false
 	}
-	m := sizeMask[size]
+	m := sizeMask[size&7]
 	var r uint32
 	if size == 4 {
 		if left {
@@ -253,9 +253,9 @@ func (c *CPU) mulDiv(in *insn, size int) {
 		}
 		var r uint32
 		if op == 2 {
-			r = ^v & sizeMask[size]
+			r = ^v & sizeMask[size&7]
 		} else {
-			r = -v & sizeMask[size]
+			r = -v & sizeMask[size&7]
 			c.setLazy(lazySub, size, r, 0, v)
 		}
 		if in.mod == 3 {

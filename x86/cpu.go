@@ -115,7 +115,7 @@ type CPU struct {
 	flags uint32
 	lz    lazyFlags
 
-	seg  [6]segment
+	seg  [8]segment // ES..GS; 6 and 7 unused, so a 3-bit index needs no bounds check
 	ldtr segment
 	tr   segment
 	gdtr tableReg

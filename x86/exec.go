@@ -37,6 +37,9 @@ func (c *CPU) loop(end uint64) {
 		case 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38:
 			c.aluRM(in, uint8(op>>3), 1, c.getReg(in.reg, 1))
 		case 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39:
+			if in.mod == 3 && size == 4 && c.alu32(op, in.rm, in.reg) {
+				break
+			}
 			c.aluRM(in, uint8(op>>3), size, c.getReg(in.reg, size))
 		case 0x02, 0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A:
 			if op == 0x32 && in.mod == 3 && in.rm == in.reg {
@@ -48,6 +51,17 @@ func (c *CPU) loop(end uint64) {
 				c.setReg(in.reg, 1, r)
 			}
 		case 0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B, 0x33, 0x3B:
+			if size == 4 {
+				if in.mod == 3 {
+					if c.alu32(op, in.reg, in.rm) {
+						break
+					}
+				} else if op == 0x3B {
+					a, b := c.r[in.reg&7], c.read32(in.seg, c.ea(in))
+					c.lz = lazyFlags{op: lazySub, size: 4, res: a - b, a: a, b: b}
+					break
+				}
+			}
 			if op == 0x33 && in.mod == 3 && in.rm == in.reg {
 				c.xorZero(in.reg, size)
 				break
@@ -62,7 +76,7 @@ func (c *CPU) loop(end uint64) {
 				c.setReg(EAX, 1, r)
 			}
 		case 0x05, 0x0D, 0x15, 0x1D, 0x25, 0x2D, 0x35, 0x3D:
-			r := c.alu(uint8(op>>3), c.getReg(EAX, size), in.imm&sizeMask[size], size)
+			r := c.alu(uint8(op>>3), c.getReg(EAX, size), in.imm&sizeMask[size&7], size)
 			if op != 0x3D {
 				c.setReg(EAX, size, r)
 			}
@@ -133,6 +147,9 @@ func (c *CPU) loop(end uint64) {
 		case 0x80, 0x82:
 			c.aluRM(in, in.reg, 1, in.imm)
 		case 0x81, 0x83:
+			if in.mod == 3 && size == 4 && c.alu32imm(in.reg, in.rm, in.imm) {
+				break
+			}
 			c.aluRM(in, in.reg, size, in.imm)
 		case 0x84:
 			c.alu(aluAnd, c.readRM(in, 1), c.getReg(in.reg, 1), 1)
@@ -147,18 +164,24 @@ func (c *CPU) loop(end uint64) {
 		case 0x88:
 			c.writeRM(in, 1, c.getReg(in.reg, 1))
 		case 0x89:
-			if in.mod == 3 {
-				c.setReg(in.rm, size, c.getReg(in.reg, size))
-			} else {
-				c.write(int(in.seg), c.ea(in), size, c.getReg(in.reg, size))
+			switch {
+			case size == 2:
+				c.writeRM(in, 2, c.getReg(in.reg, 2))
+			case in.mod == 3:
+				c.r[in.rm&7] = c.r[in.reg&7]
+			default:
+				c.write32(in.seg, c.ea(in), c.r[in.reg&7])
 			}
 		case 0x8A:
 			c.setReg(in.reg, 1, c.readRM(in, 1))
 		case 0x8B:
-			if in.mod == 3 {
-				c.setReg(in.reg, size, c.getReg(in.rm, size))
-			} else {
-				c.setReg(in.reg, size, c.read(int(in.seg), c.ea(in), size))
+			switch {
+			case size == 2:
+				c.setReg(in.reg, 2, c.readRM(in, 2))
+			case in.mod == 3:
+				c.r[in.reg&7] = c.r[in.rm&7]
+			default:
+				c.r[in.reg&7] = c.read32(in.seg, c.ea(in))
 			}
 		case 0x8C: // mov r/m, sreg
 			if in.reg > GS {
@@ -239,7 +262,7 @@ func (c *CPU) loop(end uint64) {
 		case 0xA8:
 			c.alu(aluAnd, c.r[EAX]&0xFF, in.imm&0xFF, 1)
 		case 0xA9:
-			c.alu(aluAnd, c.getReg(EAX, size), in.imm&sizeMask[size], size)
+			c.alu(aluAnd, c.getReg(EAX, size), in.imm&sizeMask[size&7], size)
 
 		case 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7:
 			c.setReg(uint8(op&7), 1, in.imm)
@@ -421,7 +444,7 @@ func (c *CPU) loop(end uint64) {
 				sz = 1
 			}
 			if in.reg < 2 {
-				c.alu(aluAnd, c.readRM(in, sz), in.imm&sizeMask[sz], sz)
+				c.alu(aluAnd, c.readRM(in, sz), in.imm&sizeMask[sz&7], sz)
 			} else {
 				c.mulDiv(in, sz)
 			}
@@ -495,6 +518,58 @@ func (c *CPU) loop(end uint64) {
 		c.eip = next
 		c.steps++
 	}
+}
+
+// alu32 runs the common 32-bit register-register ALU ops (by opcode, in
+// E,G or G,E order: dst is the first operand) inline; false for the rest.
+func (c *CPU) alu32(op uint16, dst, src uint8) bool {
+	a, b := c.r[dst&7], c.r[src&7]
+	var r uint32
+	switch op & 0x38 {
+	case 0x00:
+		r = a + b
+		c.lz = lazyFlags{op: lazyAdd, size: 4, res: r, a: a, b: b}
+	case 0x28:
+		r = a - b
+		c.lz = lazyFlags{op: lazySub, size: 4, res: r, a: a, b: b}
+	case 0x38:
+		c.lz = lazyFlags{op: lazySub, size: 4, res: a - b, a: a, b: b}
+		return true
+	case 0x20:
+		r = a & b
+		c.lz = lazyFlags{op: lazyLogic, size: 4, res: r}
+	case 0x08:
+		r = a | b
+		c.lz = lazyFlags{op: lazyLogic, size: 4, res: r}
+	default:
+		return false
+	}
+	c.r[dst&7] = r
+	return true
+}
+
+// alu32imm is alu32 for group 1 with an immediate.
+func (c *CPU) alu32imm(op, dst uint8, b uint32) bool {
+	a := c.r[dst&7]
+	var r uint32
+	switch op {
+	case aluAdd:
+		r = a + b
+		c.lz = lazyFlags{op: lazyAdd, size: 4, res: r, a: a, b: b}
+	case aluSub:
+		r = a - b
+		c.lz = lazyFlags{op: lazySub, size: 4, res: r, a: a, b: b}
+	case aluCmp:
+		c.lz = lazyFlags{op: lazySub, size: 4, res: a - b, a: a, b: b}
+		return true
+	case aluAnd:
+		r = a & b
+		c.lz = lazyFlags{op: lazyLogic, size: 4, res: r}
+	default:
+		return false
+	}
+	c.r[dst&7] = r
+	return true
 }
 
 // incDecRM is inc/dec (reg 0/1 of groups 4 and 5) of the r/m operand.

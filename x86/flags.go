@@ -28,12 +28,13 @@ type lazyFlags struct {
 	a, b uint32
 }
 
-var sizeMask = [5]uint32{1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
-var sizeSign = [5]uint32{1: 0x80, 2: 0x8000, 4: 0x80000000}
+// Operand masks and sign bits by size in bytes; 8 long so that an index
+// masked with 7 needs no bounds check.
+var sizeMask = [8]uint32{1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
+var sizeSign = [8]uint32{1: 0x80, 2: 0x8000, 4: 0x80000000}
 
 func (c *CPU) setLazy(op uint8, size int, res, a, b uint32) {
-	m := sizeMask[size]
-	c.lz = lazyFlags{op: op, size: uint8(size), res: res & m, a: a, b: b}
+	c.lz = lazyFlags{op: op, size: uint8(size), res: res & sizeMask[size&7], a: a, b: b}
 }
 
 func parity(v uint32) uint32 {
@@ -46,7 +47,7 @@ func parity(v uint32) uint32 {
 // cf computes the carry flag.
 func (c *CPU) cf() bool {
 	l := &c.lz
-	m := sizeMask[l.size]
+	m := sizeMask[l.size&7]
 	switch l.op {
 	case lazyNone:
 		return c.flags&FlagCF != 0
@@ -79,12 +80,12 @@ func (c *CPU) sf() bool {
 	if c.lz.op == lazyNone {
 		return c.flags&FlagSF != 0
 	}
-	return c.lz.res&sizeSign[c.lz.size] != 0
+	return c.lz.res&sizeSign[c.lz.size&7] != 0
 }
 
 func (c *CPU) of() bool {
 	l := &c.lz
-	s := sizeSign[l.size]
+	s := sizeSign[l.size&7]
 	switch l.op {
 	case lazyNone:
 		return c.flags&FlagOF != 0
@@ -130,7 +131,7 @@ func (c *CPU) getFlags() uint32 {
 	if l.res == 0 {
 		f |= FlagZF
 	}
-	if l.res&sizeSign[l.size] != 0 {
+	if l.res&sizeSign[l.size&7] != 0 {
 		f |= FlagSF
 	}
 	if c.of() {
@@ -167,6 +168,49 @@ func (c *CPU) setCF(on bool) {
 // cond evaluates condition code cc (the low nibble of jcc/setcc/cmovcc).
 func (c *CPU) cond(cc uint8) bool {
 	cc &= 15
+	// Fast paths: a compare (or sub) and a test (or logic op) decide most
+	// branches from their operands without computing any flag.
+	if l := &c.lz; l.op == lazySub && l.size == 4 {
+		a, b := l.a, l.b
+		switch cc {
+		case 2:
+			return a < b
+		case 3:
+			return a >= b
+		case 4:
+			return a == b
+		case 5:
+			return a != b
+		case 6:
+			return a <= b
+		case 7:
+			return a > b
+		case 0xC:
+			return int32(a) < int32(b)
+		case 0xD:
+			return int32(a) >= int32(b)
+		case 0xE:
+			return int32(a) <= int32(b)
+		case 0xF:
+			return int32(a) > int32(b)
+		}
+	} else if l.op == lazyLogic && l.size == 4 {
+		r := int32(l.res)
+		switch cc {
+		case 4:
+			return r == 0
+		case 5:
+			return r != 0
+		case 8, 0xC:
+			return r < 0
+		case 9, 0xD:
+			return r >= 0
+		case 0xE:
+			return r <= 0
+		case 0xF:
+			return r > 0
+		}
+	}
 	var r bool
 	switch cc >> 1 {
 	case 0:

@@ -109,7 +109,7 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	user := c.tlb.user == 1
 	vpn := lin >> 12
 	var idx uint64
-	if e := &c.tlb.r[c.tlb.user][vpn&tlbMask]; e.tag == c.tlb.gen<<20|uint64(vpn) {
+	if e := &c.tlb.r[c.tlb.user&1][vpn&tlbMask]; e.tag == c.tlb.tag|uint64(vpn) {
 		idx = e.off
 	} else {
 		pa := c.translate(lin, false, user)

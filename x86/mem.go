@@ -29,11 +29,15 @@ type tlbEntry struct {
 // access kind may write, so a hit needs no further checks.
 type tlbSet struct {
 	gen  uint64
+	tag  uint64 // gen<<20, the high part of every valid tag
 	r, w [2][tlbSize]tlbEntry
 	user int // 1 at CPL 3: which half ordinary accesses use
 }
 
-func (t *tlbSet) flush() { t.gen++ }
+func (t *tlbSet) flush() {
+	t.gen++
+	t.tag = t.gen << 20
+}
 
 // flushTLB drops every translation and the current fetch page.
 func (c *CPU) flushTLB() {
@@ -175,8 +179,8 @@ func crosses(lin uint32, size int) bool { return lin&pageMask > bus.PageSize-uin
 func (c *CPU) readLin(lin uint32, size int) uint32 {
 	t := &c.tlb
 	vpn := lin >> 12
-	e := &t.r[t.user][vpn&tlbMask]
-	if e.tag == t.gen<<20|uint64(vpn) && !crosses(lin, size) {
+	e := &t.r[t.user&1][vpn&tlbMask]
+	if e.tag == t.tag|uint64(vpn) && !crosses(lin, size) {
 		return readRAM(c.ram[e.off+uint64(lin&pageMask):], size)
 	}
 	return c.readSlow(lin, size, t.user == 1)
@@ -186,9 +190,9 @@ func (c *CPU) readLin(lin uint32, size int) uint32 {
 func (c *CPU) writeLin(lin uint32, size int, v uint32) {
 	t := &c.tlb
 	vpn := lin >> 12
-	e := &t.w[t.user][vpn&tlbMask]
+	e := &t.w[t.user&1][vpn&tlbMask]
 	c.effects++
-	if e.tag == t.gen<<20|uint64(vpn) && !crosses(lin, size) && c.code[e.off>>12] == 0 {
+	if e.tag == t.tag|uint64(vpn) && !crosses(lin, size) && c.code[e.off>>12] == 0 {
 		writeRAM(c.ram[e.off+uint64(lin&pageMask):], size, v)
 		return
 	}
@@ -268,7 +272,7 @@ func (c *CPU) tlbInsert(t *[2][tlbSize]tlbEntry, lin uint32, idx uint64, user bo
 		u = 1
 	}
 	vpn := lin >> 12
-	t[u][vpn&tlbMask] = tlbEntry{tag: c.tlb.gen<<20 | uint64(vpn), off: idx &^ pageMask}
+	t[u][vpn&tlbMask] = tlbEntry{tag: c.tlb.tag | uint64(vpn), off: idx &^ pageMask}
 }
 
 // checkWritable translates every page of a write of size bytes at lin
@@ -277,7 +281,7 @@ func (c *CPU) tlbInsert(t *[2][tlbSize]tlbEntry, lin uint32, idx uint64, user bo
 func (c *CPU) checkWritable(lin uint32, size int) {
 	t := &c.tlb
 	vpn := lin >> 12
-	if e := &t.w[t.user][vpn&tlbMask]; e.tag == t.gen<<20|uint64(vpn) && !crosses(lin, size) {
+	if e := &t.w[t.user&1][vpn&tlbMask]; e.tag == t.tag|uint64(vpn) && !crosses(lin, size) {
 		return
 	}
 	user := t.user == 1
@@ -349,6 +353,28 @@ func (c *CPU) read(s int, off uint32, size int) uint32 {
 	return c.readLin(c.segAddr(s, off, size, false), size)
 }
 
+// read32 and write32 are read and write for 4 bytes, small enough to
+// inline: the fast path of most memory operands.
+func (c *CPU) read32(s uint8, off uint32) uint32 {
+	lin := off
+	if !c.seg[s&7].fastR {
+		lin = c.segCheck(int(s&7), off, 4, false)
+	}
+	t := &c.tlb
+	if e := &t.r[t.user&1][lin>>12&tlbMask]; e.tag == t.tag|uint64(lin>>12) && lin&pageMask <= pageMask-3 {
+		return binary.LittleEndian.Uint32(c.ram[e.off+uint64(lin&pageMask):])
+	}
+	return c.readSlow(lin, 4, t.user == 1)
+}
+
+func (c *CPU) write32(s uint8, off uint32, v uint32) {
+	lin := off
+	if !c.seg[s&7].fastW {
+		lin = c.segCheck(int(s&7), off, 4, true)
+	}
+	c.writeLin(lin, 4, v)
+}
+
 // write writes size bytes at offset off of segment s.
 func (c *CPU) write(s int, off uint32, size int, v uint32) {
 	c.writeLin(c.segAddr(s, off, size, true), size, v)
@@ -362,13 +388,13 @@ func (c *CPU) wref(s int, off uint32, size int) uint64 {
 	lin := c.segAddr(s, off, size, true)
 	t := &c.tlb
 	vpn := lin >> 12
-	e := &t.w[t.user][vpn&tlbMask]
-	if e.tag == t.gen<<20|uint64(vpn) && !crosses(lin, size) {
+	e := &t.w[t.user&1][vpn&tlbMask]
+	if e.tag == t.tag|uint64(vpn) && !crosses(lin, size) {
 		return e.off + uint64(lin&pageMask)
 	}
 	c.checkWritable(lin, size)
 	if !crosses(lin, size) {
-		if e.tag == t.gen<<20|uint64(vpn) {
+		if e.tag == t.tag|uint64(vpn) {
 			return e.off + uint64(lin&pageMask)
 		}
 	}

@@ -93,7 +93,7 @@ func (c *CPU) ramRun(lin uint32, write bool) (uint64, bool) {
 	if write {
 		tab = &t.w
 	}
-	if e := &tab[t.user][vpn&tlbMask]; e.tag == t.gen<<20|uint64(vpn) {
+	if e := &tab[t.user&1][vpn&tlbMask]; e.tag == t.tag|uint64(vpn) {
 		return e.off + uint64(lin&pageMask), true
 	}
 	user := t.user == 1

@@ -35,7 +35,7 @@ func (c *CPU) in(port uint16, size int) uint32 {
 func (c *CPU) out(port uint16, size int, v uint32) {
 	c.checkIO(port, size)
 	c.effects++
-	c.bus.Out(port, size, uint64(v&sizeMask[size]))
+	c.bus.Out(port, size, uint64(v&sizeMask[size&7]))
 }
 
 // x87 handles D8-DF with no FPU present: #NM when CR0.EM or TS says so,
