@@ -106,26 +106,35 @@ const (
 	infoSize = 88
 )
 
+// TopReserved is the RAM at the top of memory that QEMU's firmware keeps
+// for itself (ACPI tables) and the memory map marks reserved.
+const TopReserved = 128 << 10
+
 // WriteInfo writes a multiboot information structure at InfoAddr for a
-// machine with memBytes of RAM and returns its address (for EBX). Like
-// QEMU's: mem_lower 640, mem_upper the KiB above 1 MiB, boot device
-// 0x8000FFFF, the command line, and a memory map (base memory, the
-// reserved hole from 640 KiB to 1 MiB, the rest).
+// machine with memBytes of RAM and returns its address (for EBX). It says
+// what QEMU 7.2 with SeaBIOS says, checked with the pc test kernel:
+// mem_lower 639 KiB, mem_upper the KiB from 1 MiB to the reserved top
+// 128 KiB, boot device 0x8000FFFF, the command line, the loader's name,
+// and SeaBIOS's e820 memory map.
 func WriteInfo(ram []byte, memBytes uint64, cmdline string) (uint32, error) {
 	le := binary.LittleEndian
-	info := ram[InfoAddr:]
 	if len(ram) < InfoAddr+1024 || memBytes < 2<<20 {
 		return 0, errors.New("pcfw: RAM too small for multiboot information")
 	}
+	info := ram[InfoAddr:]
 	clear(info[:infoSize])
 	mmap := uint32(InfoAddr + infoSize)
+	top := memBytes - TopReserved
 	entries := []struct {
 		base, length uint64
 		typ          uint32
 	}{
 		{0, EBDA, 1},
-		{EBDA, 0x100000 - EBDA, 2},
-		{0x100000, memBytes - 0x100000, 1},
+		{EBDA, 0xA0000 - EBDA, 2},
+		{0xF0000, 0x10000, 2},
+		{0x100000, top - 0x100000, 1},
+		{top, TopReserved, 2},
+		{0xFFFC0000, 0x40000, 2},
 	}
 	p := mmap
 	for _, e := range entries {
@@ -145,8 +154,8 @@ func WriteInfo(ram []byte, memBytes uint64, cmdline string) (uint32, error) {
 	copy(ram[name:], "xv6emu\x00")
 
 	le.PutUint32(info[0:], InfoFlagMem|InfoFlagBootDev|InfoFlagCmdline|InfoFlagMmap|InfoFlagLoader)
-	le.PutUint32(info[4:], 640)
-	le.PutUint32(info[8:], uint32(min(memBytes, 0xFFFF_FFFF)>>10)-1024)
+	le.PutUint32(info[4:], BaseMemKiB)
+	le.PutUint32(info[8:], uint32((top-0x100000)>>10))
 	le.PutUint32(info[12:], 0x8000FFFF)
 	le.PutUint32(info[16:], cmd)
 	le.PutUint32(info[44:], p-mmap)

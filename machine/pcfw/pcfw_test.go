@@ -206,7 +206,7 @@ func TestWriteInfo(t *testing.T) {
 	if f := le.Uint32(info); f&InfoFlagMem == 0 || f&InfoFlagMmap == 0 {
 		t.Fatalf("flags %#x", f)
 	}
-	if lo, hi := le.Uint32(info[4:]), le.Uint32(info[8:]); lo != 640 || hi != 511*1024 {
+	if lo, hi := le.Uint32(info[4:]), le.Uint32(info[8:]); lo != 639 || hi != 511*1024-128 {
 		t.Errorf("mem_lower %d mem_upper %d", lo, hi)
 	}
 	cmd := le.Uint32(info[16:])
@@ -220,7 +220,7 @@ func TestWriteInfo(t *testing.T) {
 			total += le.Uint64(ram[q+12:])
 		}
 	}
-	if total != 512<<20-(0x100000-EBDA) {
+	if total != 512<<20-(0x100000-EBDA)-TopReserved {
 		t.Errorf("usable memory in the map: %d", total)
 	}
 }
