@@ -44,8 +44,9 @@
 //     bound, arpl, salc, int1, verr/verw, sysenter/syscall, SSE and later.
 //     Task gates and call gates raise #GP; virtual-8086 mode is absent.
 //   - invlpg flushes every translation (still O(1)).
-//   - A rep string instruction is one step however many times it repeats;
-//     interrupts are not taken between repetitions.
+//   - A rep string instruction runs in chunks (up to 1024 iterations, or
+//     16 pages on the fast paths) of one step each, with EIP left on it
+//     between chunks, where interrupts may be taken.
 //   - Unmapped physical memory reads as all ones and ignores writes, as on
 //     a PC; it never faults.
 package x86

@@ -129,7 +129,9 @@ func (c *CPU) loop(end uint64) {
 			if op&1 == 0 {
 				sz = 1
 			}
-			c.stringIO(in, sz)
+			if !c.stringIO(in, sz) {
+				next = c.eip
+			}
 
 		case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
 			0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F:
@@ -258,7 +260,9 @@ func (c *CPU) loop(end uint64) {
 			if op&1 == 0 {
 				sz = 1
 			}
-			c.stringOp(in, sz)
+			if !c.stringOp(in, sz) {
+				next = c.eip
+			}
 		case 0xA8:
 			c.alu(aluAnd, c.r[EAX]&0xFF, in.imm&0xFF, 1)
 		case 0xA9:

@@ -28,8 +28,18 @@ func (s strRegs) set(c *CPU, r int, v uint32) {
 
 func (s strRegs) step(c *CPU, r int, d uint32) { s.set(c, r, s.get(c, r)+d) }
 
-// stringOp executes one string instruction (all its repetitions).
-func (c *CPU) stringOp(in *insn, size int) {
+// A rep instruction does at most this many element iterations (or fast
+// page runs) per step, then leaves EIP on itself to go on at the next
+// step, as if interrupted between iterations: one step stays short even
+// when ECX is huge, and interrupts are seen during long copies.
+const (
+	repSlowChunk = 1024
+	repFastPages = 16
+)
+
+// stringOp executes a string instruction, or the next chunk of its
+// repetitions. It returns false if repetitions remain.
+func (c *CPU) stringOp(in *insn, size int) bool {
 	sr := strRegs{in.pfx&pfxA16 != 0}
 	d := uint32(size)
 	if c.flags&FlagDF != 0 {
@@ -45,9 +55,12 @@ func (c *CPU) stringOp(in *insn, size int) {
 			c.fastStos(size)
 		}
 	}
-	for {
+	for n := 0; ; n++ {
 		if rep && sr.get(c, ECX) == 0 {
-			return
+			return true
+		}
+		if n == repSlowChunk {
+			return false
 		}
 		switch op {
 		case 0xA4: // movs
@@ -73,12 +86,12 @@ func (c *CPU) stringOp(in *insn, size int) {
 			sr.step(c, EDI, d)
 		}
 		if !rep {
-			return
+			return true
 		}
 		sr.set(c, ECX, sr.get(c, ECX)-1)
 		if op == 0xA6 || op == 0xAE {
 			if in.pfx&pfxRep != 0 && !c.zf() || in.pfx&pfxRepne != 0 && c.zf() {
-				return
+				return true
 			}
 		}
 	}
@@ -112,7 +125,7 @@ func (c *CPU) fastStos(size int) {
 	if !es.fastW {
 		return
 	}
-	for c.r[ECX] != 0 {
+	for pages := 0; c.r[ECX] != 0 && pages < repFastPages; pages++ {
 		lin := c.r[EDI]
 		room := (bus.PageSize - lin&pageMask) / uint32(size)
 		n := min(c.r[ECX], room)
@@ -153,7 +166,7 @@ func (c *CPU) fastMovs(in *insn, size int) {
 	if !src.fastR || !es.fastW {
 		return
 	}
-	for c.r[ECX] != 0 {
+	for pages := 0; c.r[ECX] != 0 && pages < repFastPages; pages++ {
 		s, d := c.r[ESI], c.r[EDI]
 		room := min(bus.PageSize-s&pageMask, bus.PageSize-d&pageMask) / uint32(size)
 		n := min(c.r[ECX], room)
@@ -183,8 +196,8 @@ func (c *CPU) fastMovs(in *insn, size int) {
 	}
 }
 
-// stringIO is ins/outs with rep.
-func (c *CPU) stringIO(in *insn, size int) {
+// stringIO is ins/outs with rep (a chunk of it; see stringOp).
+func (c *CPU) stringIO(in *insn, size int) bool {
 	sr := strRegs{in.pfx&pfxA16 != 0}
 	d := uint32(size)
 	if c.flags&FlagDF != 0 {
@@ -193,9 +206,12 @@ func (c *CPU) stringIO(in *insn, size int) {
 	rep := in.pfx&(pfxRep|pfxRepne) != 0
 	port := uint16(c.r[EDX])
 	c.checkIO(port, size)
-	for {
+	for n := 0; ; n++ {
 		if rep && sr.get(c, ECX) == 0 {
-			return
+			return true
+		}
+		if n == repSlowChunk {
+			return false
 		}
 		if in.op&^1 == 0x6C { // ins
 			c.checkWritable(c.segAddr(ES, sr.get(c, EDI), size, true), size)
@@ -208,7 +224,7 @@ func (c *CPU) stringIO(in *insn, size int) {
 			sr.step(c, ESI, d)
 		}
 		if !rep {
-			return
+			return true
 		}
 		sr.set(c, ECX, sr.get(c, ECX)-1)
 	}
