@@ -1,6 +1,9 @@
 // Package machine builds boards out of the CPU and device packages and runs
-// them: the RISC-V "virt" board (QEMU-compatible memory map), its run loop
-// with virtual time, and scripted console sessions.
+// them: the RISC-V "virt" board (QEMU-compatible memory map), the i386 "pc"
+// board (pc.go: LAPICs and IOAPIC, IDE, the legacy devices, COM1, MP table,
+// multiboot and boot-sector boot), one run loop with virtual time for both
+// (it drives either board's processors through a small cpu interface, one
+// call per slice of a quantum), and scripted console sessions.
 //
 // Execution is deterministic. Harts run round-robin in one goroutine, each
 // for a quantum of instructions per round. Time (CLINT mtime, the time CSR)
@@ -10,5 +13,6 @@
 // jumps to the next timer deadline. A seed varies the quantum from round to
 // round, pseudo-randomly and reproducibly, to shake out races.
 //
-// Subpackages: elfload (ELF loading), bare (a one-hart board for ISA tests).
+// Subpackages: elfload (ELF loading), bare (a one-hart board for ISA tests),
+// pcfw (the firmware data the pc board writes in place of a BIOS).
 package machine
