@@ -82,12 +82,29 @@ func checkInput(flag, path string, limit int64) error {
 		return fmt.Errorf("%s: %w", flag, err)
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s %s: not a regular file (%s)", flag, path, st.Mode().Type())
+		return fmt.Errorf("%s %s: not a regular file (%s)", flag, path, fileKind(st.Mode()))
 	}
 	if st.Size() > limit {
 		return fmt.Errorf("%s %s: %s is larger than the %s limit", flag, path, sizeText(st.Size()), sizeText(limit))
 	}
 	return nil
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a plain file"
 }
 
 // sizeText renders a byte count for messages.
