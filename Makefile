@@ -4,17 +4,19 @@
 #   make test     everything CI checks: vet, unit/boot/lab tests, image freshness
 #   make images   rebuild the embedded kernel and fs images from kernel/src
 #   make qemu     boot our kernel on real qemu-system-riscv64
+#   make qemu-x86 boot our i386 kernel on real qemu-system-i386 (CPUS=3)
 #   make user PROG=path/to/foo.c   build one extra user program against our library
 
 GO      ?= go
 ROOT    := $(abspath .)
 KSRC    := $(ROOT)/kernel/src
 BUILD   := $(KSRC)/build/riscv
+X86BUILD := $(KSRC)/build/x86
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DEB_PACKAGES := gcc-riscv64-unknown-elf gcc-multilib qemu-system-misc qemu-system-x86 gdb-multiarch
 
-.PHONY: all build deps test vet images check-images qemu user clean
+.PHONY: all build deps test vet images check-images qemu qemu-x86 user clean
 
 all: build
 
@@ -38,7 +40,8 @@ test: vet check-images
 images:
 	$(MAKE) -C $(KSRC) clean
 	$(MAKE) -C $(KSRC) all
-	$(GO) run ./kernel/pack -o kernel/images riscv-kernel=$(BUILD)/kernel riscv-fs.img=$(BUILD)/fs.img
+	$(GO) run ./kernel/pack -o kernel/images riscv-kernel=$(BUILD)/kernel riscv-fs.img=$(BUILD)/fs.img \
+		x86-kernel=$(X86BUILD)/kernel x86-fs.img=$(X86BUILD)/fs.img
 
 # Rebuild the images from source in a scratch copy and fail if they differ
 # from the committed ones.
@@ -47,6 +50,9 @@ check-images:
 
 qemu:
 	$(MAKE) -C $(KSRC) qemu
+
+qemu-x86:
+	$(MAKE) -C $(KSRC) qemu-x86
 
 user:
 	@$(MAKE) -s -C $(KSRC) user PROG=$(abspath $(PROG))

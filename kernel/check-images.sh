@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 build=kernel/src/build/riscv
+x86=kernel/src/build/x86
 make -s -C kernel/src clean >/dev/null
 make -s -C kernel/src all >/dev/null
-go run ./kernel/pack -o "$tmp" riscv-kernel=$build/kernel riscv-fs.img=$build/fs.img
+go run ./kernel/pack -o "$tmp" riscv-kernel=$build/kernel riscv-fs.img=$build/fs.img \
+  x86-kernel=$x86/kernel x86-fs.img=$x86/fs.img
 status=0
 for f in "$tmp"/*.zst; do
   name=$(basename "$f")

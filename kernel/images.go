@@ -22,7 +22,7 @@ var decoder = sync.OnceValues(func() (*zstd.Decoder, error) {
 })
 
 // Image returns the decompressed embedded image called name (for example
-// "riscv-kernel" or "riscv-fs.img"). Each call returns a fresh copy the
+// "riscv-kernel", "riscv-fs.img", "x86-kernel" or "x86-fs.img"). Each call returns a fresh copy the
 // caller may modify.
 func Image(name string) ([]byte, error) {
 	raw, err := images.ReadFile("images/" + name + ".zst")
@@ -48,3 +48,10 @@ func RISCVKernel() ([]byte, error) { return Image("riscv-kernel") }
 
 // RISCVFS returns the default RISC-V file system image.
 func RISCVFS() ([]byte, error) { return Image("riscv-fs.img") }
+
+// X86Kernel returns the default i386 kernel ELF (multiboot; the file
+// system goes on the primary IDE channel's slave drive).
+func X86Kernel() ([]byte, error) { return Image("x86-kernel") }
+
+// X86FS returns the default i386 file system image.
+func X86FS() ([]byte, error) { return Image("x86-fs.img") }

@@ -1,37 +1,12 @@
-// The parts of the ELF64 format exec needs.
+// The parts of the ELF format exec needs.
 #ifndef ELF_H
 #define ELF_H
 
 #define ELF_MAGIC 0x464C457FU  // "\x7FELF" little-endian
 
-struct elfhdr {
-  uint magic;
-  uchar elf[12];
-  ushort type;
-  ushort machine;
-  uint version;
-  uint64 entry;
-  uint64 phoff;
-  uint64 shoff;
-  uint flags;
-  ushort ehsize;
-  ushort phentsize;
-  ushort phnum;
-  ushort shentsize;
-  ushort shnum;
-  ushort shstrndx;
-};
-
-struct proghdr {
-  uint32 type;
-  uint32 flags;
-  uint64 off;
-  uint64 vaddr;
-  uint64 paddr;
-  uint64 filesz;
-  uint64 memsz;
-  uint64 align;
-};
+// struct elfhdr and struct proghdr: the port's ELF class (ELF64 on
+// RISC-V, ELF32 on i386).
+#include "elfarch.h"
 
 #define ELF_PROG_LOAD   1
 

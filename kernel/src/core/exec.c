@@ -66,7 +66,7 @@ loadsegs(pagetable_t pagetable, struct inode *ip, struct elfhdr *elf, uint64 *sz
 static int
 pushargs(pagetable_t pagetable, char **argv, uint64 stackbase, uint64 *spp, uint64 *argvp)
 {
-  uint64 ustack[MAXARG+1];
+  uintptr ustack[MAXARG+1];
   uint64 sp = *spp;
   int argc;
 
@@ -83,11 +83,11 @@ pushargs(pagetable_t pagetable, char **argv, uint64 stackbase, uint64 *spp, uint
   }
   ustack[argc] = 0;
 
-  sp -= (argc+1) * sizeof(uint64);
+  sp -= (argc+1) * sizeof(uintptr);
   sp -= sp % 16;
   if(sp < stackbase)
     return -1;
-  if(copyout(pagetable, sp, (char*)ustack, (argc+1)*sizeof(uint64)) < 0)
+  if(copyout(pagetable, sp, (char*)ustack, (argc+1)*sizeof(uintptr)) < 0)
     return -1;
 
   *spp = sp;

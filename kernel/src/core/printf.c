@@ -98,7 +98,7 @@ printf(char *fmt, ...)
       printnum(longs ? va_arg(ap, uint64) : va_arg(ap, uint), 16, 0);
       break;
     case 'p':
-      printptr(va_arg(ap, uint64));
+      printptr(va_arg(ap, uintptr));
       break;
     case 's':
       printstr(va_arg(ap, char*));

@@ -9,11 +9,16 @@
 #include "proc.h"
 #include "defs.h"
 
-// Fetch the uint64 at user address addr.
+// Fetch the user pointer at user address addr.
 int
 fetchaddr(uint64 addr, uint64 *ip)
 {
-  return user_copyin(ip, addr, sizeof(*ip));
+  uintptr v;
+
+  if(user_copyin(&v, addr, sizeof(v)) < 0)
+    return -1;
+  *ip = v;
+  return 0;
 }
 
 // Fetch the NUL-terminated string at user address addr into buf.

@@ -432,7 +432,7 @@ sys_exec(void)
 
   memset(argv, 0, sizeof(argv));
   for(int i = 0; ; i++){
-    if(fetchaddr(uargv + sizeof(uint64)*i, &uarg) < 0)
+    if(fetchaddr(uargv + sizeof(uintptr)*i, &uarg) < 0)
       goto bad;
     if(uarg == 0)
       break;

@@ -106,7 +106,7 @@ join(uint64 stackaddr)
   struct proc *p = myproc();
 
   if(stackaddr != 0){
-    uint64 probe;
+    uintptr probe;
     if(user_copyin(&probe, stackaddr, sizeof(probe)) < 0)
       return -1;
   }
@@ -120,7 +120,7 @@ join(uint64 stackaddr)
       acquire(&q->lock);
       havethreads = 1;
       if(q->state == ZOMBIE){
-        uint64 stack = q->ustack;
+        uintptr stack = q->ustack;
         return reap(q, stackaddr, &stack, sizeof(stack));
       }
       release(&q->lock);

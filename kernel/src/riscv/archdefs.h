@@ -5,6 +5,10 @@
 
 #include "csr.h"
 
+// An integer as wide as a pointer, kernel or user (argv entries, join's
+// stack address, %p).
+typedef uint64 uintptr;
+
 // Registers swtch saves: the return address, the stack pointer and the
 // callee-saved s0..s11.
 struct context {

@@ -96,7 +96,7 @@ vprintf(int fd, const char *fmt, va_list ap)
       putnum(&o, wide ? va_arg(ap, uint64) : va_arg(ap, uint), 16, 0);
       break;
     case 'p':
-      putptr(&o, va_arg(ap, uint64));
+      putptr(&o, (unsigned long)va_arg(ap, void*));
       break;
     case 's':
       puts(&o, va_arg(ap, const char*));

@@ -15,7 +15,7 @@
 struct header {
   struct header *next;   // next free block, by address (free blocks only)
   uint64 units;          // size of the block in headers, header included
-};
+} __attribute__((aligned(16)));   // 16 bytes with 32-bit pointers too
 
 static struct header *freelist;
 static lock_t heap_lock;   // zeroed bss is an unlocked ticket lock

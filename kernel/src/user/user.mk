@@ -49,6 +49,38 @@ $(UBUILD)/%.o: $(USER_SRC)/%.S $(USER_SRC)/user.mk | $(UBUILD)
 $(UBUILD)/_%: $(UBUILD)/%.o $(ULIB) $(USER_SRC)/user.ld
 	$(ULD) $(ULDFLAGS) -o $@ $< $(ULIB)
 
+# ---- i386 ----
+# The same programs for the x86 port, with the host gcc in 32-bit mode:
+# usys-x86.S (int $0x40) instead of usys.S, and user-x86.ld. Pointers are
+# 32 bits there, so casts between them and uint64 are intended.
+X86UBUILD ?= $(USER_KSRC)/build/x86/user
+X86UCC ?= gcc
+X86ULD ?= ld
+X86ULIBGCC := $(shell $(X86UCC) -m32 -print-libgcc-file-name)
+
+X86UCFLAGS := -m32 -march=i686 -O2 -g -Wall -Wno-int-to-pointer-cast -Wno-pointer-to-int-cast \
+	-ffreestanding -fno-common -nostdlib -fno-pie -no-pie -fno-pic -fno-stack-protector \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -fcf-protection=none -mno-sse -mno-mmx \
+	-ffile-prefix-map=$(USER_ROOT)=. \
+	-I$(USER_KSRC)/include -I$(USER_KSRC)/include/user -MMD -MP
+X86ULDFLAGS := -m elf_i386 -T $(USER_SRC)/user-x86.ld -z max-page-size=4096 -z noexecstack --build-id=none
+
+X86ULIB := $(addprefix $(X86UBUILD)/,start.o ulib.o usys-x86.o printf.o umalloc.o uthread.o)
+X86UPROGS := $(patsubst $(UBUILD)/%,$(X86UBUILD)/%,$(UPROGS))
+
+$(X86UBUILD) $(X86UBUILD)/extra:
+	mkdir -p $@
+
+$(X86UBUILD)/%.o: $(USER_SRC)/%.c $(USER_SRC)/user.mk | $(X86UBUILD)
+	$(X86UCC) $(X86UCFLAGS) $(UCFLAGS_OWN) -c -o $@ $<
+
+$(X86UBUILD)/%.o: $(USER_SRC)/%.S $(USER_SRC)/user.mk | $(X86UBUILD)
+	$(X86UCC) $(X86UCFLAGS) -Wa,--debug-prefix-map=$(USER_ROOT)=. -c -o $@ $<
+
+$(X86UBUILD)/_%: $(X86UBUILD)/%.o $(X86ULIB) $(USER_SRC)/user-x86.ld
+	$(X86ULD) $(X86ULDFLAGS) -o $@ $< $(X86ULIB) $(X86ULIBGCC)
+
 # One extra program, built apart from ours so it can share a name with one.
 ifneq ($(PROG),)
 UPROG_SRC := $(if $(filter /%,$(PROG)),$(PROG),$(PWD)/$(PROG))
@@ -72,5 +104,6 @@ user:
 user-clean:
 	rm -rf $(UBUILD)
 
-.PRECIOUS: $(UBUILD)/%.o
+.PRECIOUS: $(UBUILD)/%.o $(X86UBUILD)/%.o
 -include $(wildcard $(UBUILD)/*.d $(UBUILD)/extra/*.d)
+-include $(wildcard $(X86UBUILD)/*.d $(X86UBUILD)/extra/*.d)

@@ -18,6 +18,10 @@
 #ifndef KERNEL_MEMLAYOUT_H
 #define KERNEL_MEMLAYOUT_H
 
+#ifdef __i386__
+#include "kernel/memlayout-x86.h"
+#else
+
 #define CLINT        0x02000000L
 #define CLINT_MSIP(hart)  (CLINT + 4 * (hart))
 
@@ -47,5 +51,7 @@
 
 // User memory (text, data, stack, heap) stays below every trapframe slot.
 #define MAXUSERVA    (TRAPFRAME - NPROC * PGSIZE)
+
+#endif
 
 #endif

@@ -3,6 +3,12 @@
 #ifndef KERNEL_RISCV_H
 #define KERNEL_RISCV_H
 
+// Programs and the core include this header by its xv6-riscv name on
+// both arches; an i386 build gets the x86 paging constants instead.
+#ifdef __i386__
+#include "kernel/x86.h"
+#else
+
 #define PGSIZE   4096
 #define PGSHIFT  12
 
@@ -31,5 +37,7 @@
 // One bit below the Sv39 maximum, so that no virtual address needs sign
 // extension.
 #define MAXVA (1L << (9 + 9 + 9 + 12 - 1))
+
+#endif
 
 #endif
