@@ -32,8 +32,9 @@ const (
 // exitStatusHelp documents the statuses above for --help.
 const exitStatusHelp = `Exit status:
   0  success
-  1  kernel panic, the guest powered off with a failure code, or it powered
-     off before the prompt came back after the last command
+  1  kernel panic, the guest powered off with a failure code, it powered
+     off before the prompt came back after the last command, or a signal
+     (Ctrl-C, SIGTERM) interrupted the run
   2  bad usage or input (flags, unreadable or oversized files)
   3  instruction budget exhausted (--max-insns)
   4  guest-time timeout (--timeout)
