@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -76,6 +78,16 @@ func runScript(cmd *cobra.Command, mf *machineFlags, adds []string, commands []s
 		return withCode(exitUsage, err)
 	}
 	defer m.Close()
+	// A signal ends the run between rounds, so the console printed so far
+	// is flushed and the message says where the run was.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		if s, ok := <-sigs; ok {
+			m.Interrupt(s.String())
+		}
+	}()
 	stop, typed := m.RunScript(commands, machine.DefaultPrompt)
 	if err := closeDisk(d); err != nil {
 		return withCode(exitGuestFail, err)
