@@ -151,6 +151,21 @@ thread_create(void (*fn)(void*, void*), void *arg1, void *arg2)
   return pid;
 }
 
+// The older lab's one-argument forms (user.h maps 3-argument clone and
+// 2-argument thread_create calls here). A one-argument start function
+// simply ignores the second argument.
+int
+clone1(void (*fcn)(void*), void *arg, void *stack)
+{
+  return (clone)((void (*)(void*, void*))fcn, arg, 0, stack);
+}
+
+int
+thread_create1(void (*fn)(void*), void *arg)
+{
+  return (thread_create)((void (*)(void*, void*))fn, arg, 0);
+}
+
 int
 thread_join(void)
 {

@@ -8,6 +8,8 @@
 #   user     make user PROG=/path/to/foo.c builds one more program against
 #            our headers and library and prints the path of its _foo ELF
 #            (a relative PROG is taken from the directory make was started in)
+#   user-x86 the same for the x86 port
+#   X86UPROGS, X86ULIB  the same programs and library for the x86 port
 #   user-clean
 #
 # Programs start at _start (start.c), which calls main(argc, argv) and exits
@@ -35,7 +37,7 @@ ULIB := $(addprefix $(UBUILD)/,start.o ulib.o usys.o printf.o umalloc.o uthread.
 
 UPROGS := $(addprefix $(UBUILD)/_,\
 	cat echo forktest grep init kill ln ls mkdir rm sh stressfs \
-	usertests wc zombie threadtest)
+	usertests wc zombie threadtest clone1test)
 
 $(UBUILD) $(UBUILD)/extra:
 	mkdir -p $@
@@ -92,14 +94,26 @@ UEXTRA := $(UBUILD)/extra/_$(UPROG_NAME)
 $(UEXTRA): $(UPROG_SRC) $(ULIB) $(USER_SRC)/user.ld | $(UBUILD)/extra
 	$(UCC) $(UCFLAGS) -I$(USER_KSRC)/include/kernel -c -o $(UBUILD)/extra/$(UPROG_NAME).o $(UPROG_SRC)
 	$(ULD) $(ULDFLAGS) -o $@ $(UBUILD)/extra/$(UPROG_NAME).o $(ULIB)
+
+X86UEXTRA := $(X86UBUILD)/extra/_$(UPROG_NAME)
+$(X86UEXTRA): $(UPROG_SRC) $(X86ULIB) $(USER_SRC)/user-x86.ld | $(X86UBUILD)/extra
+	$(X86UCC) $(X86UCFLAGS) -I$(USER_KSRC)/include/kernel -c -o $(X86UBUILD)/extra/$(UPROG_NAME).o $(UPROG_SRC)
+	$(X86ULD) $(X86ULDFLAGS) -o $@ $(X86UBUILD)/extra/$(UPROG_NAME).o $(X86ULIB) $(X86ULIBGCC)
 endif
 
-.PHONY: user user-clean
+.PHONY: user user-x86 user-clean
 user:
 	@test -n "$(PROG)" || { echo "make user: give the program as PROG=/path/to/prog.c" >&2; exit 2; }
 	@test -f "$(UPROG_SRC)" || { echo "make user: $(UPROG_SRC): no such file" >&2; exit 2; }
 	@$(MAKE) --no-print-directory -s $(UEXTRA) PROG=$(UPROG_SRC) >&2
 	@echo $(UEXTRA)
+
+# The same for the x86 port: make user-x86 PROG=/path/to/foo.c
+user-x86:
+	@test -n "$(PROG)" || { echo "make user-x86: give the program as PROG=/path/to/prog.c" >&2; exit 2; }
+	@test -f "$(UPROG_SRC)" || { echo "make user-x86: $(UPROG_SRC): no such file" >&2; exit 2; }
+	@$(MAKE) --no-print-directory -s $(X86UEXTRA) PROG=$(UPROG_SRC) >&2
+	@echo $(X86UEXTRA)
 
 user-clean:
 	rm -rf $(UBUILD)

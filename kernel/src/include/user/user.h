@@ -74,7 +74,8 @@ int thread_create(void (*fn)(void*, void*), void *arg1, void *arg2);
 int thread_join(void);
 
 // lock_t is the lab's ticket lock, built on atomic fetch-and-add
-// (amoadd.w): waiters are served in arrival order.
+// (amoadd.w on RISC-V, lock xaddl on x86): waiters are served in arrival
+// order.
 typedef struct {
   volatile uint ticket;    // next ticket to hand out
   volatile uint turn;      // ticket now holding the lock
@@ -84,7 +85,8 @@ void lock_acquire(lock_t*);
 void lock_release(lock_t*);
 
 // uspinlock_t is the older lab's test-and-set spin lock on atomic swap
-// (amoswap.w). No fairness; kept for programs written against that lab.
+// (amoswap.w on RISC-V, xchg on x86). No fairness; kept for programs
+// written against that lab.
 typedef struct {
   volatile uint locked;
 } uspinlock_t;
@@ -116,5 +118,34 @@ void umutex_init(umutex_t*);
 void umutex_lock(umutex_t*);
 int umutex_trylock(umutex_t*);
 void umutex_unlock(umutex_t*);
+
+// Compatibility with programs written for classic (x86) xv6 and the older
+// threads lab, so that they compile unchanged on both arches. Each name
+// below is a macro that picks the call by its arguments:
+//   exit() and wait()           classic xv6's no-argument forms: exit(0),
+//                               wait(0)
+//   printf(fd, fmt, ...)        classic xv6's printf to a descriptor: an
+//                               integer first argument makes it fprintf
+//   clone(fcn, arg, stack)      the older lab's one-argument clone: clone1
+//   thread_create(fn, arg)      likewise: thread_create1
+// clone1(fcn, arg, stack) starts fcn(arg) like clone(fcn, arg, 0, stack);
+// thread_create1(fn, arg) is thread_create(fn, arg, 0).
+int clone1(void (*fcn)(void*), void *arg, void *stack);
+int thread_create1(void (*fn)(void*), void *arg);
+
+#define XV6_SECOND_(a, b, ...) b
+#define XV6_IF_EMPTY_(x, ...) XV6_SECOND_(__VA_OPT__(,), x, )
+#define XV6_FIRST_(a, ...) a
+#define XV6_FIFTH_(a, b, c, d, e, ...) e
+#define XV6_FOURTH_(a, b, c, d, ...) d
+
+#define exit(...) exit(__VA_ARGS__ XV6_IF_EMPTY_(0, __VA_ARGS__))
+#define wait(...) wait(__VA_ARGS__ XV6_IF_EMPTY_(0, __VA_ARGS__))
+#define printf(...) _Generic((XV6_FIRST_(__VA_ARGS__, 0)), \
+    int: fprintf, unsigned int: fprintf, long: fprintf, unsigned long: fprintf, \
+    short: fprintf, char: fprintf, \
+    default: printf)(__VA_ARGS__)
+#define clone(...) XV6_FIFTH_(__VA_ARGS__, clone, clone1, , )(__VA_ARGS__)
+#define thread_create(...) XV6_FOURTH_(__VA_ARGS__, thread_create, thread_create1, )(__VA_ARGS__)
 
 #endif
