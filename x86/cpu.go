@@ -165,6 +165,7 @@ type CPU struct {
 	effects  uint64
 	spin     spinWatch
 	spinning bool
+	cyc      cycleWatch
 
 	Stats Counters
 }
@@ -203,6 +204,7 @@ func (c *CPU) reset() {
 	c.halted, c.waitSIPI, c.shut = false, false, false
 	c.inDeliver = 0
 	c.flushTLB()
+	c.forgetCycle()
 }
 
 // ResetReal puts the CPU in real mode at cs:ip with the other registers at
@@ -291,13 +293,13 @@ func (c *CPU) ID() int { return c.id }
 func (c *CPU) Reg(i int) uint32 { return c.r[i&7] }
 
 // SetReg sets general register i.
-func (c *CPU) SetReg(i int, v uint32) { c.r[i&7] = v; c.restartSpinWatch() }
+func (c *CPU) SetReg(i int, v uint32) { c.r[i&7] = v; c.restartSpinWatch(); c.forgetCycle() }
 
 // EIP returns the instruction pointer.
 func (c *CPU) EIP() uint32 { return c.eip }
 
 // SetEIP sets the instruction pointer.
-func (c *CPU) SetEIP(v uint32) { c.eip = v; c.restartSpinWatch() }
+func (c *CPU) SetEIP(v uint32) { c.eip = v; c.restartSpinWatch(); c.forgetCycle() }
 
 // EFLAGS returns the flags register.
 func (c *CPU) EFLAGS() uint32 { return c.getFlags() }

@@ -435,6 +435,7 @@ func (c *CPU) loop(end uint64) {
 			c.eip = next
 			c.steps++
 			c.effects++
+			c.cyc.nextProbe = c.steps + cycleAfterHLT
 			if c.intr && c.flags&FlagIF != 0 {
 				continue // an interrupt is already deliverable
 			}

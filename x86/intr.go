@@ -57,6 +57,7 @@ func (c *CPU) Run(budget uint64) uint64 {
 		c.halted = false
 	}
 	end := start + budget
+	c.watchForCycle(end)
 	for c.steps < end && !c.halted && !c.shut && !c.spinning {
 		if c.runSafe(end) {
 			c.steps++

@@ -32,6 +32,9 @@ type tlbSet struct {
 	tag  uint64 // gen<<20, the high part of every valid tag
 	r, w [2][tlbSize]tlbEntry
 	user int // 1 at CPL 3: which half ordinary accesses use
+	// noInsert keeps the TLB empty while a cycle probe logs every access
+	// on the slow paths (cycle.go).
+	noInsert bool
 }
 
 func (t *tlbSet) flush() {
@@ -79,6 +82,9 @@ const (
 // phys32 reads a page-table entry; memory outside RAM reads as ones.
 func (c *CPU) phys32(pa uint64) uint32 {
 	if idx := pa - c.ramBase; pa >= c.ramBase && idx+4 <= uint64(len(c.ram)) {
+		if c.cyc.probing {
+			c.logRead(idx, 4)
+		}
 		return binary.LittleEndian.Uint32(c.ram[idx:])
 	}
 	v, ok := c.bus.Load(pa, 4)
@@ -90,6 +96,7 @@ func (c *CPU) phys32(pa uint64) uint32 {
 
 // setPhys32 writes back a page-table entry (A/D bits).
 func (c *CPU) setPhys32(pa uint64, v uint32) {
+	c.effects++
 	if idx := pa - c.ramBase; pa >= c.ramBase && idx+4 <= uint64(len(c.ram)) {
 		if c.code[idx>>12] != 0 {
 			c.bus.CodeWritten(idx >> 12)
@@ -106,7 +113,6 @@ func (c *CPU) translate(lin uint32, write, user bool) uint64 {
 	if c.cr0&cr0PG == 0 {
 		return uint64(lin)
 	}
-	c.effects++ // a walk may set A/D bits
 	pdeAddr := uint64(c.cr3&^pageMask) + uint64(lin>>22)*4
 	pde := c.phys32(pdeAddr)
 	if pde&pteP == 0 {
@@ -233,12 +239,21 @@ func (c *CPU) readSlow(lin uint32, size int, user bool) uint32 {
 	pa := c.translate(lin, false, user)
 	if idx, ok := c.ramIdx(pa, size); ok {
 		c.tlbInsert(&c.tlb.r, lin, idx, user)
+		if c.cyc.probing {
+			c.logRead(idx, size)
+		}
 		return readRAM(c.ram[idx:], size)
 	}
-	c.effects++ // a device read may change the device
+	pure := c.pureAPICRead(pa)
+	if !pure {
+		c.effects++ // a device read may change the device
+	}
 	v, ok := c.bus.Load(pa, size)
 	if !ok {
 		return 0xFFFFFFFF >> (32 - 8*size) // nothing there: the bus floats
+	}
+	if pure && c.cyc.probing {
+		c.logAPICRead(pa, size, uint32(v))
 	}
 	return uint32(v)
 }
@@ -257,6 +272,9 @@ func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
 	pa := c.translate(lin, true, user)
 	if idx, ok := c.ramIdx(pa, size); ok {
 		c.tlbInsert(&c.tlb.w, lin, idx, user)
+		if c.cyc.probing {
+			c.logWrite(idx, size, v)
+		}
 		if c.code[idx>>12] != 0 {
 			c.bus.CodeWritten(idx >> 12)
 		}
@@ -267,6 +285,9 @@ func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
 }
 
 func (c *CPU) tlbInsert(t *[2][tlbSize]tlbEntry, lin uint32, idx uint64, user bool) {
+	if c.tlb.noInsert {
+		return
+	}
 	u := 0
 	if user {
 		u = 1
@@ -418,7 +439,7 @@ func (c *CPU) refWrite(ref uint64, size int, v uint32) {
 		writeRAM(c.ram[ref:], size, v)
 		return
 	}
-	c.writeLin(c.slowLin, size, v)
+	c.writeSlow(c.slowLin, size, v, c.tlb.user == 1)
 }
 
 // ea computes the effective address (offset) of a memory operand.

@@ -1,0 +1,315 @@
+package x86
+
+import "github.com/xv6emu/xv6emu/bus"
+
+// This file owns cycle detection, the big brother of spin detection (see
+// spin.go): noticing that the CPU goes round a loop that writes memory but
+// puts everything back, so that it is a fixed point all the same. The case
+// it is for is classic xv6's idle scheduler, which never halts: with
+// interrupts on, it takes and releases the process-table lock, finds
+// nothing to run and starts again, until an interrupt or another CPU
+// changes something. (rv64/cycle.go does the same for RISC-V kernels.)
+//
+// A probe runs the CPU one instruction at a time for a while with the TLB
+// off, so that every memory access takes the slow paths, which log what it
+// reads and writes in RAM (and page-table entries it walks). It snapshots
+// the state at its first EIP (the anchor) and, each time the CPU is at the
+// anchor again with the same registers and flags, checks the iteration
+// since:
+//   - every effect in it was a logged RAM store (nothing else: no
+//     interrupt or exception, port or device access, segment or system
+//     register load);
+//   - every location it wrote ends as it was before the first write;
+//   - every location it read before writing it still holds what was read;
+//   - no interrupt is deliverable.
+// Then the iteration would repeat exactly: Run stops at the anchor and
+// reports Spinning. Reads of the local APIC's ID and version registers
+// are side-effect free and constant, so they count as logged reads (xv6's
+// mycpu() reads the ID on every lock operation).
+//
+// Anchors are only taken at CPL 0 with IF set, where a kernel holds no
+// spinlock: a CPU stopped there keeps no other CPU out. An interrupt
+// always ends the stop. A found cycle outlives the Run: the next Run
+// re-checks the logs against memory (other CPUs may have run) and stops
+// at once if they still hold; a mismatch gets one Run's grace, as in
+// rv64. Probing is slow, so it backs off on busy CPUs, and does not start
+// soon after a hlt (a kernel that halts has no idle scan to find).
+
+const (
+	cycleProbeLen   = 16 << 10
+	cycleMinBackoff = 32 << 10
+	cycleMaxBackoff = 1 << 20
+	cycleArmWait    = 256
+	cycleAfterHLT   = 256 << 20
+	cycleMaxReads   = 1024
+	cycleMaxWrites  = 256
+)
+
+type memRecord struct {
+	idx       uint64 // RAM index, or physical address for an APIC read
+	size      uint8
+	apic      bool
+	value     uint32
+	lastWrite uint32
+}
+
+type cycleWatch struct {
+	off     bool
+	found   bool
+	stale   bool
+	probing bool
+	started uint64
+
+	armed       bool
+	spoiled     bool
+	anchor      uint32
+	anchorCS    uint16
+	anchorSteps uint64
+	snap        spinState
+	effects     uint64
+	logged      uint64
+	reads       [cycleMaxReads]memRecord
+	writes      [cycleMaxWrites]memRecord
+	nreads      int
+	nwrites     int
+
+	nextProbe uint64
+	backoff   uint64
+}
+
+// forgetCycle drops a found cycle and any probe: the CPU's state was
+// changed from outside.
+func (c *CPU) forgetCycle() {
+	w := &c.cyc
+	w.found, w.stale, w.backoff = false, false, 0
+	c.endProbe()
+	w.nextProbe = c.steps
+}
+
+func (c *CPU) endProbe() {
+	c.cyc.probing = false
+	c.tlb.noInsert = false
+}
+
+// watchForCycle is Run's part: it stops the Run at once if a cycle found
+// earlier still holds, and otherwise probes when a probe is due, up to
+// step count end.
+func (c *CPU) watchForCycle(end uint64) {
+	w := &c.cyc
+	if w.found {
+		switch {
+		case c.cycleStillHolds():
+			w.stale = false
+			c.spinning = true
+			return
+		case !w.stale && c.effects == w.effects && !c.interruptible():
+			// Only memory changed, maybe for a moment (another CPU inside
+			// a critical section the scan waits for): stay stopped for
+			// this Run, and look again next time. An effect, so the
+			// board does not take it for idleness.
+			w.stale = true
+			c.effects++
+			w.effects = c.effects
+			c.spinning = true
+			return
+		}
+		w.found, w.stale = false, false
+		w.nextProbe = c.steps
+	}
+	if !w.probing {
+		if w.off || c.steps < w.nextProbe {
+			return
+		}
+		w.probing = true
+		w.started = c.steps
+		c.tlb.noInsert = true
+		c.tlb.flush()
+		c.anchorCycle()
+	}
+	c.probeCycle(end)
+}
+
+func (c *CPU) interruptible() bool { return c.intr && c.flags&FlagIF != 0 }
+
+func (c *CPU) cycleStillHolds() bool {
+	w := &c.cyc
+	return c.effects == w.effects && c.eip == w.anchor && c.seg[CS].sel == w.anchorCS &&
+		c.cycleMemoryHolds() && !c.interruptible()
+}
+
+func (c *CPU) cycleMemoryHolds() bool {
+	w := &c.cyc
+	for i := range w.nreads {
+		r := &w.reads[i]
+		if c.recordValue(r) != r.value {
+			return false
+		}
+	}
+	for i := range w.nwrites {
+		r := &w.writes[i]
+		if r.lastWrite != r.value || c.recordValue(r) != r.value {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *CPU) recordValue(r *memRecord) uint32 {
+	if r.apic {
+		v, _ := c.bus.Load(r.idx, int(r.size))
+		return uint32(v)
+	}
+	return readRAM(c.ram[r.idx:], int(r.size))
+}
+
+// probeCycle runs the CPU one instruction at a time until it finds a
+// cycle, gives up, stops, or reaches step end.
+func (c *CPU) probeCycle(end uint64) {
+	w := &c.cyc
+	unarmed := 0
+	for c.steps < end && !c.halted && !c.spinning && !c.shut {
+		if w.armed {
+			unarmed = 0
+		} else {
+			unarmed++
+		}
+		if c.steps-w.started >= cycleProbeLen || c.cpl == 3 || unarmed > cycleArmWait {
+			c.endProbe()
+			w.backoff = min(max(2*w.backoff, cycleMinBackoff), cycleMaxBackoff)
+			w.nextProbe = c.steps + w.backoff
+			return
+		}
+		effects, logged := c.effects, w.logged
+		c.step()
+		if c.spinning || c.halted || c.shut {
+			c.endProbe()
+			return
+		}
+		if c.effects-effects != w.logged-logged {
+			c.anchorCycle() // something the logs cannot account for
+			continue
+		}
+		if !w.armed {
+			c.anchorCycle()
+		} else if c.eip == w.anchor && c.steps != w.anchorSteps && c.atAnchorAgain() {
+			w.found = true
+			w.effects = c.effects
+			w.backoff = 0
+			c.endProbe()
+			c.spinning = true
+			return
+		}
+	}
+}
+
+// step executes one instruction (or delivers the fault it raises).
+func (c *CPU) step() {
+	if c.runSafe(c.steps + 1) {
+		c.steps++
+		c.eip, c.r[ESP] = c.curEIP, c.curESP
+		c.Stats.Exceptions[c.exc.vec&31]++
+		c.deliverSafe(c.exc.vec, c.exc.err, c.exc.hasErr, false, c.eip)
+	}
+}
+
+func (c *CPU) snapshot() spinState {
+	s := spinState{flags: c.flags, lz: c.lz}
+	copy(s.r[:], c.r[:8])
+	return s
+}
+
+// anchorCycle starts an iteration here if the kernel could take an
+// interrupt here; otherwise the probe goes on unarmed.
+func (c *CPU) anchorCycle() {
+	w := &c.cyc
+	w.found = false
+	w.armed = c.cpl == 0 && c.flags&FlagIF != 0 && c.protected() && c.steps != c.noIntAt
+	w.anchor = c.eip
+	w.anchorCS = c.seg[CS].sel
+	w.anchorSteps = c.steps
+	w.snap = c.snapshot()
+	w.effects = c.effects
+	w.logged = 0
+	w.spoiled = false
+	w.nreads, w.nwrites = 0, 0
+}
+
+func (c *CPU) atAnchorAgain() bool {
+	w := &c.cyc
+	if c.snapshot() != w.snap || c.seg[CS].sel != w.anchorCS {
+		return false
+	}
+	if !w.spoiled && c.effects-w.effects == w.logged && c.cycleMemoryHolds() && !c.interruptible() {
+		return true
+	}
+	c.anchorCycle()
+	return false
+}
+
+// logRead records a RAM read during a probe, unless the iteration wrote
+// that location first.
+func (c *CPU) logRead(idx uint64, size int) {
+	w := &c.cyc
+	if r, overlap := w.findWrite(idx, size); r != nil || overlap {
+		if overlap {
+			w.spoiled = true
+		}
+		return
+	}
+	if w.nreads == cycleMaxReads {
+		w.spoiled = true
+		return
+	}
+	w.reads[w.nreads] = memRecord{idx: idx, size: uint8(size), value: readRAM(c.ram[idx:], size)}
+	w.nreads++
+}
+
+// logAPICRead records a read of a constant local-APIC register.
+func (c *CPU) logAPICRead(pa uint64, size int, v uint32) {
+	w := &c.cyc
+	if w.nreads == cycleMaxReads {
+		w.spoiled = true
+		return
+	}
+	w.reads[w.nreads] = memRecord{idx: pa, size: uint8(size), apic: true, value: v}
+	w.nreads++
+}
+
+// logWrite is called before a RAM write of v during a probe; it accounts
+// for the write's effect.
+func (c *CPU) logWrite(idx uint64, size int, v uint32) {
+	w := &c.cyc
+	w.logged++
+	r, overlap := w.findWrite(idx, size)
+	if overlap || r == nil && w.nwrites == cycleMaxWrites {
+		w.spoiled = true
+		return
+	}
+	if r == nil {
+		old := readRAM(c.ram[idx:], size)
+		r = &w.writes[w.nwrites]
+		*r = memRecord{idx: idx, size: uint8(size), value: old}
+		w.nwrites++
+	}
+	r.lastWrite = v & sizeMask[size&7]
+}
+
+func (w *cycleWatch) findWrite(idx uint64, size int) (*memRecord, bool) {
+	for i := range w.nwrites {
+		r := &w.writes[i]
+		if r.idx == idx && int(r.size) == size {
+			return r, false
+		}
+		if r.idx < idx+uint64(size) && idx < r.idx+uint64(r.size) {
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// pureAPICRead reports whether a device read at pa is of the local APIC's
+// ID or version register: constant, and without side effects.
+func (c *CPU) pureAPICRead(pa uint64) bool {
+	base := c.apicBase &^ (bus.PageSize - 1) & 0xFFFFFFFF
+	return pa == base+0x20 || pa == base+0x30
+}
