@@ -34,6 +34,8 @@ type debugState struct {
 	// first instruction, nor one that trapped).
 	retiredPC []uint64
 	retired   []bool
+	fast      []bool // hart i runs in fast mode (see debugRun)
+	stop      []int  // why hart i's fast-mode Run stopped
 }
 
 type watchpoint struct {
@@ -43,43 +45,63 @@ type watchpoint struct {
 
 func (m *Machine) debugHit() bool { return m.debug != nil && m.debug.hit }
 
-// debugRun runs hart i for up to budget instructions, one at a time,
-// stopping before an instruction at a breakpoint and after one that
-// touches a watched address. Like Hart.Run it returns the instructions
-// executed and returns early when the hart waits or spins.
+// debugRun runs hart i for up to budget instructions, stopping before an
+// instruction at a breakpoint and after one that touches a watched
+// address. Like Hart.Run it returns the instructions executed and returns
+// early when the hart waits or spins.
+//
+// With breakpoints only, the hart runs a whole Run with its Trace hook
+// looking at each next pc (fast mode), except where an exception could
+// land on a breakpoint without a retired instruction to report first (a
+// breakpoint on stvec or mtvec): that, and watchpoints, take precise mode,
+// one instruction at a time with the checks in between.
 func (m *Machine) debugRun(i int, budget uint64) uint64 {
 	d := m.debug
 	h := m.harts[i]
-	var n uint64
-	for k := uint64(0); k < budget; k++ {
+	if !h.Wake() {
+		return 0
+	}
+	h.TakeInterrupt()
+	if d.breakAt(h.PC()) {
+		d.stopAt(gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i})
+		return 0
+	}
+	var n, k uint64
+	if len(d.watches) == 0 && !d.vectorBreak(h) {
+		d.fast[i], d.stop[i] = true, stopNone
+		n = h.Run(budget)
+		d.fast[i] = false
+		switch d.stop[i] {
+		case stopNone:
+			return n // as Run: budget spent, waiting or spinning
+		case stopBreak:
+			h.ClearStop()
+			d.stopAt(gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i})
+			return n
+		}
+		h.ClearStop() // a breakpoint on a trap vector: go on precisely
+		k = 1
+	}
+	for ; n < budget && k < budget; k++ {
 		if !h.Wake() {
 			return n
 		}
 		h.TakeInterrupt()
 		pc := h.PC()
-		for _, b := range d.breaks {
-			if b == pc {
-				d.hit = true
-				d.event = gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i}
-				return n
-			}
+		if k > 0 && d.breakAt(pc) {
+			d.stopAt(gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i})
+			return n
 		}
-		if len(d.watches) == 0 {
-			r := h.Run(1)
-			n += r
-			if r == 0 && (h.Waiting() || h.Spinning()) {
-				return n
-			}
-			continue
+		va, size, kind, ok := uint64(0), uint64(0), 0, false
+		if len(d.watches) > 0 {
+			va, size, kind, ok = h.NextAccess()
 		}
-		va, size, kind, ok := h.NextAccess()
 		d.retired[i] = false
-		r := h.Run(1)
+		r := runOne(h, k)
 		n += r
 		if ok && d.retired[i] && d.retiredPC[i] == pc {
 			if ev, hit := d.watchHit(i, va, size, kind); hit {
-				d.hit = true
-				d.event = ev
+				d.stopAt(ev)
 				return n
 			}
 		}
@@ -88,6 +110,61 @@ func (m *Machine) debugRun(i int, budget uint64) uint64 {
 		}
 	}
 	return n
+}
+
+// Why a fast-mode Run stopped.
+const (
+	stopNone    = iota
+	stopBreak   // the next pc has a breakpoint
+	stopPrecise // the hart's trap vector has one: continue precisely
+)
+
+func (d *debugState) breakAt(pc uint64) bool {
+	for _, b := range d.breaks {
+		if b == pc {
+			return true
+		}
+	}
+	return false
+}
+
+// vectorBreak reports whether an exception would land h on a breakpoint.
+func (d *debugState) vectorBreak(h *rv64.Hart) bool {
+	s, m := h.TrapVectors()
+	return d.breakAt(s&^3) || d.breakAt(m&^3)
+}
+
+func (d *debugState) stopAt(ev gdbstub.Event) {
+	d.hit = true
+	d.event = ev
+}
+
+// traced is hart i's Trace hook while a debugger has set anything: it
+// notes the instruction that retired and, in fast mode, stops the Run
+// before an instruction at a breakpoint.
+func (d *debugState) traced(i int, h *rv64.Hart, pc uint64) {
+	d.retiredPC[i] = pc
+	d.retired[i] = true
+	if !d.fast[i] {
+		return
+	}
+	switch {
+	case d.breakAt(h.PC()):
+		d.stop[i] = stopBreak
+		h.StopRun()
+	case d.vectorBreak(h):
+		d.stop[i] = stopPrecise
+		h.StopRun()
+	}
+}
+
+// runOne executes one instruction of h: the k-th of a slice in which no
+// other hart runs, so after the first the hart's spin watch carries on.
+func runOne(h *rv64.Hart, k uint64) uint64 {
+	if k == 0 {
+		return h.Run(1)
+	}
+	return h.RunOn()
 }
 
 // watchHit reports the first watchpoint that an access of kind to
@@ -120,7 +197,10 @@ type Debugger struct {
 // Debugger returns the machine's debugger interface.
 func (m *Machine) Debugger() *Debugger {
 	n := len(m.harts)
-	return &Debugger{m: m, state: debugState{retiredPC: make([]uint64, n), retired: make([]bool, n)}}
+	return &Debugger{m: m, state: debugState{
+		retiredPC: make([]uint64, n), retired: make([]bool, n),
+		fast: make([]bool, n), stop: make([]int, n),
+	}}
 }
 
 // End reports how the machine ended, once Continue has reported
@@ -260,7 +340,7 @@ func (d *Debugger) RemoveAllBreaks() {
 }
 
 // update switches the run loop between its normal path and debugRun, and
-// installs the per-hart traces watchpoints need.
+// installs the per-hart Trace hooks debugRun relies on.
 func (d *Debugger) update() {
 	s := &d.state
 	if len(s.breaks)+len(s.watches) == 0 {
@@ -268,15 +348,12 @@ func (d *Debugger) update() {
 	} else {
 		d.m.debug = s
 	}
-	if want := len(s.watches) > 0; want != d.traced {
+	if want := d.m.debug != nil; want != d.traced {
 		d.traced = want
 		for i, h := range d.m.harts {
 			h.Trace = nil
 			if want {
-				h.Trace = func(pc uint64, _ uint32, _ int, _ uint64) {
-					s.retiredPC[i] = pc
-					s.retired[i] = true
-				}
+				h.Trace = func(pc uint64, _ uint32, _ int, _ uint64) { s.traced(i, h, pc) }
 			}
 		}
 	}

@@ -113,6 +113,41 @@ func (h *Hart) Wake() bool {
 	return !h.waiting
 }
 
+// RunOn executes one instruction as Run(1) does, but goes on with the
+// spin watch and LR reservation of the previous call instead of restarting
+// them. A debugger that runs a hart one instruction at a time (checking
+// breakpoints in between) calls Run(1) first and then RunOn while no other
+// hart runs, so spin and cycle detection still see the loops an idle
+// kernel goes round and the board can skip them, as without a debugger.
+func (h *Hart) RunOn() uint64 {
+	h.spinning = false
+	start := h.steps
+	if !h.Wake() {
+		return 0
+	}
+	h.pollInterrupts()
+	if h.Trace != nil {
+		h.step()
+	} else if h.watchForCycle(1) > 0 && !h.waiting && !h.spinning {
+		h.execute(1)
+	}
+	return h.steps - start
+}
+
+// StopRun, called from Trace, makes the Run in progress return before the
+// next instruction, so a debugger can stop a hart at a breakpoint without
+// single-stepping it from outside. Until the next Run (or ClearStop) the
+// hart reports Spinning, which is how Run's loop learns to stop; a board
+// must not take it for a spin.
+func (h *Hart) StopRun() { h.spinning = true }
+
+// ClearStop undoes StopRun once the Run has returned.
+func (h *Hart) ClearStop() { h.spinning = false }
+
+// TrapVectors returns stvec and mtvec, where exceptions land (with no
+// retired instruction for Trace to report first).
+func (h *Hart) TrapVectors() (stvec, mtvec uint64) { return h.csr.stvec, h.csr.mtvec }
+
 // TakeInterrupt takes the highest-priority takeable interrupt, if any, so
 // that a debugger checking breakpoints sees the handler's first pc before
 // it executes.
