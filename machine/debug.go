@@ -28,10 +28,9 @@ type debugState struct {
 	hit     bool          // a hart stopped; the round ends
 	event   gdbstub.Event // what it hit
 
-	// With watchpoints, each hart's Trace records the pc of the last
-	// instruction it retired, so a check knows the instruction whose
-	// access it predicted is the one that ran (not an interrupt handler's
-	// first instruction, nor one that trapped).
+	// Each hart's Trace hook records the pc of the last instruction it
+	// retired, so Step knows the instruction whose access it predicted is
+	// the one that ran (not one that trapped).
 	retiredPC []uint64
 	retired   []bool
 	fast      []bool // hart i runs in fast mode (see debugRun)
@@ -96,10 +95,9 @@ func (m *Machine) debugRun(i int, budget uint64) uint64 {
 		if len(d.watches) > 0 {
 			va, size, kind, ok = h.NextAccess()
 		}
-		d.retired[i] = false
-		r := runOne(h, k)
+		r, at, retired := h.RunOne(k == 0)
 		n += r
-		if ok && d.retired[i] && d.retiredPC[i] == pc {
+		if ok && retired && at == pc {
 			if ev, hit := d.watchHit(i, va, size, kind); hit {
 				d.stopAt(ev)
 				return n
@@ -156,15 +154,6 @@ func (d *debugState) traced(i int, h *rv64.Hart, pc uint64) {
 		d.stop[i] = stopPrecise
 		h.StopRun()
 	}
-}
-
-// runOne executes one instruction of h: the k-th of a slice in which no
-// other hart runs, so after the first the hart's spin watch carries on.
-func runOne(h *rv64.Hart, k uint64) uint64 {
-	if k == 0 {
-		return h.Run(1)
-	}
-	return h.RunOn()
 }
 
 // watchHit reports the first watchpoint that an access of kind to

@@ -113,25 +113,33 @@ func (h *Hart) Wake() bool {
 	return !h.waiting
 }
 
-// RunOn executes one instruction as Run(1) does, but goes on with the
-// spin watch and LR reservation of the previous call instead of restarting
-// them. A debugger that runs a hart one instruction at a time (checking
-// breakpoints in between) calls Run(1) first and then RunOn while no other
+// RunOne executes one instruction as Run(1) does and reports where it was
+// and whether it retired (no exception). With fresh set it first forgets
+// the spin watch and LR reservation, as Run does because other harts may
+// have run; otherwise both carry on from the previous call. A debugger
+// that runs a hart one instruction at a time (checking watchpoints in
+// between) calls it with fresh set first and then without while no other
 // hart runs, so spin and cycle detection still see the loops an idle
 // kernel goes round and the board can skip them, as without a debugger.
-func (h *Hart) RunOn() uint64 {
-	h.spinning = false
-	start := h.steps
+// It never calls Trace.
+func (h *Hart) RunOne(fresh bool) (executed, pc uint64, retired bool) {
+	if fresh {
+		h.reserved = false
+		h.restartSpinWatch()
+	} else {
+		h.spinning = false
+	}
+	start, traps := h.steps, h.traps
 	if !h.Wake() {
-		return 0
+		return 0, h.pc, false
 	}
 	h.pollInterrupts()
-	if h.Trace != nil {
-		h.step()
-	} else if h.watchForCycle(1) > 0 && !h.waiting && !h.spinning {
+	pc = h.pc
+	if h.watchForCycle(1) > 0 && !h.waiting && !h.spinning {
 		h.execute(1)
 	}
-	return h.steps - start
+	executed = h.steps - start
+	return executed, pc, executed == 1 && h.traps == traps
 }
 
 // StopRun, called from Trace, makes the Run in progress return before the
