@@ -41,7 +41,7 @@ images:
 	$(MAKE) -C $(KSRC) clean
 	$(MAKE) -C $(KSRC) all
 	$(GO) run ./kernel/pack -o kernel/images riscv-kernel=$(BUILD)/kernel riscv-fs.img=$(BUILD)/fs.img \
-		x86-kernel=$(X86BUILD)/kernel x86-fs.img=$(X86BUILD)/fs.img
+		x86-kernel=$(X86BUILD)/kernel x86-fs.img=$(X86BUILD)/fs.img x86-xv6.img=$(X86BUILD)/xv6.img
 
 # Rebuild the images from source in a scratch copy and fail if they differ
 # from the committed ones.

@@ -10,7 +10,7 @@ x86=kernel/src/build/x86
 make -s -C kernel/src clean >/dev/null
 make -s -C kernel/src all >/dev/null
 go run ./kernel/pack -o "$tmp" riscv-kernel=$build/kernel riscv-fs.img=$build/fs.img \
-  x86-kernel=$x86/kernel x86-fs.img=$x86/fs.img
+  x86-kernel=$x86/kernel x86-fs.img=$x86/fs.img x86-xv6.img=$x86/xv6.img
 status=0
 for f in "$tmp"/*.zst; do
   name=$(basename "$f")

@@ -55,3 +55,8 @@ func X86Kernel() ([]byte, error) { return Image("x86-kernel") }
 
 // X86FS returns the default i386 file system image.
 func X86FS() ([]byte, error) { return Image("x86-fs.img") }
+
+// X86Disk returns the i386 boot disk: a boot sector followed by the
+// kernel, for booting the classic way (first IDE disk), with X86FS as
+// the second.
+func X86Disk() ([]byte, error) { return Image("x86-xv6.img") }
