@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/xv6emu/xv6emu/disk"
+	"github.com/xv6emu/xv6emu/kernel"
 	"github.com/xv6emu/xv6emu/machine"
 )
 
@@ -152,4 +154,35 @@ func TestConsoleFloodKeepsOnlyATail(t *testing.T) {
 	assert.Equal(t, m.OutputTotal(), next)
 	p, _ = m.OutputSince(0)
 	assert.Equal(t, len(m.Output()), len(p), "what is gone is gone; the tail is what is left")
+}
+
+// A session on xv6 sees and prints the same console whether the machine
+// keeps a large tail or a tiny one: prompts are found in each round's new
+// output, and everything reaches the console writer.
+func TestScriptWithATinyConsoleTail(t *testing.T) {
+	elf, err := kernel.RISCVKernel()
+	require.NoError(t, err)
+	img, err := kernel.RISCVFS()
+	require.NoError(t, err)
+	session := func(tail int) (string, machine.Stop, int) {
+		d, err := disk.FromBytes(img)
+		require.NoError(t, err)
+		defer d.Close()
+		var out bytes.Buffer
+		m, err := machine.NewVirt(machine.Config{Kernel: elf, Disk: d, CPUs: 2, Console: &out,
+			ConsoleTail: tail, MaxTicks: 30 * machine.Timebase})
+		require.NoError(t, err)
+		defer m.Close()
+		stop, typed := m.RunScript([]string{"ls", "echo hi", "cat README"}, machine.DefaultPrompt)
+		assert.LessOrEqual(t, len(m.Output()), 2*tail)
+		return out.String(), stop, typed
+	}
+	big, stop, typed := session(1 << 20)
+	require.Equal(t, machine.StopCondition, stop.Reason, "%v", stop)
+	require.Equal(t, 3, typed)
+	small, stop, typed := session(64)
+	assert.Equal(t, machine.StopCondition, stop.Reason, "%v", stop)
+	assert.Equal(t, 3, typed)
+	assert.Equal(t, big, small)
+	assert.Contains(t, small, "$ echo hi\nhi\n$ ")
 }
