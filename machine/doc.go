@@ -13,6 +13,15 @@
 // jumps to the next timer deadline. A seed varies the quantum from round to
 // round, pseudo-randomly and reproducibly, to shake out races.
 //
+// Every run ends with a Stop that says why, in bounded time and memory:
+// guest time (MaxTicks) keeps verdicts deterministic, and a wall-clock
+// limit (WallLimit) ends a run the host cannot carry to its guest deadline,
+// saying how much guest time it reached. A hart that takes exception after
+// exception without retiring an instruction (a trap storm) stops the run at
+// once, and so does a machine where every hart waits with nothing to wake
+// it. The console is streamed to Config.Console once per round; the machine
+// keeps only its tail (Output) and a byte count for the output limit.
+//
 // Subpackages: elfload (ELF loading), bare (a one-hart board for ISA tests),
 // pcfw (the firmware data the pc board writes in place of a BIOS).
 package machine
