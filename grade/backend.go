@@ -2,6 +2,7 @@ package grade
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -25,6 +26,10 @@ type RunSpec struct {
 	// same figure), wall-clock time on QEMU.
 	Timeout time.Duration
 	Seed    uint64 // interleaving seed; 0 is the fixed schedule
+	// Console, if not nil, may be given the console as the guest prints
+	// it (the grader's results file), besides Outcome.Console. Writes to
+	// it never fail.
+	Console io.Writer
 }
 
 // Ending says how a run ended.

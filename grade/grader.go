@@ -223,15 +223,24 @@ func runJob(ctx context.Context, b Backend, j job) {
 		Timeout:  r.timeout(),
 		Seed:     st.seeds[k],
 	}
+	// The console file is created before the run and handed to the
+	// backend, which may stream the console into it as the guest prints
+	// (so a long run can be watched with tail -f).
+	var saved *savedConsole
+	var err error
+	if st.files[k] != "" {
+		if saved, err = createSaved(st.files[k]); err == nil {
+			spec.Console = saved
+		}
+	}
 	var o Outcome
 	if ctx.Err() != nil {
 		o = Outcome{Ending: Aborted, Reason: "grading was cancelled before this run started"}
 	} else {
 		o = safeRun(ctx, b, spec)
 	}
-	var err error
-	if st.files[k] != "" {
-		err = os.WriteFile(st.files[k], o.Console, 0o644)
+	if saved != nil {
+		err = saved.finish(o.Console)
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -240,6 +249,48 @@ func runJob(ctx context.Context, b Backend, j job) {
 	if st.pending--; st.pending == 0 {
 		close(st.done)
 	}
+}
+
+// savedConsole is a run's console file.
+type savedConsole struct {
+	f   *os.File
+	n   int64 // bytes streamed into it
+	err error // the first write error
+}
+
+func createSaved(path string) (*savedConsole, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &savedConsole{f: f}, nil
+}
+
+// Write takes streamed console output. A write error is kept for the
+// report; the run goes on.
+func (s *savedConsole) Write(p []byte) (int, error) {
+	if s.err == nil {
+		_, s.err = s.f.Write(p)
+		s.n += int64(len(p))
+	}
+	return len(p), nil
+}
+
+// finish makes the file hold the run's console: a backend that does not
+// stream (or streamed something else, such as a console replaced by a Go
+// panic's stack) gets the outcome's console written whole.
+func (s *savedConsole) finish(console []byte) error {
+	if s.err == nil && s.n != int64(len(console)) {
+		if _, s.err = s.f.Seek(0, io.SeekStart); s.err == nil {
+			if s.err = s.f.Truncate(0); s.err == nil {
+				_, s.err = s.f.Write(console)
+			}
+		}
+	}
+	if err := s.f.Close(); s.err == nil {
+		s.err = err
+	}
+	return s.err
 }
 
 // safeRun runs spec on b. A Go panic in the backend is an emulator bug, but

@@ -374,3 +374,42 @@ func TestConsoleFileNames(t *testing.T) {
 	assert.Equal(t, "threadtest__test1.seed9.out", consoleFile("threadtest: test1", 2, 9))
 	assert.Equal(t, "a_b_c.out", consoleFile("a/b\\c", 1, 0))
 }
+
+// streamer is a backend that streams its console into spec.Console: it
+// prints the first half, lets the test look at the results file, and then
+// prints the rest.
+type streamer struct {
+	printed, resume chan struct{}
+}
+
+func (streamer) Name() string { return "streamer" }
+
+func (s streamer) Run(_ context.Context, spec RunSpec) Outcome {
+	first, rest := "$ "+spec.Commands[0]+"\nTEST1 PASSED\n", "TEST2 PASSED\n$ "
+	spec.Console.Write([]byte(first))
+	s.printed <- struct{}{}
+	<-s.resume
+	spec.Console.Write([]byte(rest))
+	return Outcome{Console: []byte(first + rest), Ending: Finished}
+}
+
+// The results file fills as the guest prints, so a long run can be
+// watched; at the end it holds the whole console.
+func TestGradeStreamsConsoleToResultsFile(t *testing.T) {
+	dir := t.TempDir()
+	s := streamer{make(chan struct{}), make(chan struct{})}
+	lab := &Lab{Name: "s", Tests: []*Test{{Name: "t", Points: 1, Run: &Run{Commands: []string{"threadtest"}}, Want: []string{`^TEST2 PASSED$`}}}}
+	file := filepath.Join(dir, "s", "t.out")
+	go func() {
+		<-s.printed
+		data, err := os.ReadFile(file)
+		assert.NoError(t, err)
+		assert.Equal(t, "$ threadtest\nTEST1 PASSED\n", string(data), "the file fills while the run goes on")
+		close(s.resume)
+	}()
+	rep, _ := grade(t, lab, Options{Backend: s, Results: dir})
+	assert.True(t, rep.FullMarks())
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, "$ threadtest\nTEST1 PASSED\nTEST2 PASSED\n$ ", string(data))
+}

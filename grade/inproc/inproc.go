@@ -14,6 +14,7 @@ package inproc
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/xv6emu/xv6emu/disk"
@@ -105,7 +106,7 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		timeout = grade.DefaultTimeout // never "no bound"
 	}
 	ticks := guestTicks(timeout)
-	console := &capped{limit: b.cfg.OutputLimit + consoleSlack}
+	console := &capped{limit: b.cfg.OutputLimit + consoleSlack, stream: spec.Console}
 	m, err := machine.NewVirt(machine.Config{
 		Kernel:       b.cfg.Kernel,
 		Disk:         d,
@@ -157,16 +158,23 @@ const consoleSlack = 64 << 10
 // capped keeps what a run prints, up to limit bytes: the console the
 // grader matches and saves. Past the limit (the machine stops soon after)
 // bytes are dropped rather than held.
+// What is kept also goes to stream, if any, as it is printed.
 type capped struct {
-	buf   []byte
-	limit int
+	buf    []byte
+	limit  int
+	stream io.Writer
 }
 
 func (c *capped) Write(p []byte) (int, error) {
+	n := len(p)
 	if room := c.limit - len(c.buf); room > 0 {
-		c.buf = append(c.buf, p[:min(len(p), room)]...)
+		p = p[:min(len(p), room)]
+		c.buf = append(c.buf, p...)
+		if c.stream != nil {
+			_, _ = c.stream.Write(p)
+		}
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // guestTicks converts a guest-time timeout to timebase ticks.

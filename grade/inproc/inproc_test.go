@@ -177,3 +177,15 @@ func TestGuestTicks(t *testing.T) {
 	assert.Equal(t, uint64(0), guestTicks(0))
 	assert.Equal(t, uint64(10_000), guestTicks(time.Millisecond))
 }
+
+// A run streams its console to spec.Console as it prints: the same bytes
+// it returns.
+func TestRunStreamsConsole(t *testing.T) {
+	b := backend(t, shellGuest(), nil)
+	var streamed strings.Builder
+	s := spec(time.Second, "threadtest", "ls")
+	s.Console = &streamed
+	o := b.Run(context.Background(), s)
+	require.Equal(t, grade.Finished, o.Ending, o.Reason)
+	assert.Equal(t, string(o.Console), streamed.String())
+}
