@@ -37,4 +37,16 @@
 // The 32-bit address space ends here.
 #define MAXVA 0x100000000ULL
 
+#if !defined(__ASSEMBLER__) && defined(__i386__)
+// Atomic exchange, for programs written for classic xv6, whose x86.h
+// (found under this name by flat includes) offered it.
+static inline uint
+xchg(volatile uint *addr, uint newval)
+{
+  uint old;
+  asm volatile("lock; xchgl %0, %1" : "+m"(*addr), "=a"(old) : "1"(newval) : "cc");
+  return old;
+}
+#endif
+
 #endif
