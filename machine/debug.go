@@ -28,13 +28,8 @@ type debugState struct {
 	hit     bool          // a hart stopped; the round ends
 	event   gdbstub.Event // what it hit
 
-	// Each hart's Trace hook records the pc of the last instruction it
-	// retired, so Step knows the instruction whose access it predicted is
-	// the one that ran (not one that trapped).
-	retiredPC []uint64
-	retired   []bool
-	fast      []bool // hart i runs in fast mode (see debugRun)
-	stop      []int  // why hart i's fast-mode Run stopped
+	fast []bool // hart i runs in fast mode (see debugRun)
+	stop []int  // why hart i's fast-mode Run stopped
 }
 
 type watchpoint struct {
@@ -91,18 +86,18 @@ func (m *Machine) debugRun(i int, budget uint64) uint64 {
 			d.stopAt(gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i})
 			return n
 		}
-		va, size, kind, ok := uint64(0), uint64(0), 0, false
 		if len(d.watches) > 0 {
-			va, size, kind, ok = h.NextAccess()
-		}
-		r, at, retired := h.RunOne(k == 0)
-		n += r
-		if ok && retired && at == pc {
-			if ev, hit := d.watchHit(i, va, size, kind); hit {
-				d.stopAt(ev)
-				return n
+			// Like QEMU, stop before the access: gdb then steps over it
+			// with the watchpoint removed and compares the values.
+			if va, size, kind, ok := h.NextAccess(); ok {
+				if ev, hit := d.watchHit(i, va, size, kind); hit {
+					d.stopAt(ev)
+					return n
+				}
 			}
 		}
+		r := h.RunOne(k == 0)
+		n += r
 		if r == 0 && (h.Waiting() || h.Spinning()) {
 			return n
 		}
@@ -137,12 +132,9 @@ func (d *debugState) stopAt(ev gdbstub.Event) {
 	d.event = ev
 }
 
-// traced is hart i's Trace hook while a debugger has set anything: it
-// notes the instruction that retired and, in fast mode, stops the Run
-// before an instruction at a breakpoint.
-func (d *debugState) traced(i int, h *rv64.Hart, pc uint64) {
-	d.retiredPC[i] = pc
-	d.retired[i] = true
+// traced is hart i's Trace hook while a debugger has set anything: in
+// fast mode it stops the Run before an instruction at a breakpoint.
+func (d *debugState) traced(i int, h *rv64.Hart) {
 	if !d.fast[i] {
 		return
 	}
@@ -187,7 +179,6 @@ type Debugger struct {
 func (m *Machine) Debugger() *Debugger {
 	n := len(m.harts)
 	return &Debugger{m: m, state: debugState{
-		retiredPC: make([]uint64, n), retired: make([]bool, n),
 		fast: make([]bool, n), stop: make([]int, n),
 	}}
 }
@@ -342,31 +333,29 @@ func (d *Debugger) update() {
 		for i, h := range d.m.harts {
 			h.Trace = nil
 			if want {
-				h.Trace = func(pc uint64, _ uint32, _ int, _ uint64) { s.traced(i, h, pc) }
+				h.Trace = func(uint64, uint32, int, uint64) { s.traced(i, h) }
 			}
 		}
 	}
 }
 
 // Step executes one instruction of hart t; the others do not run and no
-// interrupt is taken first (QEMU's single-step default).
+// interrupt is taken first (QEMU's single-step default). An instruction
+// that would touch a watched address is not executed: the watchpoint is
+// reported instead, as Continue does.
 func (d *Debugger) Step(t int) gdbstub.Event {
 	if d.ended {
 		return d.exited()
 	}
 	m := d.m
 	h := m.harts[t]
-	s := &d.state
-	pc := h.PC()
-	va, size, kind, ok := h.NextAccess()
-	s.retired[t] = false
-	m.cur = t
-	m.retired += h.Step()
-	if ok && len(s.watches) > 0 && s.retired[t] && s.retiredPC[t] == pc {
-		if ev, hit := s.watchHit(t, va, size, kind); hit {
+	if va, size, kind, ok := h.NextAccess(); ok && len(d.state.watches) > 0 {
+		if ev, hit := d.state.watchHit(t, va, size, kind); hit {
 			return ev
 		}
 	}
+	m.cur = t
+	m.retired += h.Step()
 	return gdbstub.Event{Kind: gdbstub.StopStep, Thread: t}
 }
 

@@ -120,13 +120,30 @@ func TestDebuggerWatchpoint(t *testing.T) {
 	require.Equal(t, gdbstub.StopWatch, ev.Kind, "console:\n%s", m.Output())
 	assert.Equal(t, ticks, ev.Addr)
 	assert.Equal(t, gdbstub.WatchWrite, ev.Watch)
+	h := m.Hart(ev.Thread)
+	va, _, _, ok := h.NextAccess()
+	require.True(t, ok)
+	assert.Equal(t, ticks, va, "stopped before the store to ticks, as QEMU does")
 	var b [4]byte
 	require.NoError(t, d.ReadMem(ev.Thread, ticks, b[:]))
-	assert.Equal(t, uint32(1), binary.LittleEndian.Uint32(b[:]), "stopped right after the first tick's store")
+	assert.Equal(t, uint32(0), binary.LittleEndian.Uint32(b[:]))
 
-	// The next hit is the next store.
+	// A step with the watchpoint still set reports it again, without
+	// executing the store; gdb removes it first, and then the step stores.
+	pc := h.PC()
+	assert.Equal(t, gdbstub.StopWatch, d.Step(ev.Thread).Kind)
+	assert.Equal(t, pc, h.PC())
+	require.NoError(t, d.RemoveBreak(gdbstub.WatchWrite, ticks, 4))
+	assert.Equal(t, gdbstub.StopStep, d.Step(ev.Thread).Kind)
+	require.NoError(t, d.ReadMem(ev.Thread, ticks, b[:]))
+	assert.Equal(t, uint32(1), binary.LittleEndian.Uint32(b[:]))
+
+	// The next hit is the next tick's store.
+	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, ticks, 4))
 	ev = d.Continue(func() bool { return false })
 	require.Equal(t, gdbstub.StopWatch, ev.Kind)
+	d.RemoveAllBreaks()
+	d.Step(ev.Thread)
 	require.NoError(t, d.ReadMem(ev.Thread, ticks, b[:]))
 	assert.Equal(t, uint32(2), binary.LittleEndian.Uint32(b[:]))
 

@@ -113,8 +113,7 @@ func (h *Hart) Wake() bool {
 	return !h.waiting
 }
 
-// RunOne executes one instruction as Run(1) does and reports where it was
-// and whether it retired (no exception). With fresh set it first forgets
+// RunOne executes one instruction as Run(1) does. With fresh set it first forgets
 // the spin watch and LR reservation, as Run does because other harts may
 // have run; otherwise both carry on from the previous call. A debugger
 // that runs a hart one instruction at a time (checking watchpoints in
@@ -122,24 +121,22 @@ func (h *Hart) Wake() bool {
 // hart runs, so spin and cycle detection still see the loops an idle
 // kernel goes round and the board can skip them, as without a debugger.
 // It never calls Trace.
-func (h *Hart) RunOne(fresh bool) (executed, pc uint64, retired bool) {
+func (h *Hart) RunOne(fresh bool) (executed uint64) {
 	if fresh {
 		h.reserved = false
 		h.restartSpinWatch()
 	} else {
 		h.spinning = false
 	}
-	start, traps := h.steps, h.traps
+	start := h.steps
 	if !h.Wake() {
-		return 0, h.pc, false
+		return 0
 	}
 	h.pollInterrupts()
-	pc = h.pc
 	if h.watchForCycle(1) > 0 && !h.waiting && !h.spinning {
 		h.execute(1)
 	}
-	executed = h.steps - start
-	return executed, pc, executed == 1 && h.traps == traps
+	return h.steps - start
 }
 
 // StopRun, called from Trace, makes the Run in progress return before the
