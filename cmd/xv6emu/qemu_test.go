@@ -114,6 +114,7 @@ func TestQEMUUnknownFlagAndHelp(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(out), "unless -snapshot")
 	assert.Contains(t, string(out), "-icount")
+	assert.Regexp(t, `(?m)^-gdb`, string(out), "xv6 Makefiles test '$(QEMU) -help | grep -q ^-gdb'")
 }
 
 // freePort returns a TCP port nobody listens on right now.
@@ -378,6 +379,7 @@ type gdbAnswers struct {
 	pc      uint64 // at the breakpoint
 	stepped uint64 // after stepi
 	watch   bool   // the watchpoint on ticks fired with old and new values
+	watchAt string // where gdb shows the hart after it
 	killed  bool
 }
 
@@ -397,6 +399,9 @@ func parseGDB(t *testing.T, out string) gdbAnswers {
 		fmt.Sscanf(vals[2][2], "0x%x", &a.stepped)
 	}
 	a.watch = regexp.MustCompile(`(?s)Hardware watchpoint 2: ticks.*Old value = \d+\s+New value = \d+`).MatchString(out)
+	if m := regexp.MustCompile(`New value = \d+\n(?:0x[0-9a-f]+ in )?(\w+) \(`).FindStringSubmatch(out); m != nil {
+		a.watchAt = m[1]
+	}
 	a.killed = strings.Contains(out, "(Remote target) killed") || strings.Contains(out, "process 1) killed")
 	return a
 }
@@ -427,6 +432,7 @@ func TestQEMUGDBSession(t *testing.T) {
 	assert.Equal(t, clone, a.pc)
 	assert.Contains(t, []uint64{clone + 2, clone + 4}, a.stepped, "stepi moves one instruction")
 	assert.True(t, a.watch, "the watchpoint fired:\n%s", out)
+	assert.Equal(t, "clockintr", a.watchAt, "ticks is written by the timer interrupt:\n%s", out)
 	assert.True(t, a.killed, out)
 
 	// The same script on QEMU gives the same answers where they must
@@ -444,5 +450,6 @@ func TestQEMUGDBSession(t *testing.T) {
 	assert.Equal(t, q.pc, a.pc)
 	assert.Equal(t, q.stepped, a.stepped)
 	assert.Equal(t, q.watch, a.watch)
+	assert.Equal(t, q.watchAt, a.watchAt, "the watchpoint leaves the hart in the same function")
 	assert.Equal(t, q.killed, a.killed)
 }
