@@ -145,7 +145,8 @@ timeouts do not depend on how busy the host is. --repeat runs each test with
 several seeds and reports which seeds failed. --qemu runs the same tests on
 real qemu-system-riscv64 (wall-clock timeouts; the seed has no effect there).
 
-The console of every run is saved under --results as <lab>/<test>.out.
+The console of every run is saved under --results as <lab>/<test>.out,
+written as the guest prints it in-process (tail -f follows a long run).
 
 Every in-process run is bounded: by its timeout in guest time, and by the
 same figure in wall-clock time (what gradelib gives it on QEMU; scale it
@@ -162,6 +163,7 @@ shown after "run ended early:" and in --json's "ending":
                  retiring an instruction
   output-limit   the guest printed more than 4 MiB (it floods the console)
   exited         the guest powered off
+  aborted        grading was interrupted (Ctrl-C, SIGTERM)
   error          the run could not start (bad kernel or image)
 A zero-point run such as "running threadtest" that does not finish is
 marked failed in --json and --gradescope; as in gradelib, its children are
