@@ -73,9 +73,10 @@ type Target interface {
 	RemoveAllBreaks()
 	// Step executes one instruction of thread while the others stay put.
 	Step(thread int) Event
-	// Continue runs every thread until a breakpoint or watchpoint hits,
-	// the machine ends, or pause() (polled often) reports true.
-	Continue(pause func() bool) Event
+	// Continue runs the threads run selects (all when nil; the others
+	// stay stopped) until a breakpoint or watchpoint hits, the machine
+	// ends, or pause() (polled often) reports true.
+	Continue(run []bool, pause func() bool) Event
 	Kill()
 }
 
@@ -113,6 +114,7 @@ type Server struct {
 	out     *writer
 	pkts    chan string // closed when the client goes away
 	gThread int         // thread for g, p, m: the last one to stop
+	only    []bool      // the threads the next resume runs; nil for all
 	last    Event       // the last stop, for '?'
 
 	// Log receives notes for the user (stderr); nil discards them.
@@ -225,7 +227,7 @@ func (s *Server) Run(waitForDebugger bool) Outcome {
 			stopped = stopped && s.conn != nil
 		}
 		if !stopped {
-			ev := s.t.Continue(s.pause)
+			ev := s.t.Continue(s.only, s.pause)
 			switch ev.Kind {
 			case StopExited:
 				if s.out != nil {
@@ -263,6 +265,7 @@ func (s *Server) Run(waitForDebugger bool) Outcome {
 				// The client went away without detaching: carry on, as a
 				// machine with no debugger does.
 				s.detach()
+				s.only = nil
 				stopped = false
 				continue
 			}
@@ -432,6 +435,7 @@ func (s *Server) handle(p string, stopped *bool) (killed bool) {
 		if p[0] == 'c' && len(p) > 1 {
 			s.setPC(s.gThread, p[1:])
 		}
+		s.only = nil
 		*stopped = false
 	case p == "s" || strings.HasPrefix(p, "s") || strings.HasPrefix(p, "S"):
 		if p[0] == 's' && len(p) > 1 {
@@ -447,6 +451,7 @@ func (s *Server) handle(p string, stopped *bool) (killed bool) {
 	case strings.HasPrefix(p, "D"):
 		reply("OK")
 		s.detach()
+		s.only = nil
 		*stopped = false
 	default:
 		reply("") // not supported
@@ -471,21 +476,42 @@ func (s *Server) thread(f string) (int, bool) {
 
 // vCont resumes with per-thread actions. A step action for any thread
 // steps only that one (the others stay stopped, as with QEMU's default of
-// no interrupts or timers while stepping); otherwise everything continues.
+// no interrupts or timers while stepping). Otherwise the threads with a
+// continue action run and the rest stay stopped, as gdb expects when it
+// runs one thread for a function call ("vCont;c:2").
 func (s *Server) vCont(actions string, stopped *bool) {
+	n := s.t.Threads()
+	run := make([]bool, n)
+	all := false
 	for _, a := range strings.Split(actions, ";") {
 		act, tid, _ := strings.Cut(a, ":")
-		if act == "" || (act[0] != 's' && act[0] != 'S') {
+		if act == "" {
 			continue
 		}
-		t := s.gThread
+		t := -1
 		if tid != "" {
-			if n, ok := s.thread(tid); ok && n >= 0 {
-				t = n
+			if id, ok := s.thread(tid); ok {
+				t = id
 			}
 		}
-		s.stopped(s.t.Step(t))
-		return
+		switch act[0] {
+		case 's', 'S':
+			if t < 0 {
+				t = s.gThread
+			}
+			s.stopped(s.t.Step(t))
+			return
+		case 'c', 'C':
+			if t < 0 {
+				all = true
+			} else {
+				run[t] = true
+			}
+		}
+	}
+	s.only = run
+	if all {
+		s.only = nil
 	}
 	*stopped = false
 }

@@ -21,6 +21,7 @@ type fakeTarget struct {
 	mem     [256]byte
 	breaks  map[uint64]int
 	killed  bool
+	lastRun []bool
 	exitAt  uint64 // thread 1's pc at which the machine ends; 0 never
 	running atomic.Bool
 	steps   int
@@ -70,7 +71,8 @@ func (f *fakeTarget) Step(t int) Event {
 	f.regs[t][RV64PC] += 4
 	return Event{Kind: StopStep, Thread: t}
 }
-func (f *fakeTarget) Continue(pause func() bool) Event {
+func (f *fakeTarget) Continue(run []bool, pause func() bool) Event {
+	f.lastRun = run
 	f.running.Store(true)
 	defer f.running.Store(false)
 	for {
@@ -212,6 +214,10 @@ func TestSessionPackets(t *testing.T) {
 	assert.Equal(t, "T05thread:2;", c.ask("vCont;c"))
 	assert.Equal(t, uint64(0x2010), f.regs[1][RV64PC])
 	assert.Equal(t, "QC2", c.ask("qC"), "the stopped thread becomes current")
+	assert.Nil(t, f.lastRun, "vCont;c runs every thread")
+	assert.Equal(t, "OK", c.ask("Z0,2020,2"))
+	assert.Equal(t, "T05thread:2;", c.ask("vCont;c:2"))
+	assert.Equal(t, []bool{false, true}, f.lastRun, "vCont;c:2 runs thread 2 only")
 
 	// Ctrl-C stops a running target.
 	assert.Equal(t, "OK", c.ask("z0,2010,2"))

@@ -2,6 +2,7 @@ package machine
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/xv6emu/xv6emu/bus"
 	"github.com/xv6emu/xv6emu/gdbstub"
@@ -28,8 +29,9 @@ type debugState struct {
 	hit     bool          // a hart stopped; the round ends
 	event   gdbstub.Event // what it hit
 
-	fast []bool // hart i runs in fast mode (see debugRun)
-	stop []int  // why hart i's fast-mode Run stopped
+	frozen []bool // hart i does not run (gdb resumed only some threads)
+	fast   []bool // hart i runs in fast mode (see debugRun)
+	stop   []int  // why hart i's fast-mode Run stopped
 }
 
 type watchpoint struct {
@@ -52,6 +54,13 @@ func (m *Machine) debugHit() bool { return m.debug != nil && m.debug.hit }
 func (m *Machine) debugRun(i int, budget uint64) uint64 {
 	d := m.debug
 	h := m.harts[i]
+	if d.frozen[i] {
+		// Report the slice as done without running it: runHart would
+		// retry a hart that neither ran nor waits. The hart's clock stays
+		// put; only the retired count needs putting right.
+		m.retired -= budget
+		return budget
+	}
 	if !h.Wake() {
 		return 0
 	}
@@ -179,7 +188,7 @@ type Debugger struct {
 func (m *Machine) Debugger() *Debugger {
 	n := len(m.harts)
 	return &Debugger{m: m, state: debugState{
-		fast: make([]bool, n), stop: make([]int, n),
+		frozen: make([]bool, n), fast: make([]bool, n), stop: make([]int, n),
 	}}
 }
 
@@ -323,7 +332,7 @@ func (d *Debugger) RemoveAllBreaks() {
 // installs the per-hart Trace hooks debugRun relies on.
 func (d *Debugger) update() {
 	s := &d.state
-	if len(s.breaks)+len(s.watches) == 0 {
+	if len(s.breaks)+len(s.watches) == 0 && !slices.Contains(s.frozen, true) {
 		d.m.debug = nil
 	} else {
 		d.m.debug = s
@@ -359,13 +368,22 @@ func (d *Debugger) Step(t int) gdbstub.Event {
 	return gdbstub.Event{Kind: gdbstub.StopStep, Thread: t}
 }
 
-// Continue runs the machine until a breakpoint or watchpoint hits, the
-// machine ends (StopExited; End says how), or pause reports true.
-func (d *Debugger) Continue(pause func() bool) gdbstub.Event {
+// Continue runs the harts run selects (all when nil) until a breakpoint or
+// watchpoint hits, the machine ends (StopExited; End says how), or pause
+// reports true.
+func (d *Debugger) Continue(run []bool, pause func() bool) gdbstub.Event {
 	if d.ended {
 		return d.exited()
 	}
 	s := &d.state
+	for i := range s.frozen {
+		s.frozen[i] = run != nil && !run[i]
+	}
+	d.update()
+	defer func() {
+		clear(s.frozen)
+		d.update()
+	}()
 	s.hit = false
 	stop := d.m.Run(func() bool { return s.hit || pause() })
 	if stop.Reason != StopCondition {

@@ -64,7 +64,7 @@ func TestDebuggerBreakpointRegistersMemoryStep(t *testing.T) {
 
 	require.NoError(t, d.AddBreak(gdbstub.BreakSoftware, clone, 2))
 	require.NotNil(t, m.debug, "a breakpoint switches the run loop to debugRun")
-	ev := d.Continue(typeAtPrompt(m, "threadtest"))
+	ev := d.Continue(nil, typeAtPrompt(m, "threadtest"))
 	require.Equal(t, gdbstub.StopBreak, ev.Kind, "console:\n%s", m.Output())
 	h := m.Hart(ev.Thread)
 	assert.Equal(t, clone, h.PC(), "stopped before the breakpoint's instruction")
@@ -116,7 +116,7 @@ func TestDebuggerWatchpoint(t *testing.T) {
 	ticks := sym["ticks"]
 	require.NotZero(t, ticks)
 	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, ticks, 4))
-	ev := d.Continue(func() bool { return false })
+	ev := d.Continue(nil, func() bool { return false })
 	require.Equal(t, gdbstub.StopWatch, ev.Kind, "console:\n%s", m.Output())
 	assert.Equal(t, ticks, ev.Addr)
 	assert.Equal(t, gdbstub.WatchWrite, ev.Watch)
@@ -140,7 +140,7 @@ func TestDebuggerWatchpoint(t *testing.T) {
 
 	// The next hit is the next tick's store.
 	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, ticks, 4))
-	ev = d.Continue(func() bool { return false })
+	ev = d.Continue(nil, func() bool { return false })
 	require.Equal(t, gdbstub.StopWatch, ev.Kind)
 	d.RemoveAllBreaks()
 	d.Step(ev.Thread)
@@ -160,7 +160,7 @@ func TestDebuggerPauseResumeKeepsConsole(t *testing.T) {
 	m, d, _, _ := debugMachine(t, 2)
 	n := 0
 	for {
-		ev := d.Continue(func() bool {
+		ev := d.Continue(nil, func() bool {
 			n++
 			return n%50 == 0 || strings.HasSuffix(string(m.Output()), "$ ")
 		})
@@ -178,6 +178,23 @@ func TestDebuggerPauseResumeKeepsConsole(t *testing.T) {
 	assert.Greater(t, n, 100, "it was paused many times")
 
 	d.Kill()
-	ev := d.Continue(func() bool { return false })
+	ev := d.Continue(nil, func() bool { return false })
 	assert.Equal(t, gdbstub.StopExited, ev.Kind, "a killed machine does not run")
+}
+
+// Resuming some harts only (gdb's vCont;c:N, used for function calls)
+// leaves the others exactly where they were.
+func TestDebuggerContinueSomeHarts(t *testing.T) {
+	m, d, _, _ := debugMachine(t, 2)
+	n := 0
+	d.Continue(nil, func() bool { n++; return n > 200 })
+	pc, steps := m.Hart(1).PC(), m.Hart(1).Instret()
+	before := m.Hart(0).Instret()
+	n = 0
+	ev := d.Continue([]bool{true, false}, func() bool { n++; return n > 200 })
+	require.Equal(t, gdbstub.StopInterrupt, ev.Kind)
+	assert.Equal(t, pc, m.Hart(1).PC())
+	assert.Equal(t, steps, m.Hart(1).Instret())
+	assert.Greater(t, m.Hart(0).Instret(), before)
+	assert.Nil(t, m.debug, "nothing frozen or set: the normal run loop again")
 }
