@@ -41,10 +41,18 @@ type Bus struct {
 	RAM     []byte
 	RAMBase uint64
 
-	// Code has one byte per RAM page; it is non-zero while some CPU holds
-	// decoded instructions from that page. Whoever writes to such a page
-	// (a CPU store, a DMA transfer) must call CodeWritten.
+	// Code has one byte of marks per RAM page: MarkCode while some CPU
+	// holds decoded instructions from the page, MarkPageTable while some
+	// CPU holds translations read from it. Whoever writes to a marked page
+	// (a CPU store, a DMA transfer) must call CodeWritten. CPUs keep their
+	// store fast path for pages whose byte is zero.
 	Code []uint8
+
+	// PageTableWrites counts writes to pages marked MarkPageTable. A CPU
+	// that saw no change since it filled its TLBs knows every cached
+	// translation still matches memory, so a TLB flush instruction
+	// (sfence.vma) can keep them: xv6's trampoline flushes twice per trap.
+	PageTableWrites uint64
 
 	regions     []region
 	ports       []region
@@ -200,16 +208,54 @@ func (b *Bus) noteWrite(off, n uint64) {
 	}
 }
 
+// Marks in Code.
+const (
+	MarkCode      = 1 << 0 // decoded instructions are cached from the page
+	MarkPageTable = 1 << 1 // translations are cached from PTEs in the page
+)
+
+// MarkPageTableAt marks the RAM page holding physical address pa as one a
+// translation was read from (a no-op outside RAM).
+func (b *Bus) MarkPageTableAt(pa uint64) {
+	if off := pa - b.RAMBase; pa >= b.RAMBase && off < uint64(len(b.RAM)) {
+		b.Code[off/PageSize] |= MarkPageTable
+	}
+}
+
+// StorePTEFlags writes a page-table entry whose only change is its
+// accessed/dirty bits, as a hardware walker does. No translation changes,
+// so it does not count in PageTableWrites; decoded code on the page is
+// still dropped. ok is false when nothing is mapped at addr.
+func (b *Bus) StorePTEFlags(addr uint64, size int, value uint64) (ok bool) {
+	if !b.IsRAM(addr, size) {
+		return b.Store(addr, size, value)
+	}
+	off := addr - b.RAMBase
+	WriteLE(b.RAM[off:], size, value)
+	if p := off / PageSize; b.Code[p]&MarkCode != 0 {
+		b.CodeWritten(p)
+	}
+	return true
+}
+
 // OnCodeWrite registers f to be told (by RAM page index) when a page marked
-// in Code is written. CPUs use it to drop decoded instructions.
+// MarkCode is written. CPUs use it to drop decoded instructions.
 func (b *Bus) OnCodeWrite(f func(page uint64)) {
 	b.codeWriters = append(b.codeWriters, f)
 }
 
-// CodeWritten clears the code mark of RAM page index page and tells every
-// watcher that the page changed.
+// CodeWritten clears the marks of RAM page index page, counts a
+// page-table write if it held PTEs in use, and tells every code watcher
+// if it held code.
 func (b *Bus) CodeWritten(page uint64) {
+	m := b.Code[page]
 	b.Code[page] = 0
+	if m&MarkPageTable != 0 {
+		b.PageTableWrites++
+	}
+	if m&MarkCode == 0 {
+		return
+	}
 	for _, f := range b.codeWriters {
 		f(page)
 	}

@@ -70,9 +70,9 @@ func (h *Hart) atomic(in *insn) bool {
 // A store-TLB hit implies the page is readable and writable, which is what
 // SC and AMOs need; LR needs only a load-TLB hit.
 func (h *Hart) atomicAddress(va uint64, acc sv39.Access) (uint64, bool) {
-	tlb := &h.storeTLB
+	tlb := &h.tlb.store
 	if acc == sv39.Load {
-		tlb = &h.loadTLB
+		tlb = &h.tlb.load
 	}
 	if i, ok := tlb.Lookup(va); ok {
 		return h.ramBase + i, true

@@ -170,7 +170,7 @@ func (h *Hart) writeMstatus(v, mask uint64) {
 	mask &= mstatusWritable
 	h.csr.mstatus = old&^mask | v&mask
 	if (old^h.csr.mstatus)&mstatusTranslation != 0 {
-		h.flushTLB()
+		h.switchTLB()
 	}
 	h.checkInt = true
 }
@@ -456,7 +456,7 @@ func (h *Hart) writeSatp(v uint64) {
 		return // unsupported modes leave satp unchanged
 	}
 	h.csr.satp = v & (satpModeMask | satpASIDMask | satpPPNMask)
-	h.flushTLB()
+	h.switchTLB()
 }
 
 // PMP registers accept writes and read them back; nothing is enforced.

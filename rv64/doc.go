@@ -9,7 +9,11 @@
 // bus.OnCodeWrite. Decoded pages are allocated the first time a page is
 // executed and recycled when dropped, so the run loop does not allocate.
 // Loads, stores and fetches go through direct-mapped TLBs holding the RAM
-// offset of each virtual page, so a RAM hit is a compare and an add.
+// offset of each virtual page, so a RAM hit is a compare and an add. The
+// hart keeps a set of TLBs for each of its recent translation contexts
+// (satp, privilege, SUM/MXR), so a trap's context switches cost a pointer
+// change, and sfence.vma keeps every translation unless a page a walk read
+// PTEs from has been written since (see tlbctx.go).
 // Interrupts are checked only where they can become takeable: at the start
 // of Run, after CSR writes, xRET, WFI and MMIO accesses. (So the Sstc timer
 // is seen at those points too; the board bounds Run with TimerDeadline.)
@@ -40,7 +44,9 @@
 //   - PMP registers hold what is written (with lock semantics) but nothing
 //     is checked. misa ignores writes. mcountinhibit is stored but does not
 //     stop the counters.
-//   - sfence.vma flushes every cached translation whatever its operands.
+//   - sfence.vma drops every cached translation whatever its operands, but
+//     only if some page table was written since the last drop; otherwise
+//     every cached translation equals what a walk would give, and stays.
 //   - Time is counted in instructions executed, including those that raise
 //     an exception (so time passes in a trap loop); mcycle counts the same,
 //     minstret only the retired ones. A value written to minstret or

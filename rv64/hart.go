@@ -1,9 +1,6 @@
 package rv64
 
-import (
-	"github.com/xv6emu/xv6emu/bus"
-	"github.com/xv6emu/xv6emu/sv39"
-)
+import "github.com/xv6emu/xv6emu/bus"
 
 // Clock is the board's time source in timebase ticks (10 MHz).
 type Clock interface{ Now() uint64 }
@@ -64,8 +61,10 @@ type Hart struct {
 	spinning bool // the last Run stopped in a loop that cannot change anything
 	cyc      cycleWatch
 
-	// Translation caches for the current context; see flushTLB.
-	fetchTLB, loadTLB, storeTLB sv39.TLB
+	// Translation caches: tlb is the set for the current context, one of
+	// tlbs.sets (see tlbctx.go).
+	tlb  *tlbSet
+	tlbs tlbState
 
 	icache  icache
 	scratch insn // decoded instruction that cannot live in the cache
@@ -153,19 +152,10 @@ func (h *Hart) TimerDeadline() (uint64, bool) {
 	return h.csr.stimecmp, true
 }
 
-// setPriv changes the privilege level, dropping translations that depended
-// on the old one.
+// setPriv changes the privilege level and with it the translation context.
 func (h *Hart) setPriv(p uint8) {
 	if p != h.priv {
 		h.priv = p
-		h.flushTLB()
+		h.switchTLB()
 	}
-}
-
-// flushTLB drops every cached translation, including the current fetch page.
-func (h *Hart) flushTLB() {
-	h.fetchTLB.Flush()
-	h.loadTLB.Flush()
-	h.storeTLB.Flush()
-	h.icache.forgetFetchPage()
 }

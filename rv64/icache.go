@@ -50,7 +50,7 @@ func (c *icache) page(p uint64, code []uint8) *dpage {
 		d = new(dpage)
 	}
 	c.pages[p] = d
-	code[p] = 1
+	code[p] |= bus.MarkCode
 	return d
 }
 

@@ -75,7 +75,7 @@ func (h *Hart) load(va, size uint64) (uint64, bool) {
 		return 0, false
 	}
 	if idx, ok := h.ramIndex(pa, size); ok {
-		h.loadTLB.Insert(va, idx&^pageMask)
+		h.tlb.load.Insert(va, idx&^pageMask)
 		return bus.ReadLE(h.ram[idx:], int(size)), true
 	}
 	h.effects++ // a device read can change the device
@@ -99,7 +99,7 @@ func (h *Hart) store(va, size, v uint64) bool {
 		return false
 	}
 	if idx, ok := h.ramIndex(pa, size); ok {
-		h.storeTLB.Insert(va, idx&^pageMask)
+		h.tlb.store.Insert(va, idx&^pageMask)
 		h.storeRAM(idx, size, v)
 		return true
 	}
@@ -122,7 +122,7 @@ func (h *Hart) storeRAM(idx, size, v uint64) {
 
 // read loads size bytes at va through the load TLB (for FP loads).
 func (h *Hart) read(va, size uint64) (uint64, bool) {
-	if i, ok := h.loadTLB.Lookup(va); ok && !crossesPage(va, size) {
+	if i, ok := h.tlb.load.Lookup(va); ok && !crossesPage(va, size) {
 		return bus.ReadLE(h.ram[i:], int(size)), true
 	}
 	return h.load(va, size)
@@ -130,7 +130,7 @@ func (h *Hart) read(va, size uint64) (uint64, bool) {
 
 // write stores size bytes of v at va through the store TLB.
 func (h *Hart) write(va, size, v uint64) bool {
-	if i, ok := h.storeTLB.Lookup(va); ok && !crossesPage(va, size) {
+	if i, ok := h.tlb.store.Lookup(va); ok && !crossesPage(va, size) {
 		h.storeRAM(i, size, v)
 		return true
 	}
@@ -224,7 +224,7 @@ func (h *Hart) fetch() *insn {
 // fetchSlow switches the fetch page to the one holding pc.
 func (h *Hart) fetchSlow(pc uint64) *insn {
 	c := &h.icache
-	idx, ok := h.fetchTLB.Lookup(pc)
+	idx, ok := h.tlb.fetch.Lookup(pc)
 	if !ok {
 		pa, cause, ok := h.translate(pc, sv39.Fetch)
 		if !ok {
@@ -236,7 +236,7 @@ func (h *Hart) fetchSlow(pc uint64) *insn {
 			return h.fetchDevice(pc, pa)
 		}
 		idx = i
-		h.fetchTLB.Insert(pc, idx&^pageMask)
+		h.tlb.fetch.Insert(pc, idx&^pageMask)
 	}
 	base := idx &^ pageMask
 	c.fetchVPN = pc >> 12

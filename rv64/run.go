@@ -143,7 +143,7 @@ func (h *Hart) execute(budget uint64) {
 		// RAM access (stores also check that the page holds no decoded code).
 		case opLD:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
 				x[in.rd] = binary.LittleEndian.Uint64(h.ram[i:])
 			} else if v, ok := h.load(a, 8); ok {
 				x[in.rd] = v
@@ -152,7 +152,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opLW:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
 				x[in.rd] = uint64(int32(binary.LittleEndian.Uint32(h.ram[i:])))
 			} else if v, ok := h.load(a, 4); ok {
 				x[in.rd] = sext32(v)
@@ -161,7 +161,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opLWU:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
 				x[in.rd] = uint64(binary.LittleEndian.Uint32(h.ram[i:]))
 			} else if v, ok := h.load(a, 4); ok {
 				x[in.rd] = v
@@ -170,7 +170,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opLH:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
 				x[in.rd] = uint64(int16(binary.LittleEndian.Uint16(h.ram[i:])))
 			} else if v, ok := h.load(a, 2); ok {
 				x[in.rd] = uint64(int16(v))
@@ -179,7 +179,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opLHU:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
 				x[in.rd] = uint64(binary.LittleEndian.Uint16(h.ram[i:]))
 			} else if v, ok := h.load(a, 2); ok {
 				x[in.rd] = v
@@ -188,7 +188,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opLB:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
 				x[in.rd] = uint64(int8(h.ram[i]))
 			} else if v, ok := h.load(a, 1); ok {
 				x[in.rd] = uint64(int8(v))
@@ -197,7 +197,7 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opLBU:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.loadTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
+			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
 				x[in.rd] = uint64(h.ram[i])
 			} else if v, ok := h.load(a, 1); ok {
 				x[in.rd] = v
@@ -207,7 +207,7 @@ func (h *Hart) execute(budget uint64) {
 		case opSD:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
+			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2])
 			} else if !h.store(a, 8, x[in.rs2]) {
 				continue
@@ -215,7 +215,7 @@ func (h *Hart) execute(budget uint64) {
 		case opSW:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
+			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2]))
 			} else if !h.store(a, 4, x[in.rs2]) {
 				continue
@@ -223,7 +223,7 @@ func (h *Hart) execute(budget uint64) {
 		case opSH:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
+			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2]))
 			} else if !h.store(a, 2, x[in.rs2]) {
 				continue
@@ -231,7 +231,7 @@ func (h *Hart) execute(budget uint64) {
 		case opSB:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.storeTLB.Lookup(a); ok && a&pageMask <= bus.PageSize-1 && h.code[i>>12] == 0 {
+			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-1 && h.code[i>>12] == 0 {
 				h.ram[i] = byte(x[in.rs2])
 			} else if !h.store(a, 1, x[in.rs2]) {
 				continue

@@ -37,9 +37,7 @@ func (h *Hart) system(in *insn, npc uint64) bool {
 		if h.priv == PrivU || (h.priv == PrivS && s&mstatusTVM != 0) {
 			break
 		}
-		// The TLBs are small; dropping everything also covers the
-		// address- and ASID-specific forms.
-		h.flushTLB()
+		h.sfence()
 		return true
 	}
 	h.illegalInsn(in)

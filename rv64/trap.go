@@ -74,12 +74,14 @@ func (h *Hart) trap(cause, tval, epc uint64) {
 }
 
 // setMstatusRaw replaces mstatus from inside the hart (traps, xRET),
-// flushing translations if it changed how loads and stores translate.
+// switching translation context if it changed how loads and stores
+// translate.
 func (h *Hart) setMstatusRaw(s uint64) {
-	if (s^h.csr.mstatus)&mstatusTranslation != 0 {
-		h.flushTLB()
-	}
+	changed := (s^h.csr.mstatus)&mstatusTranslation != 0
 	h.csr.mstatus = s
+	if changed {
+		h.switchTLB()
+	}
 }
 
 // vector returns the handler address for cause under trap-vector base tvec.

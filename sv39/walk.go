@@ -75,6 +75,8 @@ func Canonical(va uint64) bool {
 // Walk translates va for an access of kind acc under ctx, setting A (and D
 // for stores) in the leaf PTE when they are clear. It returns the physical
 // address. The caller handles Bare mode and M-mode; Walk assumes Sv39.
+// Every page a PTE is read from is marked bus.MarkPageTable, so a later
+// write to it shows in bus.PageTableWrites.
 func Walk(b *bus.Bus, ctx Context, va uint64, acc Access) (pa uint64, f Fault) {
 	if !Canonical(va) {
 		return 0, PageFault
@@ -87,6 +89,9 @@ func Walk(b *bus.Bus, ctx Context, va uint64, acc Access) (pa uint64, f Fault) {
 		if !ok {
 			return 0, AccessFault
 		}
+		// A write to this page from now on may change what the caller
+		// caches; the bus counts such writes (see bus.PageTableWrites).
+		b.MarkPageTableAt(pteAddr)
 		if pte&PteV == 0 || (pte&PteR == 0 && pte&PteW != 0) || pte&pteReservedMask != 0 {
 			return 0, PageFault
 		}
@@ -113,7 +118,7 @@ func Walk(b *bus.Bus, ctx Context, va uint64, acc Access) (pa uint64, f Fault) {
 			want |= PteD
 		}
 		if pte&want != want {
-			if !b.Store(pteAddr, pteSize, pte|want) {
+			if !b.StorePTEFlags(pteAddr, pteSize, pte|want) {
 				return 0, AccessFault
 			}
 		}
