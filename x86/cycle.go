@@ -19,11 +19,18 @@ import "github.com/xv6emu/xv6emu/bus"
 //   - every effect in it was a logged RAM store (nothing else: no
 //     interrupt or exception, port or device access, segment or system
 //     register load);
-//   - every location it wrote ends as it was before the first write;
-//   - every location it read before writing it still holds what was read;
+//   - every location it read (before writing it, if it did) still holds
+//     what was read, so a location it reads and writes ends as it began;
 //   - no interrupt is deliverable.
-// Then the iteration would repeat exactly: Run stops at the anchor and
-// reports Spinning. Reads of the local APIC's ID and version registers
+// Then the next iteration reads the same values, takes the same path and
+// writes the same values: Run stops at the anchor and reports Spinning.
+// A location the iteration writes but never reads need not end as it
+// began: the next iteration would write the same value again, and the CPU
+// itself never looks at it. (Classic xv6 writes the lock holder's call
+// chain into lk->pcs on every acquire; with two idle CPUs the chain left
+// there alternates, and only this rule lets both stop.) Another CPU that
+// reads such a location sees what it would see if this CPU were merely
+// slow to come round again. Reads of the local APIC's ID and version registers
 // are side-effect free and constant, so they count as logged reads (xv6's
 // mycpu() reads the ID on every lock operation).
 //
@@ -39,7 +46,7 @@ const (
 	cycleProbeLen   = 16 << 10
 	cycleMinBackoff = 32 << 10
 	cycleMaxBackoff = 1 << 20
-	cycleArmWait    = 256
+	cycleArmWait    = 4096 // classic xv6 has IF set for a few of every ~700 idle-loop instructions
 	cycleAfterHLT   = 256 << 20
 	cycleMaxReads   = 1024
 	cycleMaxWrites  = 256
@@ -145,12 +152,6 @@ func (c *CPU) cycleMemoryHolds() bool {
 			return false
 		}
 	}
-	for i := range w.nwrites {
-		r := &w.writes[i]
-		if r.lastWrite != r.value || c.recordValue(r) != r.value {
-			return false
-		}
-	}
 	return true
 }
 
@@ -223,7 +224,7 @@ func (c *CPU) snapshot() spinState {
 func (c *CPU) anchorCycle() {
 	w := &c.cyc
 	w.found = false
-	w.armed = c.cpl == 0 && c.flags&FlagIF != 0 && c.protected() && c.steps != c.noIntAt
+	w.armed = c.cpl == 0 && c.flags&FlagIF != 0 && c.protected()
 	w.anchor = c.eip
 	w.anchorCS = c.seg[CS].sel
 	w.anchorSteps = c.steps
@@ -256,6 +257,11 @@ func (c *CPU) logRead(idx uint64, size int) {
 		}
 		return
 	}
+	for i := range w.nreads {
+		if r := &w.reads[i]; r.idx == idx && int(r.size) == size && !r.apic {
+			return // read before; nothing else has written it since
+		}
+	}
 	if w.nreads == cycleMaxReads {
 		w.spoiled = true
 		return
@@ -267,6 +273,11 @@ func (c *CPU) logRead(idx uint64, size int) {
 // logAPICRead records a read of a constant local-APIC register.
 func (c *CPU) logAPICRead(pa uint64, size int, v uint32) {
 	w := &c.cyc
+	for i := range w.nreads {
+		if r := &w.reads[i]; r.idx == pa && r.apic {
+			return
+		}
+	}
 	if w.nreads == cycleMaxReads {
 		w.spoiled = true
 		return
