@@ -58,7 +58,7 @@ func (c *CPU) loop(end uint64) {
 					}
 				} else if op == 0x3B {
 					a, b := c.r[in.reg&7], c.read32(in.seg, c.ea(in))
-					c.lz = lazyFlags{op: lazySub, size: 4, res: a - b, a: a, b: b}
+					c.lazy32(lazySub, a - b, a, b)
 					break
 				}
 			}
@@ -533,19 +533,19 @@ func (c *CPU) alu32(op uint16, dst, src uint8) bool {
 	switch op & 0x38 {
 	case 0x00:
 		r = a + b
-		c.lz = lazyFlags{op: lazyAdd, size: 4, res: r, a: a, b: b}
+		c.lazy32(lazyAdd, r, a, b)
 	case 0x28:
 		r = a - b
-		c.lz = lazyFlags{op: lazySub, size: 4, res: r, a: a, b: b}
+		c.lazy32(lazySub, r, a, b)
 	case 0x38:
-		c.lz = lazyFlags{op: lazySub, size: 4, res: a - b, a: a, b: b}
+		c.lazy32(lazySub, a - b, a, b)
 		return true
 	case 0x20:
 		r = a & b
-		c.lz = lazyFlags{op: lazyLogic, size: 4, res: r}
+		c.lazy32(lazyLogic, r, 0, 0)
 	case 0x08:
 		r = a | b
-		c.lz = lazyFlags{op: lazyLogic, size: 4, res: r}
+		c.lazy32(lazyLogic, r, 0, 0)
 	default:
 		return false
 	}
@@ -560,16 +560,16 @@ func (c *CPU) alu32imm(op, dst uint8, b uint32) bool {
 	switch op {
 	case aluAdd:
 		r = a + b
-		c.lz = lazyFlags{op: lazyAdd, size: 4, res: r, a: a, b: b}
+		c.lazy32(lazyAdd, r, a, b)
 	case aluSub:
 		r = a - b
-		c.lz = lazyFlags{op: lazySub, size: 4, res: r, a: a, b: b}
+		c.lazy32(lazySub, r, a, b)
 	case aluCmp:
-		c.lz = lazyFlags{op: lazySub, size: 4, res: a - b, a: a, b: b}
+		c.lazy32(lazySub, a - b, a, b)
 		return true
 	case aluAnd:
 		r = a & b
-		c.lz = lazyFlags{op: lazyLogic, size: 4, res: r}
+		c.lazy32(lazyLogic, r, 0, 0)
 	default:
 		return false
 	}

@@ -33,8 +33,18 @@ type lazyFlags struct {
 var sizeMask = [8]uint32{1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
 var sizeSign = [8]uint32{1: 0x80, 2: 0x8000, 4: 0x80000000}
 
+// setLazy records an operation for the lazy flags. The fields are stored
+// one by one: a struct literal is built on the stack and copied with one
+// wide load, which stalls on the narrow stores just made.
 func (c *CPU) setLazy(op uint8, size int, res, a, b uint32) {
-	c.lz = lazyFlags{op: op, size: uint8(size), res: res & sizeMask[size&7], a: a, b: b}
+	l := &c.lz
+	l.op, l.size, l.res, l.a, l.b = op, uint8(size), res&sizeMask[size&7], a, b
+}
+
+// lazy32 is setLazy for a 32-bit operation.
+func (c *CPU) lazy32(op uint8, res, a, b uint32) {
+	l := &c.lz
+	l.op, l.size, l.res, l.a, l.b = op, 4, res, a, b
 }
 
 func parity(v uint32) uint32 {

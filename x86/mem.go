@@ -374,26 +374,45 @@ func (c *CPU) read(s int, off uint32, size int) uint32 {
 	return c.readLin(c.segAddr(s, off, size, false), size)
 }
 
-// read32 and write32 are read and write for 4 bytes, small enough to
-// inline: the fast path of most memory operands.
+// read32 and write32 are read and write for 4 bytes: the fast path of
+// most memory operands. ramR and ramW are their TLB hits, small enough to
+// inline.
 func (c *CPU) read32(s uint8, off uint32) uint32 {
-	lin := off
-	if !c.seg[s&7].fastR {
-		lin = c.segCheck(int(s&7), off, 4, false)
+	if c.seg[s&7].fastR {
+		if i, ok := c.ramR(off); ok {
+			return binary.LittleEndian.Uint32(c.ram[i:])
+		}
+		return c.readSlow(off, 4, c.tlb.user == 1)
 	}
-	t := &c.tlb
-	if e := &t.r[t.user&1][lin>>12&tlbMask]; e.tag == t.tag|uint64(lin>>12) && lin&pageMask <= pageMask-3 {
-		return binary.LittleEndian.Uint32(c.ram[e.off+uint64(lin&pageMask):])
-	}
-	return c.readSlow(lin, 4, t.user == 1)
+	return c.readLin(c.segCheck(int(s&7), off, 4, false), 4)
 }
 
 func (c *CPU) write32(s uint8, off uint32, v uint32) {
-	lin := off
-	if !c.seg[s&7].fastW {
-		lin = c.segCheck(int(s&7), off, 4, true)
+	if c.seg[s&7].fastW {
+		if i, ok := c.ramW(off); ok {
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[i:], v)
+			return
+		}
+		c.writeLin(off, 4, v)
+		return
 	}
-	c.writeLin(lin, 4, v)
+	c.writeLin(c.segCheck(int(s&7), off, 4, true), 4, v)
+}
+
+// ramR returns the RAM index of a 4-byte read at lin if the TLB has it and
+// it stays in its page.
+func (c *CPU) ramR(lin uint32) (uint64, bool) {
+	t := &c.tlb
+	e := &t.r[t.user&1][lin>>12&tlbMask]
+	return e.off + uint64(lin&pageMask), e.tag == t.tag|uint64(lin>>12) && lin&pageMask <= pageMask-3
+}
+
+// ramW is ramR for a write; it also requires a page without decoded code.
+func (c *CPU) ramW(lin uint32) (uint64, bool) {
+	t := &c.tlb
+	e := &t.w[t.user&1][lin>>12&tlbMask]
+	return e.off + uint64(lin&pageMask), e.tag == t.tag|uint64(lin>>12) && lin&pageMask <= pageMask-3 && c.code[e.off>>12] == 0
 }
 
 // write writes size bytes at offset off of segment s.
@@ -507,6 +526,15 @@ func (c *CPU) rmRef(in *insn, size int) uint64 {
 // Stack.
 
 func (c *CPU) push(v uint32, size int) {
+	if size == 4 && c.seg[SS].fastW && c.seg[SS].big {
+		sp := c.r[ESP] - 4
+		if i, ok := c.ramW(sp); ok {
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[i:], v)
+			c.r[ESP] = sp
+			return
+		}
+	}
 	if c.seg[SS].big {
 		sp := c.r[ESP] - uint32(size)
 		c.write(SS, sp, size, v)
@@ -527,6 +555,11 @@ func (c *CPU) pop(size int) uint32 {
 
 // top reads size bytes at offset off from the stack pointer.
 func (c *CPU) top(off uint32, size int) uint32 {
+	if size == 4 && c.seg[SS].fastR && c.seg[SS].big {
+		if i, ok := c.ramR(c.r[ESP] + off); ok {
+			return binary.LittleEndian.Uint32(c.ram[i:])
+		}
+	}
 	if c.seg[SS].big {
 		return c.read(SS, c.r[ESP]+off, size)
 	}
