@@ -58,7 +58,7 @@ func (c *CPU) loop(end uint64) {
 					}
 				} else if op == 0x3B {
 					a, b := c.r[in.reg&7], c.read32(in.seg, c.ea(in))
-					c.lazy32(lazySub, a - b, a, b)
+					c.lazy32(lazySub, a-b, a, b)
 					break
 				}
 			}
@@ -538,7 +538,7 @@ func (c *CPU) alu32(op uint16, dst, src uint8) bool {
 		r = a - b
 		c.lazy32(lazySub, r, a, b)
 	case 0x38:
-		c.lazy32(lazySub, a - b, a, b)
+		c.lazy32(lazySub, a-b, a, b)
 		return true
 	case 0x20:
 		r = a & b
@@ -565,7 +565,7 @@ func (c *CPU) alu32imm(op, dst uint8, b uint32) bool {
 		r = a - b
 		c.lazy32(lazySub, r, a, b)
 	case aluCmp:
-		c.lazy32(lazySub, a - b, a, b)
+		c.lazy32(lazySub, a-b, a, b)
 		return true
 	case aluAnd:
 		r = a & b
