@@ -170,3 +170,47 @@ func TestBootSector(t *testing.T) {
 		t.Errorf("not in 32-bit protected mode at the end")
 	}
 }
+
+// TestSegmentLimit: data accesses past a segment's limit raise #GP (QEMU
+// does not check them, so this is not in the QEMU-checked programs), and
+// expand-down segments allow only offsets above the limit.
+func TestSegmentLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		typ    uint8
+		limit  uint32
+		off    uint32
+		faults bool
+	}{
+		{"inside", 0x13, 0xFF, 0xFC, false},
+		{"last byte out", 0x13, 0xFF, 0xFD, true},
+		{"beyond", 0x13, 0xFF, 0x100, true},
+		{"expand-down above", 0x17, 0xFF, 0x100, false},
+		{"expand-down below", 0x17, 0xFF, 0x10, true},
+		{"read-only write", 0x11, 0xFFFF, 0x10, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := newTestBoard(t)
+			c := tb.cpu
+			// mov eax, fs:[off] (or mov fs:[off], eax for the write case)
+			code := []byte{0x64, 0x8B, 0x05}
+			if tc.name == "read-only write" {
+				code = []byte{0x64, 0x89, 0x05}
+			}
+			code = append(code, byte(tc.off), byte(tc.off>>8), byte(tc.off>>16), byte(tc.off>>24), 0xF4)
+			must(t, tb.bus.WriteRAM(0x10000, code))
+			must(t, tb.bus.WriteRAM(0x20000+uint64(tc.off), []byte{0x78, 0x56, 0x34, 0x12}))
+			c.EnterMultiboot(0x10000, 0, 0)
+			c.seg[FS] = segment{sel: 0x18, base: 0x20000, limit: tc.limit, typ: tc.typ, big: true, valid: true}
+			c.seg[FS].setFast()
+			c.Run(1)
+			got := c.Stats.Exceptions[excGP] > 0
+			if got != tc.faults {
+				t.Fatalf("#GP %v, want %v", got, tc.faults)
+			}
+			if !tc.faults && tc.name != "read-only write" && c.Reg(EAX) != 0x12345678 {
+				t.Errorf("read %#x", c.Reg(EAX))
+			}
+		})
+	}
+}
