@@ -28,10 +28,7 @@ func (c *CPU) loop(end uint64) {
 			in = c.fetchSlow(lin)
 		}
 		next := c.eip + uint32(in.len)
-		size := 4
-		if in.pfx&pfxO16 != 0 {
-			size = 2
-		}
+		size := 4 >> (in.pfx & pfxO16) // 2 with an operand-size prefix
 		switch op := in.op; op {
 		// ALU: E,G / G,E / acc,imm forms of add or adc sbb and sub xor cmp.
 		case 0x00, 0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38:
