@@ -1,5 +1,7 @@
 package x86
 
+import "github.com/xv6emu/xv6emu/bus"
+
 // This file owns the interpreter loop: fetch a decoded instruction and
 // switch on its opcode. The semantics of each one-byte opcode are here or
 // one call away (alu.go, string.go, system.go, seg.go, intr.go); two-byte
@@ -19,13 +21,13 @@ func (c *CPU) loop(end uint64) {
 		}
 		c.curEIP, c.curESP = c.eip, c.r[ESP]
 		var in *insn
-		if lin := c.seg[CS].base + c.eip; uint64(lin>>12) == ic.fetchLPN {
-			in = &ic.fetchPage.slots[lin&pageMask]
+		if d := uint64(c.eip) - ic.fetchEIP0; d < bus.PageSize {
+			in = &ic.fetchPage.slots[d]
 			if in.len == 0 {
-				in = c.decodeSlot(in, ic.fetchBase, lin)
+				in = c.decodeSlot(in, ic.fetchBase, c.seg[CS].base+c.eip)
 			}
 		} else {
-			in = c.fetchSlow(lin)
+			in = c.fetchSlow(c.seg[CS].base + c.eip)
 		}
 		next := c.eip + uint32(in.len)
 		size := 4 >> (in.pfx & pfxO16) // 2 with an operand-size prefix

@@ -17,22 +17,23 @@ type icache struct {
 	free  []*dpage
 	big   bool // the code size the pages were decoded for
 
-	// The page EIP is in: linear page number, RAM index and decoded slots.
-	fetchLPN  uint64
+	// The page EIP is in: the EIP of its first byte (noPage if none: CS
+	// changes drop it), its RAM index and decoded slots.
+	fetchEIP0 uint64
 	fetchBase uint64
 	fetchPage *dpage
 }
 
-const noPage = ^uint64(0)
+const noPage = 1 << 40 // far from any 32-bit EIP
 
 func (ic *icache) init(ramPages int) {
 	ic.pages = make([]*dpage, ramPages)
-	ic.fetchLPN = noPage
+	ic.fetchEIP0 = noPage
 	ic.big = true
 }
 
 func (ic *icache) forgetFetchPage() {
-	ic.fetchLPN = noPage
+	ic.fetchEIP0 = noPage
 	ic.fetchPage = nil
 }
 
@@ -90,8 +91,8 @@ func (c *CPU) codeWritten(p uint64) {
 func (c *CPU) fetch() *insn {
 	ic := &c.icache
 	lin := c.seg[CS].base + c.eip
-	if uint64(lin>>12) == ic.fetchLPN {
-		in := &ic.fetchPage.slots[lin&pageMask]
+	if d := uint64(c.eip) - ic.fetchEIP0; d < bus.PageSize {
+		in := &ic.fetchPage.slots[d]
 		if in.len == 0 {
 			return c.decodeSlot(in, ic.fetchBase, lin)
 		}
@@ -120,7 +121,7 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 		c.tlbInsert(&c.tlb.r, lin, i, user)
 		idx = i
 	}
-	ic.fetchLPN = uint64(vpn)
+	ic.fetchEIP0 = uint64(c.eip - lin&pageMask)
 	ic.fetchBase = idx
 	ic.fetchPage = ic.page(idx>>12, c.code)
 	in := &ic.fetchPage.slots[lin&pageMask]
