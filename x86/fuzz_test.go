@@ -1,6 +1,7 @@
 package x86
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 
@@ -89,6 +90,7 @@ func fuzzRun(t *testing.T, code []byte, user, paging bool) {
 			t.Fatalf("Run(%d) took %d steps", budget-total, n)
 		}
 		total += n
+		checkSpin(t, c)
 		if n == 0 {
 			break
 		}
@@ -98,8 +100,43 @@ func fuzzRun(t *testing.T, code []byte, user, paging bool) {
 	}
 }
 
+// checkSpin checks, when the last Run reported a spin (or a cycle), that
+// the CPU really is at a fixed point: stepping on one instruction per Run
+// with cycle detection off (spin detection restarts every Run, so it
+// never fires), it comes back to the same EIP with the same registers,
+// flags and memory, a few times, and takes no exception.
+func checkSpin(t *testing.T, c *CPU) {
+	if !c.Spinning() {
+		return
+	}
+	c.cyc.off, c.cyc.found = true, false
+	c.endProbe()
+	defer func() { c.cyc.off = false }()
+	eip, regs, flags := c.eip, c.snapshot().r, c.getFlags()
+	ram := bytes.Clone(c.ram)
+	exc, visits := c.Stats.Exceptions, 0
+	for i := 0; i < 3000 && visits < 3; i++ {
+		c.Run(1)
+		if c.eip != eip {
+			continue
+		}
+		visits++
+		if c.snapshot().r != regs || c.getFlags() != flags {
+			t.Fatalf("spin at %#x: state changed on visit %d", eip, visits)
+		}
+		if !bytes.Equal(ram, c.ram) {
+			t.Fatalf("spin at %#x: memory changed on visit %d", eip, visits)
+		}
+	}
+	if visits == 0 || c.Stats.Exceptions != exc {
+		t.Fatalf("spin at %#x: not a fixed point (visits %d)", eip, visits)
+	}
+}
+
 func fuzzSeeds(f *testing.F) {
 	f.Add([]byte{0x90, 0x90, 0xF4})
+	f.Add([]byte{0xFB, 0x90, 0xEB, 0xFD})                                           // sti; a pure spin
+	f.Add([]byte{0xB8, 1, 0, 0, 0, 0x87, 0x05, 0, 0, 8, 0, 0x85, 0xC0, 0x75, 0xF7}) // xchg spin
 	f.Add([]byte{0x0F, 0x0B})
 	f.Add([]byte{0xCD, 0x40, 0xEB, 0xFC})
 	f.Add([]byte{0xF3, 0xAB, 0xF3, 0xA5, 0xCF})
