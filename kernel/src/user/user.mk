@@ -53,12 +53,12 @@ $(UBUILD)/_%: $(UBUILD)/%.o $(ULIB) $(USER_SRC)/user.ld
 
 # ---- i386 ----
 # The same programs for the x86 port, with the host gcc in 32-bit mode:
-# usys-x86.S (int $0x40) instead of usys.S, and user-x86.ld. Pointers are
-# 32 bits there, so casts between them and uint64 are intended.
+# usys-x86.S (int $0x40) instead of usys.S, user-x86.ld, and div64-x86.c
+# for 64-bit division (no libgcc). Pointers are 32 bits there, so casts
+# between them and uint64 are intended.
 X86UBUILD ?= $(USER_KSRC)/build/x86/user
 X86UCC ?= gcc
 X86ULD ?= ld
-X86ULIBGCC := $(shell $(X86UCC) -m32 -print-libgcc-file-name)
 
 X86UCFLAGS := -m32 -march=i686 -O2 -g -Wall -Wno-int-to-pointer-cast -Wno-pointer-to-int-cast \
 	-ffreestanding -fno-common -nostdlib -fno-pie -no-pie -fno-pic -fno-stack-protector \
@@ -68,7 +68,7 @@ X86UCFLAGS := -m32 -march=i686 -O2 -g -Wall -Wno-int-to-pointer-cast -Wno-pointe
 	-I$(USER_KSRC)/include -I$(USER_KSRC)/include/user -MMD -MP
 X86ULDFLAGS := -m elf_i386 -T $(USER_SRC)/user-x86.ld -z max-page-size=4096 -z noexecstack --build-id=none
 
-X86ULIB := $(addprefix $(X86UBUILD)/,start.o ulib.o usys-x86.o printf.o umalloc.o uthread.o)
+X86ULIB := $(addprefix $(X86UBUILD)/,start.o ulib.o usys-x86.o printf.o umalloc.o uthread.o div64-x86.o)
 X86UPROGS := $(patsubst $(UBUILD)/%,$(X86UBUILD)/%,$(UPROGS))
 
 $(X86UBUILD) $(X86UBUILD)/extra:
@@ -81,7 +81,7 @@ $(X86UBUILD)/%.o: $(USER_SRC)/%.S $(USER_SRC)/user.mk | $(X86UBUILD)
 	$(X86UCC) $(X86UCFLAGS) -Wa,--debug-prefix-map=$(USER_ROOT)=. -c -o $@ $<
 
 $(X86UBUILD)/_%: $(X86UBUILD)/%.o $(X86ULIB) $(USER_SRC)/user-x86.ld
-	$(X86ULD) $(X86ULDFLAGS) -o $@ $< $(X86ULIB) $(X86ULIBGCC)
+	$(X86ULD) $(X86ULDFLAGS) -o $@ $< $(X86ULIB)
 
 # One extra program, built apart from ours so it can share a name with one.
 ifneq ($(PROG),)
@@ -98,7 +98,7 @@ $(UEXTRA): $(UPROG_SRC) $(ULIB) $(USER_SRC)/user.ld | $(UBUILD)/extra
 X86UEXTRA := $(X86UBUILD)/extra/_$(UPROG_NAME)
 $(X86UEXTRA): $(UPROG_SRC) $(X86ULIB) $(USER_SRC)/user-x86.ld | $(X86UBUILD)/extra
 	$(X86UCC) $(X86UCFLAGS) -I$(USER_KSRC)/include/kernel -c -o $(X86UBUILD)/extra/$(UPROG_NAME).o $(UPROG_SRC)
-	$(X86ULD) $(X86ULDFLAGS) -o $@ $(X86UBUILD)/extra/$(UPROG_NAME).o $(X86ULIB) $(X86ULIBGCC)
+	$(X86ULD) $(X86ULDFLAGS) -o $@ $(X86UBUILD)/extra/$(UPROG_NAME).o $(X86ULIB)
 endif
 
 .PHONY: user user-x86 user-clean
