@@ -6,6 +6,7 @@
 #   make qemu     boot our kernel on real qemu-system-riscv64
 #   make qemu-x86 boot our i386 kernel on real qemu-system-i386 (CPUS=3)
 #   make user PROG=path/to/foo.c   build one extra user program against our library
+#   make user-x86 PROG=path/to/foo.c   the same for the x86 kernel (gcc -m32)
 
 GO      ?= go
 ROOT    := $(abspath .)
@@ -16,7 +17,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DEB_PACKAGES := gcc-riscv64-unknown-elf gcc-multilib qemu-system-misc qemu-system-x86 gdb-multiarch
 
-.PHONY: all build deps test vet images check-images qemu qemu-x86 user clean
+.PHONY: all build deps test vet images check-images qemu qemu-x86 user user-x86 clean
 
 all: build
 
@@ -56,6 +57,9 @@ qemu-x86:
 
 user:
 	@$(MAKE) -s -C $(KSRC) user PROG=$(abspath $(PROG))
+
+user-x86:
+	@$(MAKE) -s -C $(KSRC) user-x86 PROG=$(abspath $(PROG))
 
 clean:
 	rm -rf bin
