@@ -15,6 +15,7 @@ import (
 	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/grade/batch"
 	"github.com/xv6emu/xv6emu/grade/inproc"
+	"github.com/xv6emu/xv6emu/grade/labs"
 	"github.com/xv6emu/xv6emu/grade/qemu"
 )
 
@@ -66,6 +67,8 @@ func runBatch(cmd *cobra.Command, args []string, target *gradeTarget, b *batchFl
 	switch {
 	case f.Changed("kernel") || f.Changed("fs"):
 		return withCode(exitUsage, fmt.Errorf("--batch grades each submission's own kernel: --kernel and --fs do not apply"))
+	case f.Changed("tree"):
+		return withCode(exitUsage, fmt.Errorf("--batch chooses the lab version from each submission's own tree: --tree does not apply"))
 	case f.Changed("list"), f.Changed("json"), f.Changed("gradescope"), f.Changed("results"):
 		return withCode(exitUsage, fmt.Errorf("--batch writes its reports under --out: --list, --json, --gradescope and --results do not apply"))
 	}
@@ -129,8 +132,14 @@ func runBatch(cmd *cobra.Command, args []string, target *gradeTarget, b *batchFl
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	version, _ := f.GetString("lab-version")
+	fixed, err := labs.Choose(lab.Name, labs.Sources{Version: version})
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
 	sum, err := batch.Run(ctx, b.dir, batch.Options{
-		Lab:      lab,
+		Lab:      fixed.Lab,
+		LabFor:   (&labFlags{version: version}).labFor(lab.Name),
 		Only:     filters,
 		Backend:  backend,
 		Jobs:     jobs,

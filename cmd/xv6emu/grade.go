@@ -127,6 +127,7 @@ func init() {
 		jsonFile   string
 		gradescope string
 		wallFactor float64
+		labSel     labFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "grade [lab [test...]]",
@@ -200,6 +201,11 @@ written: checked before any test runs).`,
 			if err != nil {
 				return err
 			}
+			choice, err := labSel.choose(lab.Name, filters, target.fs)
+			if err != nil {
+				return err
+			}
+			lab = choice.Lab
 			if wallFactor <= 0 {
 				return withCode(exitUsage, fmt.Errorf("--wall-factor %g: must be positive", wallFactor))
 			}
@@ -220,6 +226,7 @@ written: checked before any test runs).`,
 			if err != nil {
 				return err
 			}
+			fmt.Println(choice)
 			if onQEMU && seed != 0 {
 				fmt.Fprintln(os.Stderr, "xv6emu: note: QEMU has no interleaving seed; --seed only shuffles the run order")
 			}
@@ -254,8 +261,13 @@ written: checked before any test runs).`,
 		},
 	}
 	target.register(cmd)
+	cmd.Long += "\n\n" + labVersionHelp
+	cmd.Example += `
+  xv6emu grade kthread --kernel sub/kernel/kernel --fs sub/fs.img --tree sub
+  xv6emu grade kthread --lab-version 6 --kernel K --fs F`
 	registerBatch(cmd, &target)
 	f := cmd.Flags()
+	labSel.register(f, true)
 	f.BoolVar(&list, "list", false, "list the labs (or the given lab) and their tests")
 	f.BoolVar(&onQEMU, "qemu", false, "run the tests on real qemu-system-riscv64 instead of in-process")
 	f.IntVarP(&jobs, "jobs", "j", 0, "machine runs at once (default: one per CPU; with --qemu, one per --cpus CPUs)")
@@ -287,16 +299,9 @@ func labAndFilters(args []string) (*grade.Lab, []string, error) {
 
 // listLabs prints each lab (or the named ones) and its tests.
 func listLabs(w io.Writer, names []string) error {
-	all := labs.All()
-	if len(names) > 0 {
-		all = nil
-		for _, n := range names {
-			l, err := labs.Find(n)
-			if err != nil {
-				return withCode(exitUsage, err)
-			}
-			all = append(all, l)
-		}
+	all, err := labsToList(names)
+	if err != nil {
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	for i, l := range all {

@@ -22,6 +22,7 @@ func init() {
 		out    string
 		binary string
 		cpus   int
+		labSel labFlags
 	)
 	bundle := &cobra.Command{
 		Use:   "gradescope-bundle [lab [test...]] -o autograder.zip",
@@ -57,6 +58,9 @@ for trying the bundle outside Gradescope.`,
 			if err != nil {
 				return err
 			}
+			if _, err := labSel.choose(lab.Name, filters, ""); err != nil {
+				return err
+			}
 			if binary == "" {
 				if binary, err = os.Executable(); err != nil {
 					return withCode(exitUsage, fmt.Errorf("--binary: %w", err))
@@ -73,7 +77,7 @@ for trying the bundle outside Gradescope.`,
 			err = gradescope.WriteBundle(&buf, gradescope.Bundle{
 				Lab:    lab.Name,
 				Tests:  filters,
-				Args:   []string{"--cpus", fmt.Sprint(cpus)},
+				Args:   append([]string{"--cpus", fmt.Sprint(cpus)}, labSel.args()...),
 				Binary: bin,
 			})
 			if err != nil {
@@ -90,6 +94,7 @@ for trying the bundle outside Gradescope.`,
 	f.StringVarP(&out, "output", "o", "", "the bundle to write, e.g. autograder.zip")
 	f.StringVar(&binary, "binary", "", "static linux/amd64 xv6emu to put in the bundle (default: this executable)")
 	f.IntVar(&cpus, "cpus", 3, "harts per machine (MIT's CPUS)")
+	labSel.register(f, false)
 	rootCmd.AddCommand(bundle)
 	rootCmd.AddCommand(gradescopeRunCmd())
 }
@@ -103,6 +108,7 @@ func gradescopeRunCmd() *cobra.Command {
 		toolPrefix   string
 		buildTimeout time.Duration
 		timeout      time.Duration
+		labSel       labFlags
 	)
 	cmd := &cobra.Command{
 		Use:    "gradescope-run lab [test...]",
@@ -117,13 +123,18 @@ func gradescopeRunCmd() *cobra.Command {
 			if cpus < 1 || cpus > 8 {
 				return withCode(exitUsage, fmt.Errorf("--cpus %d: must be 1 to 8", cpus))
 			}
+			fixed, err := labSel.choose(lab.Name, filters, "")
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return gradescope.Autograde(ctx, gradescope.Config{
 				Root: root,
 				Batch: batch.Options{
-					Lab:  lab,
-					Only: filters,
+					Lab:    fixed.Lab,
+					LabFor: labSel.labFor(lab.Name),
+					Only:   filters,
 					Backend: func(kernel, fs []byte) grade.Backend {
 						b, err := inproc.New(inproc.Config{Kernel: kernel, FS: fs, CPUs: cpus, LegacyVirtio: legacy})
 						if err != nil {
@@ -147,5 +158,6 @@ func gradescopeRunCmd() *cobra.Command {
 	f.StringVar(&toolPrefix, "toolprefix", batch.DefaultToolPrefix, "TOOLPREFIX for the submission's build")
 	f.DurationVar(&buildTimeout, "build-timeout", batch.DefaultBuildTimeout, "wall-clock bound of the build")
 	f.DurationVar(&timeout, "timeout", batch.DefaultTimeout, "wall-clock bound of the grading")
+	labSel.register(f, false)
 	return cmd
 }
