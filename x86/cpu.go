@@ -145,10 +145,12 @@ type CPU struct {
 	shut       bool
 	shutReason string
 
-	// The instruction being executed: where it began (for faults) and the
-	// stack pointer then (restored if it faults).
-	curEIP uint32
-	curESP uint32
+	// EIP stays at the start of the instruction until it completes, so a
+	// fault restarts it there. The few instructions that move ESP before
+	// an access that can fault save it first (saveESP); curESPAt says for
+	// which step curESP is valid.
+	curESP   uint32
+	curESPAt uint64
 	// Exception being raised (see raise).
 	exc excInfo
 	// inDeliver counts nested exception deliveries, for #DF and shutdown.

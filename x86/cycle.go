@@ -206,8 +206,8 @@ func (c *CPU) probeCycle(end uint64) {
 // step executes one instruction (or delivers the fault it raises).
 func (c *CPU) step() {
 	if c.runSafe(c.steps + 1) {
+		c.restoreAfterFault()
 		c.steps++
-		c.eip, c.r[ESP] = c.curEIP, c.curESP
 		c.Stats.Exceptions[c.exc.vec&31]++
 		c.deliverSafe(c.exc.vec, c.exc.err, c.exc.hasErr, false, c.eip)
 	}

@@ -19,7 +19,6 @@ func (c *CPU) loop(end uint64) {
 				return
 			}
 		}
-		c.curEIP, c.curESP = c.eip, c.r[ESP]
 		var in *insn
 		if d := uint64(c.eip) - ic.fetchEIP0; d < bus.PageSize {
 			in = &ic.fetchPage.slots[d]
@@ -100,6 +99,7 @@ func (c *CPU) loop(end uint64) {
 			c.addSP(uint32(size))
 			c.setReg(uint8(op&7), size, v)
 		case 0x60: // pusha
+			c.saveESP()
 			sp := c.getReg(ESP, size)
 			for r := uint8(0); r < 8; r++ {
 				v := c.getReg(r, size)
@@ -208,6 +208,7 @@ func (c *CPU) loop(end uint64) {
 			if in.reg != 0 {
 				c.raise(excUD, 0, false)
 			}
+			c.saveESP()
 			v := c.top(0, size)
 			c.addSP(uint32(size))
 			c.writeRM(in, size, v)
@@ -231,6 +232,7 @@ func (c *CPU) loop(end uint64) {
 				c.r[EDX] = uint32(int32(c.r[EAX]) >> 31)
 			}
 		case 0x9A:
+			c.saveESP()
 			c.farCall(uint16(in.imm2), in.imm, size, next)
 			next = c.eip
 		case 0x9B: // wait
@@ -307,8 +309,10 @@ func (c *CPU) loop(end uint64) {
 			}
 			c.writeRM(in, size, in.imm)
 		case 0xC8:
+			c.saveESP()
 			c.enter(size, in.imm&0xFFFF, in.imm2&31)
 		case 0xC9: // leave
+			c.saveESP()
 			if c.seg[SS].big {
 				c.r[ESP] = c.r[EBP]
 			} else {
@@ -318,9 +322,11 @@ func (c *CPU) loop(end uint64) {
 			c.addSP(uint32(size))
 			c.setReg(EBP, size, v)
 		case 0xCA:
+			c.saveESP()
 			c.farReturn(size, in.imm&0xFFFF)
 			next = c.eip
 		case 0xCB:
+			c.saveESP()
 			c.farReturn(size, 0)
 			next = c.eip
 		case 0xCC:
@@ -335,6 +341,7 @@ func (c *CPU) loop(end uint64) {
 				continue
 			}
 		case 0xCF:
+			c.saveESP()
 			c.iret(size)
 			next = c.eip
 
@@ -489,6 +496,7 @@ func (c *CPU) loop(end uint64) {
 				a := c.ea(in)
 				off := c.read(int(in.seg), a, size)
 				sel := uint16(c.read(int(in.seg), a+uint32(size), 2))
+				c.saveESP()
 				c.farCall(sel, off, size, next)
 				next = c.eip
 			case 4: // jmp r/m
@@ -574,6 +582,21 @@ func (c *CPU) alu32imm(op, dst uint8, b uint32) bool {
 	}
 	c.r[dst&7] = r
 	return true
+}
+
+// saveESP records ESP for an instruction that moves it before an access
+// that can fault: the fault restores it.
+func (c *CPU) saveESP() {
+	c.curESP, c.curESPAt = c.r[ESP], c.steps+1
+}
+
+// restoreAfterFault undoes what a faulting instruction did to ESP (EIP
+// has not moved).
+func (c *CPU) restoreAfterFault() {
+	if c.curESPAt == c.steps+1 {
+		c.r[ESP] = c.curESP
+	}
+	c.curESPAt = 0
 }
 
 // incDecRM is inc/dec (reg 0/1 of groups 4 and 5) of the r/m operand.

@@ -60,8 +60,8 @@ func (c *CPU) Run(budget uint64) uint64 {
 	c.watchForCycle(end)
 	for c.steps < end && !c.halted && !c.shut && !c.spinning {
 		if c.runSafe(end) {
+			c.restoreAfterFault()
 			c.steps++
-			c.eip, c.r[ESP] = c.curEIP, c.curESP
 			c.Stats.Exceptions[c.exc.vec&31]++
 			c.deliverSafe(c.exc.vec, c.exc.err, c.exc.hasErr, false, c.eip)
 		}
@@ -104,7 +104,7 @@ func (c *CPU) deliverSafe(vec uint8, err uint32, hasErr, soft bool, ret uint32) 
 			vec, err, hasErr = c.exc.vec, c.exc.err, c.exc.hasErr
 			isFault = true
 			if soft {
-				ret = c.curEIP
+				ret = c.eip
 			}
 		}
 		soft = false
@@ -320,6 +320,7 @@ func (c *CPU) iret(size int) {
 	if eip > cs.limit {
 		c.raise(excGP, 0, true)
 	}
+	c.setAccessed(addr, hi)
 	// Committed from here on.
 	mask := uint32(arithFlags | FlagTF | FlagDF | FlagNT | FlagAC | FlagID)
 	iopl := uint8(c.flags >> 12 & 3)
@@ -333,7 +334,6 @@ func (c *CPU) iret(size int) {
 		mask &= 0xFFFF
 	}
 	c.setFlagBits(mask, fl)
-	c.setAccessed(addr, hi)
 	c.setCS(cs)
 	c.eip = eip
 	if outer {

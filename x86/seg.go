@@ -195,8 +195,8 @@ func (c *CPU) farReturn(size int, extra uint32) {
 		c.raise(excNP, uint32(sel&^3), true)
 	}
 	if rpl == c.cpl {
-		c.addSP(uint32(2*size) + extra)
 		c.setAccessed(addr, hi)
+		c.addSP(uint32(2*size) + extra)
 		c.setCS(s)
 		c.eip = off
 		return
