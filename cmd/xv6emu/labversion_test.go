@@ -64,3 +64,30 @@ func TestGradeSaysWhichVersion(t *testing.T) {
 		assert.Contains(t, stdout, "Score: 10/10")
 	}
 }
+
+// Each submission of a batch is graded with its own version: the one that
+// ships the course's 6-test script gets that script's 20-point test6.
+func TestBatchGradesEachSubmissionWithItsVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots xv6: skipped in -short mode")
+	}
+	k, fs := embeddedFiles(t)
+	script, err := os.ReadFile("../../grade/testdata/gradelib/grade_lab_kthread6.py")
+	require.NoError(t, err)
+	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	for _, name := range []string{"current", "older"} {
+		sub := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Join(sub, "kernel"), 0o755))
+		for from, to := range map[string]string{k: filepath.Join(sub, "kernel", "kernel"), fs: filepath.Join(sub, "fs.img")} {
+			data, err := os.ReadFile(from)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(to, data, 0o644))
+		}
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "older", "grade_lab_kthread.py"), script, 0o644))
+
+	code, stdout, stderr := captureRun(t, "grade", "kthread", "threadtest: test6", "--batch", dir, "--out", out, "-j", "2")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "current: 10/10 full marks")
+	assert.Contains(t, stdout, "older: 20/20 full marks")
+}
