@@ -22,15 +22,20 @@
 // rep movs and rep stos copy or fill whole page runs at once.
 //
 // Faults: an instruction that faults panics with an internal value (see
-// raise) that the run loop recovers; EIP and ESP go back to the start of
-// the instruction and the exception is delivered. Instructions commit
-// their state only after the last access that can fault, so a fault
-// always restarts cleanly. A fault while delivering one is #DF, and one
+// raise) that the run loop recovers, and the exception is delivered with
+// EIP still at the start of the instruction. Instructions commit their
+// state only after the last access that can fault (the few that must move
+// ESP earlier save it first), so a fault always restarts cleanly. A fault while delivering one is #DF, and one
 // while delivering #DF shuts the CPU down (Shutdown reports why).
 //
 // Spinning costs nothing: Run returns early, with Spinning true, at the
 // back edge of a short loop that has gone round with no effect (see
-// spin.go), and on hlt with Halted true.
+// spin.go: a pause loop, or a test-and-set spin on a held lock, since an
+// xchg that writes back the value already there is no effect), and on hlt
+// with Halted true. Longer loops that write memory but put it back, such
+// as classic xv6's idle scheduler (which never halts), are found by
+// occasional probes that log the loop's reads and writes (cycle.go); such
+// a CPU stays stopped over later Runs while memory still matches.
 //
 // Choices the manuals leave open (matching QEMU where a test can see it):
 //   - Undefined flags: after shifts AF is 0 and OF is computed as for a
