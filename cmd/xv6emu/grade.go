@@ -226,12 +226,17 @@ written: checked before any test runs).`,
 			if err != nil {
 				return err
 			}
-			fmt.Println(choice)
 			if onQEMU && seed != 0 {
 				fmt.Fprintln(os.Stderr, "xv6emu: note: QEMU has no interleaving seed; --seed only shuffles the run order")
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if target.fs != "" && labs.NeedsProbe(choice, filters) {
+				fmt.Printf("lab %s: neither --tree nor --fs tells the version; running threadtest first to see its cases\n", lab.Name)
+				choice, b = labs.Probe(ctx, choice, b, seed)
+				lab = choice.Lab
+			}
+			fmt.Println(choice)
 			rep, err := grade.Grade(ctx, lab, grade.Options{
 				Backend: b,
 				Jobs:    jobs,

@@ -21,7 +21,11 @@ and one line says which and why, from the first of:
   2. the TEST<n> cases the submission's threadtest can print: counted in the
      tree's user/threadtest.c, else in the threadtest binary of --fs (its
      "TEST<n>" strings, else its test<n> function symbols);
-  3. the default, 8-test version.
+  3. with --fs, the submission's threadtest output: "running threadtest" is
+     run first, alone, and if it finishes with a last TEST<n> line that is a
+     version's last case, that version is graded (on that same console:
+     the run is not repeated);
+  4. the default, 8-test version.
 The 6-test version's split of its 90 threadtest points is an assumption
 (10,10,30,10,10,20); give the course's with --lab-version 6=P1,...,P6.`
 

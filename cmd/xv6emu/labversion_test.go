@@ -65,6 +65,21 @@ func TestGradeSaysWhichVersion(t *testing.T) {
 	}
 }
 
+// With only --kernel and --fs, and an image whose threadtest names no
+// cases, the threadtest run decides, once: our own threadtest goes past
+// any version's last case, so the default is graded.
+func TestGradeProbesTheThreadtestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots xv6: skipped in -short mode")
+	}
+	k, fs := embeddedFiles(t)
+	code, stdout, stderr := captureRun(t, "grade", "kthread", "test1", "--kernel", k, "--fs", fs, "--results", "")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "running threadtest first to see its cases\n"+
+		"lab kthread, 8-test version (the default: threadtest's output ends at TEST21, the last case of no version)\n")
+	assert.Contains(t, stdout, "Score: 10/10")
+}
+
 // Each submission of a batch is graded with its own version: the one that
 // ships the course's 6-test script gets that script's 20-point test6.
 func TestBatchGradesEachSubmissionWithItsVersion(t *testing.T) {

@@ -23,6 +23,9 @@ type Choice struct {
 	Lab   *grade.Lab
 	Why   string   // "from grade_lab_kthread.py", "--lab-version 6", ...
 	Notes []string // what the course's script declares that is not graded
+	// Default is set when nothing told the version: Probe may then
+	// decide it from the threadtest run.
+	Default bool
 }
 
 // String is the one line a grading prints about its choice, e.g.
@@ -61,7 +64,7 @@ func threadCases(l *grade.Lab) int {
 //  3. for kthread, the number of TEST<n> cases the submission's threadtest
 //     can print: from user/threadtest.c in the tree, else from the
 //     threadtest binary in the file system image;
-//  4. the default version.
+//  4. the default version (Choice.Default; see Probe).
 //
 // An error means src.Version is not a version of the lab, or the tree's
 // gradelib script cannot be read.
@@ -134,7 +137,7 @@ func Choose(name string, src Sources) (*Choice, error) {
 		return nil, err
 	}
 	why := "the default: no grade_lab_" + name + ".py and no threadtest cases found"
-	return &Choice{Lab: lab, Why: why}, nil
+	return &Choice{Lab: lab, Why: why, Default: true}, nil
 }
 
 // maxSource bounds the files read from a submission tree.
