@@ -42,3 +42,11 @@ func asmSW(rs2, rs1 int, imm int32) uint32 {
 func asmAMOW(funct5 uint32, rd, rs2, rs1 int) uint32 {
 	return funct5<<27 | uint32(rs2)<<20 | uint32(rs1)<<15 | 2<<12 | uint32(rd)<<7 | 0x2F
 }
+
+// asmSB encodes sb rs2, imm(rs1).
+func asmSB(rs2, rs1 int, imm int32) uint32 {
+	u := uint32(imm)
+	return (u>>5&0x7F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | (u&0x1F)<<7 | 0x23
+}
+
+func asmLBU(rd, rs1 int, imm int32) uint32 { return encI(0x03, 4, rd, rs1, imm) }

@@ -18,6 +18,11 @@
 // of Run, after CSR writes, xRET, WFI and MMIO accesses. (So the Sstc timer
 // is seen at those points too; the board bounds Run with TimerDeadline.)
 //
+// Byte-at-a-time fill and copy loops (gcc -O's code for xv6's memset and
+// memmove) run their remaining iterations on the current pages in one go
+// at the loop's back edge, with exactly the interpreted effect and
+// instruction count (idiom.go).
+//
 // Spinning costs nothing: Run stops early, at the back edge, when a short
 // loop has gone round without any effect (store, memory-changing AMO, SC,
 // CSR or FP instruction, MMIO, page walk, trap, xRET, WFI) and with the

@@ -156,4 +156,5 @@ type insn struct {
 	size              uint8
 	imm               int64
 	raw               uint32 // instruction bits, for mtval and tracing
+	idiom             uint8  // for a BNE: the loop it closes (see idiom.go)
 }

@@ -105,10 +105,22 @@ func (h *Hart) execute(budget uint64) {
 			}
 		case opBNE:
 			if x[in.rs1] != x[in.rs2] {
+				npc = pc + uint64(in.imm)
+				if in.idiom != idiomNone {
+					if in.idiom == idiomUnknown {
+						h.classifyIdiom(in, pc)
+					}
+					if done, ended := h.runIdiom(in, pc, budget-n-1); done > 0 {
+						n += done
+						if ended {
+							npc = pc + uint64(in.len)
+						}
+						break
+					}
+				}
 				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
 					return
 				}
-				npc = pc + uint64(in.imm)
 			}
 		case opBLT:
 			if int64(x[in.rs1]) < int64(x[in.rs2]) {
