@@ -49,7 +49,7 @@
 //     bound, arpl, salc, int1, verr/verw, sysenter/syscall, SSE and later.
 //     Task gates and call gates raise #GP; virtual-8086 mode is absent.
 //   - invlpg flushes every translation (still O(1)).
-//   - A rep string instruction runs in chunks (up to 1024 iterations, or
+//   - A rep string instruction runs in chunks (up to 128 iterations, or
 //     16 pages on the fast paths) of one step each, with EIP left on it
 //     between chunks, where interrupts may be taken.
 //   - Unmapped physical memory reads as all ones and ignores writes, as on

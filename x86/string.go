@@ -33,7 +33,7 @@ func (s strRegs) step(c *CPU, r int, d uint32) { s.set(c, r, s.get(c, r)+d) }
 // step, as if interrupted between iterations: one step stays short even
 // when ECX is huge, and interrupts are seen during long copies.
 const (
-	repSlowChunk = 1024
+	repSlowChunk = 128
 	repFastPages = 16
 )
 
