@@ -65,6 +65,19 @@ func TestParseGradelibEightTests(t *testing.T) {
 	assert.Equal(t, 300*time.Second, lab.Tests[9].Run.Timeout)
 }
 
+func TestParseGradelibSharedTitles(t *testing.T) {
+	src := "@test(0, 'run')\ndef test_run():\n    r.run_qemu(shell_script(['t']))\n" +
+		"@test(5, 'case', parent=test_run)\ndef test_a():\n    r.match('^A$')\n" +
+		"@test(5, 'case', parent=test_run)\ndef test_b():\n    r.match('^B$')\n"
+	lab, notes, err := ParseGradelib("l", []byte(src))
+	require.NoError(t, err)
+	require.Len(t, lab.Tests, 3)
+	assert.Equal(t, "case", lab.Tests[1].Name)
+	assert.Equal(t, "case (2)", lab.Tests[2].Name)
+	assert.Equal(t, []string{"^B$"}, lab.Tests[2].Want)
+	assert.Equal(t, []string{`a second test titled "case" is called "case (2)" here`}, notes)
+}
+
 func TestParseGradelibEscapesAndErrors(t *testing.T) {
 	src := "@test(3, 'a \\'q\\' \\d+', parent=None)\ndef test_a():\n    r.run_qemu(shell_script(['echo \"x\"']), timeout=2.5)\n    r.match('^x\\\\.y\\t$', '''^z''')\n"
 	lab, _, err := ParseGradelib("l", []byte(src))

@@ -237,6 +237,9 @@ written: checked before any test runs).`,
 				lab = choice.Lab
 			}
 			fmt.Println(choice)
+			for _, note := range choice.Notes {
+				fmt.Println("  note:", note)
+			}
 			rep, err := grade.Grade(ctx, lab, grade.Options{
 				Backend: b,
 				Jobs:    jobs,

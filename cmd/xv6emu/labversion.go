@@ -26,8 +26,11 @@ and one line says which and why, from the first of:
      version's last case, that version is graded (on that same console:
      the run is not repeated);
   4. the default, 8-test version.
-The 6-test version's split of its 90 threadtest points is an assumption
-(10,10,30,10,10,20); give the course's with --lab-version 6=P1,...,P6.`
+The 6-test version's points (10,10,40,10,10,10, usertests 10) are taken
+from a public tree's copy of the course's script, not from the course;
+give other points with --lab-version 6=P1,...,P6. A course script in a
+submission tree is trusted as it is: a student who edits it edits the
+grading (use --lab-version for trees you do not trust).`
 
 // labFlags are --lab-version and --tree.
 type labFlags struct {

@@ -67,7 +67,8 @@ func threadCases(l *grade.Lab) int {
 //  4. the default version (Choice.Default; see Probe).
 //
 // An error means src.Version is not a version of the lab, or the tree's
-// gradelib script cannot be read.
+// gradelib script cannot be read. A script that can be read but not
+// followed is skipped, with a note.
 func Choose(name string, src Sources) (*Choice, error) {
 	if src.Version != "" {
 		lab, err := Version(name, src.Version)
@@ -76,6 +77,7 @@ func Choose(name string, src Sources) (*Choice, error) {
 		}
 		return &Choice{Lab: lab, Why: "--lab-version " + src.Version}, nil
 	}
+	var unread []string
 	if src.Tree != "" {
 		for _, file := range []string{"grade_lab_" + name + ".py", "grade-lab-" + name} {
 			path := filepath.Join(src.Tree, file)
@@ -88,11 +90,23 @@ func Choose(name string, src Sources) (*Choice, error) {
 			}
 			lab, notes, err := grade.ParseGradelib(name, data)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				// A script this reader cannot follow must not stop
+				// the grading: the next source decides, and says so.
+				unread = append(unread, fmt.Sprintf("%s not used: %v", file, err))
+				break
 			}
 			return &Choice{Lab: lab, Why: "from " + file, Notes: notes}, nil
 		}
 	}
+	c, err := chooseByCases(name, src)
+	if c != nil {
+		c.Notes = append(unread, c.Notes...)
+	}
+	return c, err
+}
+
+// chooseByCases is Choose without a gradelib script.
+func chooseByCases(name string, src Sources) (*Choice, error) {
 	if Versions(name) == nil {
 		lab, err := Find(name)
 		if err != nil {

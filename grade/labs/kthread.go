@@ -14,16 +14,25 @@ import (
 // named by n.
 //
 // Version "8" is the course's current script, known exactly. Version "6"
-// is an older script still in use; what is known of it is that a
-// submission passing TEST1..TEST6 and failing usertests scored 90/100, so
-// its six cases sum to 90. The split below is an assumption: the 8-test
-// version keeps TEST1-TEST5 as they were and carves TEST6-TEST8 (10+5+5)
-// out of a 20-point TEST6. Where the real split differs, give it with
+// is an older script still in use. What we know of it: a real submission
+// passing TEST1..TEST6 and failing usertests scored 90/100, so its six
+// cases sum to 90; and a public student tree derived from the course ships
+// a 6-case grade_lab_kthread.py with 10,10,40,10,10,10 and usertests at 10,
+// its cases titled "threadmtest: testN". We take that as the course's
+// (the 8-test script reads as the same file with 10 points of TEST3 moved
+// to the new TEST7 and TEST8). Where a course's split differs, give it with
 // --lab-version 6=P1,...,P6, or grade with the course's own script in the
 // submission tree (--tree), which always wins.
 var kthreadVersions = map[string][]int{
 	"8": {10, 10, 30, 10, 10, 10, 5, 5},
-	"6": {10, 10, 30, 10, 10, 20},
+	"6": {10, 10, 40, 10, 10, 10},
+}
+
+// kthreadCaseTitle is how each version's script titles TEST<n>; the older
+// one spells it "threadmtest".
+var kthreadCaseTitle = map[string]string{
+	"8": "threadtest: test%d",
+	"6": "threadmtest: test%d",
 }
 
 // KthreadDefault is the version graded when nothing says otherwise.
@@ -87,7 +96,7 @@ func kthreadLab(version string, points []int) *grade.Lab {
 	}
 	for i, pts := range points {
 		lab.Tests = append(lab.Tests, &grade.Test{
-			Name:   fmt.Sprintf("threadtest: test%d", i+1),
+			Name:   fmt.Sprintf(kthreadCaseTitle[version], i+1),
 			Points: pts,
 			Parent: run,
 			Want:   []string{fmt.Sprintf(`^TEST%d PASSED$`, i+1)},
@@ -115,7 +124,7 @@ func kthreadLab(version string, points []int) *grade.Lab {
 }
 
 // kthreadVersion builds the lab from a --lab-version value: "6" or "8",
-// optionally with the threadtest points spelled out ("6=10,10,30,10,10,20").
+// optionally with the threadtest points spelled out ("6=10,10,40,10,10,10").
 func kthreadVersion(spec string) (*grade.Lab, error) {
 	version, list, custom := strings.Cut(spec, "=")
 	points, ok := kthreadVersions[version]

@@ -40,9 +40,10 @@ func TestKthreadVersions(t *testing.T) {
 	assert.Len(t, pts, 8, "running threadtest, six cases and usertests")
 	sum := 0
 	for i := 1; i <= 6; i++ {
-		sum += pts[fmt.Sprintf("threadtest: test%d", i)]
+		sum += pts[fmt.Sprintf("threadmtest: test%d", i)]
 	}
 	assert.Equal(t, 90, sum, "a 6-test submission failing only usertests scored 90")
+	assert.Equal(t, 40, pts["threadmtest: test3"])
 	for _, tt := range six.Tests {
 		assert.Empty(t, tt.Group, "the locks extra credit numbers cases from TEST9 of our own threadtest")
 	}
@@ -56,8 +57,8 @@ func TestKthreadVersions(t *testing.T) {
 	custom, err := Version("kthread", "6=15,15,30,10,10,10")
 	require.NoError(t, err)
 	_, pts = courseTotals(custom)
-	assert.Equal(t, 15, pts["threadtest: test1"])
-	assert.Equal(t, 10, pts["threadtest: test6"])
+	assert.Equal(t, 15, pts["threadmtest: test1"])
+	assert.Equal(t, 10, pts["threadmtest: test6"])
 
 	for _, bad := range []string{"7", "6=1,2", "6=a,1,1,1,1,1", "6=-1,1,1,1,1,1"} {
 		_, err := Version("kthread", bad)
@@ -131,8 +132,10 @@ func TestChoose(t *testing.T) {
 	assert.Equal(t, "8", versionOf(c.Lab))
 	assert.Contains(t, c.String(), "the default")
 
-	_, err = Choose("kthread", Sources{Tree: tree(t, map[string]string{"grade_lab_kthread.py": "@test(1, 'x')\n"})})
-	assert.ErrorContains(t, err, "grade_lab_kthread.py")
+	c, err = Choose("kthread", Sources{Tree: tree(t, map[string]string{"grade_lab_kthread.py": "@test(1, 'x')\n", "user/threadtest.c": six})})
+	require.NoError(t, err)
+	assert.Equal(t, "lab kthread, 6-test version (user/threadtest.c prints TEST1..TEST6)", c.String())
+	assert.Equal(t, []string{"grade_lab_kthread.py not used: gradelib script: line 1: @test is not followed by a function"}, c.Notes)
 	_, err = Choose("kthread", Sources{Version: "9"})
 	assert.Error(t, err)
 }
