@@ -176,35 +176,42 @@ func (c *CPU) setCF(on bool) {
 }
 
 // cond evaluates condition code cc (the low nibble of jcc/setcc/cmovcc).
+// After a 32-bit compare or sub, the common conditions come from a table
+// indexed by how the operands compare, without computing any flag; the
+// test small enough to inline.
 func (c *CPU) cond(cc uint8) bool {
+	l := &c.lz
 	cc &= 15
-	// Fast paths: a compare (or sub) and a test (or logic op) decide most
-	// branches from their operands without computing any flag.
-	if l := &c.lz; l.op == lazySub && l.size == 4 {
-		a, b := l.a, l.b
-		switch cc {
-		case 2:
-			return a < b
-		case 3:
-			return a >= b
-		case 4:
-			return a == b
-		case 5:
-			return a != b
-		case 6:
-			return a <= b
-		case 7:
-			return a > b
-		case 0xC:
-			return int32(a) < int32(b)
-		case 0xD:
-			return int32(a) >= int32(b)
-		case 0xE:
-			return int32(a) <= int32(b)
-		case 0xF:
-			return int32(a) > int32(b)
+	if l.op == lazySub && l.size == 4 && subConds>>cc&1 != 0 {
+		k := b2u(l.a < l.b) | b2u(l.a == l.b)<<1 | b2u(int32(l.a) < int32(l.b))<<2
+		return condTable[cc]>>k&1 != 0
+	}
+	return c.condSlow(cc)
+}
+
+// subConds are the condition codes condTable answers: b ae e ne be a l ge
+// le g.
+const subConds = 0xF0FC
+
+// condTable[cc] has bit k set when cc holds for a compare whose operands
+// are below (k bit 0, unsigned), equal (bit 1) and less (bit 2, signed).
+var condTable = func() (t [16]uint8) {
+	for k := 0; k < 8; k++ {
+		b, e, l := k&1 != 0, k&2 != 0, k&4 != 0
+		for cc, v := range map[int]bool{2: b, 3: !b, 4: e, 5: !e, 6: b || e, 7: !b && !e,
+			0xC: l, 0xD: !l, 0xE: l || e, 0xF: !l && !e} {
+			if v {
+				t[cc] |= 1 << k
+			}
 		}
-	} else if l.op == lazyLogic && l.size == 4 {
+	}
+	return t
+}()
+
+// condSlow evaluates any condition from the lazy or settled flags.
+func (c *CPU) condSlow(cc uint8) bool {
+	// Fast path: a test (or logic op) decides from its result.
+	if l := &c.lz; l.op == lazyLogic && l.size == 4 {
 		r := int32(l.res)
 		switch cc {
 		case 4:

@@ -54,9 +54,11 @@ func (c *CPU) restartSpinWatch() {
 // backEdge is called before a taken jump at eip to target. It reports
 // true (and sets spinning) when the loop it closes is a fixed point.
 func (c *CPU) backEdge(eip, target uint32) bool {
-	if eip-target > spinReach {
-		return false
-	}
+	return eip-target <= spinReach && c.watchBackEdge(eip)
+}
+
+// watchBackEdge is backEdge for a short backward jump.
+func (c *CPU) watchBackEdge(eip uint32) bool {
 	w := &c.spin
 	if w.eip != eip || w.effects != c.effects {
 		w.eip, w.effects, w.visits = eip, c.effects, 0
