@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -25,29 +26,30 @@ A drop-in for qemu-system-riscv64 in an xv6 tree: 'make qemu QEMU=...',
 'make qemu-gdb' with gdb-multiarch, and graders such as MIT's gradelib run
 unmodified. 'xv6emu install-qemu-shims DIR' makes the links.
 
-Options (what xv6 Makefiles of every year pass):
-  -machine virt         the only board (-M too)
-  -bios none            the kernel starts in M-mode at 0x80000000
-  -kernel FILE          kernel ELF
-  -m SIZE               RAM (unit MiB unless given: 128, 128M, 1G)
-  -smp N | cpus=N,...   harts (1-8)
-  -nographic, -serial mon:stdio
-                        the console is this terminal (stdout)
-  -global virtio-mmio.force-legacy=false
-                        modern virtio-mmio (version 2); without it the disk
-                        is legacy (version 1), as on QEMU
-  -drive file=IMG,if=none,format=raw,id=ID
-  -device virtio-blk-device,drive=ID,bus=virtio-mmio-bus.0
-                        the disk image
-  -snapshot             keep disk writes in memory
-  -s                    GDB server on tcp::1234
-  -gdb tcp::PORT        GDB server on PORT
-  -S                    wait for the debugger (or the monitor's 'c')
-  -icount [ARG]         guest time: time comes from instructions executed
-                        (deterministic), instead of the wall clock
-  -no-reboot            accepted (the guest never reboots)
-  -monitor DEV, -d ITEMS
-                        ignored, with a note on stderr
+Options (what xv6 Makefiles of every year pass; at the start of the line,
+as in QEMU's -help, which Makefiles grep for '^-gdb'):
+-machine virt         the only board (-M too)
+-bios none            the kernel starts in M-mode at 0x80000000
+-kernel FILE          kernel ELF
+-m SIZE               RAM (unit MiB unless given: 128, 128M, 1G)
+-smp N | cpus=N,...   harts (1-8)
+-nographic            the console is this terminal (stdout)
+-serial mon:stdio     the same
+-global virtio-mmio.force-legacy=false
+                      modern virtio-mmio (version 2); without it the disk
+                      is legacy (version 1), as on QEMU
+-drive file=IMG,if=none,format=raw,id=ID
+-device virtio-blk-device,drive=ID,bus=virtio-mmio-bus.0
+                      the disk image
+-snapshot             keep disk writes in memory
+-s                    GDB server on tcp::1234
+-gdb tcp::PORT        GDB server on PORT
+-S                    wait for the debugger (or the monitor's 'c')
+-icount [ARG]         guest time: time comes from instructions executed
+                      (deterministic), instead of the wall clock
+-no-reboot            accepted (the guest never reboots)
+-monitor DEV          ignored, with a note on stderr
+-d ITEMS              ignored, with a note on stderr
 Any other option is an error.
 
 QEMU's semantics win over xv6emu's usual ones here: disk writes go to the
@@ -304,7 +306,11 @@ func (c *qemuConsole) monitorCommand(cmd string) {
 			c.out.Write(b.Bytes())
 			close(done)
 		})
-		<-done
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			fmt.Fprint(c.out, "the machine has stopped for good (see above)\n")
+		}
 	default:
 		fmt.Fprintf(c.out, "unknown command: '%s' (try 'info registers', 'c' or 'quit')\n", cmd)
 	}

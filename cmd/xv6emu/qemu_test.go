@@ -255,29 +255,34 @@ func (r *rspClient) send(p string) {
 	fmt.Fprintf(r.c, "$%s#%02x", p, sum)
 }
 
-// The gradelib way: make qemu-gdb starts QEMU with -S -gdb, the grader
-// connects, continues, watches the console for the prompt, types
-// commands, and finally terminates QEMU. The disk image is written in
-// place (QEMU semantics), so a second boot sees the first one's file.
+// The gradelib way: make qemu-gdb starts QEMU with -S -gdb; the grader
+// connects, sets a Z1 breakpoint (stop_breakpoint), continues, types
+// commands at each prompt (shell_script), stops at the T05 reply, and
+// terminates QEMU with SIGTERM (make forwards it). The disk image is
+// written in place (QEMU semantics), so a second boot sees the first
+// one's file.
 func TestQEMUGradelibStyleSession(t *testing.T) {
 	shim := qemuShim(t)
 	port := freePort(t)
 	args := qemuArgs(t, port)
+	clone := kernelSymbol(t, args, "sys_clone")
 	g := startGuest(t, shim, args...)
 	waitListen(t, port)
 	c := dialRSP(t, port)
 	time.Sleep(100 * time.Millisecond)
 	assert.Empty(t, g.console(), "-S: nothing runs before the debugger continues")
+	c.send(fmt.Sprintf("Z1,%x,1", clone))
 	c.send("c")
 	g.waitFor("$ ", 1, 20*time.Second)
 	io.WriteString(g.stdin, "echo hello gradelib\n")
 	g.waitFor("hello gradelib\n$ ", 1, 20*time.Second)
 	io.WriteString(g.stdin, "echo kept > keptfile\n")
 	g.waitFor("$ ", 3, 20*time.Second)
+	io.WriteString(g.stdin, "threadtest\n")
+	c.waitPacket(t, "T05", 20*time.Second)
 	require.NoError(t, g.cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, g.wait(10*time.Second), "SIGTERM ends the emulator cleanly")
-	assert.True(t, strings.HasPrefix(g.console(), "\nxv6 kernel is booting") ||
-		strings.Contains(g.console(), "xv6 kernel is booting"), "only the console on stdout:\n%s", g.console())
+	require.NoError(t, g.wait(10*time.Second), "SIGTERM ends the stopped emulator cleanly")
+	assert.True(t, strings.HasPrefix(g.console(), "\nxv6 kernel is booting"), "only the console on stdout:\n%s", g.console())
 
 	// Same image, no debugger: the file the first run wrote is there.
 	args = slicesWithout(args, "-S", "-gdb")
@@ -288,6 +293,45 @@ func TestQEMUGradelibStyleSession(t *testing.T) {
 	// Ctrl-A x quits, as on QEMU.
 	io.WriteString(g.stdin, "\x01x")
 	require.NoError(t, g.wait(10*time.Second))
+}
+
+// kernelSymbol returns the address of sym in the kernel args boot.
+func kernelSymbol(t *testing.T, args []string, sym string) uint64 {
+	t.Helper()
+	for i, a := range args {
+		if a != "-kernel" {
+			continue
+		}
+		f, err := elf.Open(args[i+1])
+		require.NoError(t, err)
+		defer f.Close()
+		syms, err := f.Symbols()
+		require.NoError(t, err)
+		for _, s := range syms {
+			if s.Name == sym {
+				return s.Value
+			}
+		}
+	}
+	t.Fatalf("no symbol %s", sym)
+	return 0
+}
+
+// waitPacket reads replies until one starts with prefix, as gradelib's
+// GDBClient does (ignoring acks and anything else).
+func (r *rspClient) waitPacket(t *testing.T, prefix string, limit time.Duration) {
+	t.Helper()
+	r.c.SetReadDeadline(time.Now().Add(limit))
+	for {
+		if _, err := r.r.ReadString('$'); err != nil {
+			t.Fatalf("no %s reply: %v", prefix, err)
+		}
+		body, err := r.r.ReadString('#')
+		require.NoError(t, err)
+		if strings.HasPrefix(body, prefix) {
+			return
+		}
+	}
 }
 
 // slicesWithout drops the flags named and the argument after each.
@@ -407,19 +451,7 @@ func parseGDB(t *testing.T, out string) gdbAnswers {
 }
 
 func TestQEMUGDBSession(t *testing.T) {
-	k, _ := embeddedFiles(t)
-	f, err := elf.Open(k)
-	require.NoError(t, err)
-	syms, err := f.Symbols()
-	require.NoError(t, err)
-	f.Close()
-	var clone uint64
-	for _, s := range syms {
-		if s.Name == "sys_clone" {
-			clone = s.Value
-		}
-	}
-	require.NotZero(t, clone)
+	clone := kernelSymbol(t, qemuArgs(t, 0), "sys_clone")
 
 	out := gdbSession(t, qemuShim(t))
 	a := parseGDB(t, out)
