@@ -423,3 +423,88 @@ func modrm16(b []byte, p int, in *insn) (int, bool) {
 	}
 	return p + dispSize, true
 }
+
+// Specialized opcodes: the commonest 32-bit forms get an op of their own
+// after decoding (see specialize), so the interpreter reaches their few
+// lines of semantics with one dispatch and no tests of ModRM or size. The
+// register operands are normalized: rm is the destination, reg the source.
+const (
+	opMovRR   = 0x210 + iota // r[rm] = r[reg]
+	opLoad32                 // r[reg] = [ea]
+	opStore32                // [ea] = r[reg]
+	opAddRR                  // r[rm] += r[reg]
+	opSubRR
+	opCmpRR
+	opAndRR
+	opOrRR
+	opTestRR
+	opAddRI // r[rm] += imm
+	opSubRI
+	opCmpRI
+	opAndRI
+	opCmpRM // r[reg] - [ea]
+)
+
+// specialize rewrites a decoded instruction into a specialized op when
+// it has one. decode itself stays a plain decoder (tests compare it with
+// x86asm).
+func specialize(in *insn) {
+	if in.pfx&(pfxO16|pfxLock) != 0 {
+		return
+	}
+	reg := in.mod == 3
+	swap := func() { in.rm, in.reg = in.reg, in.rm }
+	switch in.op {
+	case 0x89:
+		if reg {
+			in.op = opMovRR
+		} else {
+			in.op = opStore32
+		}
+	case 0x8B:
+		if reg {
+			in.op = opMovRR
+			swap()
+		} else {
+			in.op = opLoad32
+		}
+	case 0x01, 0x03, 0x29, 0x2B, 0x39, 0x3B, 0x21, 0x23, 0x09, 0x0B, 0x85:
+		if !reg {
+			if in.op == 0x3B {
+				in.op = opCmpRM
+			}
+			return
+		}
+		if in.op&2 != 0 && in.op != 0x85 {
+			swap() // G,E: the register field is the destination
+		}
+		switch in.op &^ 2 {
+		case 0x01:
+			in.op = opAddRR
+		case 0x29:
+			in.op = opSubRR
+		case 0x39:
+			in.op = opCmpRR
+		case 0x21:
+			in.op = opAndRR
+		case 0x09:
+			in.op = opOrRR
+		case 0x85:
+			in.op = opTestRR
+		}
+	case 0x81, 0x83:
+		if !reg {
+			return
+		}
+		switch in.reg {
+		case aluAdd:
+			in.op = opAddRI
+		case aluSub:
+			in.op = opSubRI
+		case aluCmp:
+			in.op = opCmpRI
+		case aluAnd:
+			in.op = opAndRI
+		}
+	}
+}

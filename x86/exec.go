@@ -516,6 +516,53 @@ func (c *CPU) loop(end uint64) {
 				c.raise(excUD, 0, false)
 			}
 
+		// Specialized 32-bit forms (decode.go).
+		case opMovRR:
+			c.r[in.rm&7] = c.r[in.reg&7]
+		case opLoad32:
+			c.r[in.reg&7] = c.read32(in.seg, c.ea(in))
+		case opStore32:
+			c.write32(in.seg, c.ea(in), c.r[in.reg&7])
+		case opAddRR:
+			a, b := c.r[in.rm&7], c.r[in.reg&7]
+			c.r[in.rm&7] = a + b
+			c.lazy32(lazyAdd, a+b, a, b)
+		case opSubRR:
+			a, b := c.r[in.rm&7], c.r[in.reg&7]
+			c.r[in.rm&7] = a - b
+			c.lazy32(lazySub, a-b, a, b)
+		case opCmpRR:
+			a, b := c.r[in.rm&7], c.r[in.reg&7]
+			c.lazy32(lazySub, a-b, a, b)
+		case opAndRR:
+			r := c.r[in.rm&7] & c.r[in.reg&7]
+			c.r[in.rm&7] = r
+			c.lazy32(lazyLogic, r, 0, 0)
+		case opOrRR:
+			r := c.r[in.rm&7] | c.r[in.reg&7]
+			c.r[in.rm&7] = r
+			c.lazy32(lazyLogic, r, 0, 0)
+		case opTestRR:
+			c.lazy32(lazyLogic, c.r[in.rm&7]&c.r[in.reg&7], 0, 0)
+		case opAddRI:
+			a := c.r[in.rm&7]
+			c.r[in.rm&7] = a + in.imm
+			c.lazy32(lazyAdd, a+in.imm, a, in.imm)
+		case opSubRI:
+			a := c.r[in.rm&7]
+			c.r[in.rm&7] = a - in.imm
+			c.lazy32(lazySub, a-in.imm, a, in.imm)
+		case opCmpRI:
+			a := c.r[in.rm&7]
+			c.lazy32(lazySub, a-in.imm, a, in.imm)
+		case opAndRI:
+			r := c.r[in.rm&7] & in.imm
+			c.r[in.rm&7] = r
+			c.lazy32(lazyLogic, r, 0, 0)
+		case opCmpRM:
+			a, b := c.r[in.reg&7], c.read32(in.seg, c.ea(in))
+			c.lazy32(lazySub, a-b, a, b)
+
 		case opTooLong:
 			c.raise(excGP, 0, true)
 		default:

@@ -138,6 +138,7 @@ func (c *CPU) decodeSlot(in *insn, base uint64, lin uint32) *insn {
 	end := min(off+maxInsnLen, bus.PageSize)
 	big := c.seg[CS].big
 	if decode(c.ram[base+off:base+end], big, in) {
+		specialize(in)
 		return in
 	}
 	// The instruction continues on the next page.
@@ -148,6 +149,7 @@ func (c *CPU) decodeSlot(in *insn, base uint64, lin uint32) *insn {
 		n++
 	}
 	decode(buf[:n], big, &c.scratch)
+	specialize(&c.scratch)
 	return &c.scratch
 }
 
@@ -172,5 +174,6 @@ func (c *CPU) fetchDevice(lin uint32) *insn {
 		n++
 	}
 	decode(buf[:n], big, &c.scratch)
+	specialize(&c.scratch)
 	return &c.scratch
 }
