@@ -443,6 +443,10 @@ const (
 	opCmpRI
 	opAndRI
 	opCmpRM // r[reg] - [ea]
+	opPush32 // push r[rm]
+	opPop32  // pop r[rm]
+	opCall32 // call rel32
+	opRet32  // ret
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
@@ -455,6 +459,16 @@ func specialize(in *insn) {
 	reg := in.mod == 3
 	swap := func() { in.rm, in.reg = in.reg, in.rm }
 	switch in.op {
+	case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57:
+		in.rm = uint8(in.op & 7)
+		in.op = opPush32
+	case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F:
+		in.rm = uint8(in.op & 7)
+		in.op = opPop32
+	case 0xE8:
+		in.op = opCall32
+	case 0xC3:
+		in.op = opRet32
 	case 0x89:
 		if reg {
 			in.op = opMovRR

@@ -563,6 +563,20 @@ func (c *CPU) loop(end uint64) {
 			a, b := c.r[in.reg&7], c.read32(in.seg, c.ea(in))
 			c.lazy32(lazySub, a-b, a, b)
 
+		case opPush32:
+			c.push(c.r[in.rm&7], 4)
+		case opPop32:
+			v := c.top(0, 4)
+			c.addSP(4)
+			c.r[in.rm&7] = v
+		case opCall32:
+			c.push(next, 4)
+			next += in.imm
+		case opRet32:
+			t := c.top(0, 4)
+			c.addSP(4)
+			next = t
+
 		case opTooLong:
 			c.raise(excGP, 0, true)
 		default:
