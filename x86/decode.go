@@ -442,7 +442,7 @@ const (
 	opSubRI
 	opCmpRI
 	opAndRI
-	opCmpRM // r[reg] - [ea]
+	opCmpRM  // r[reg] - [ea]
 	opPush32 // push r[rm]
 	opPop32  // pop r[rm]
 	opCall32 // call rel32
