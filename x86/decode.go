@@ -447,6 +447,7 @@ const (
 	opPop32  // pop r[rm]
 	opCall32 // call rel32
 	opRet32  // ret
+	opJcc    // jcc rel32 (0F 8x), condition in reg
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
@@ -469,6 +470,10 @@ func specialize(in *insn) {
 		in.op = opCall32
 	case 0xC3:
 		in.op = opRet32
+	case 0x180, 0x181, 0x182, 0x183, 0x184, 0x185, 0x186, 0x187,
+		0x188, 0x189, 0x18A, 0x18B, 0x18C, 0x18D, 0x18E, 0x18F:
+		in.reg = uint8(in.op & 15)
+		in.op = opJcc
 	case 0x89:
 		if reg {
 			in.op = opMovRR

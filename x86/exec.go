@@ -563,6 +563,14 @@ func (c *CPU) loop(end uint64) {
 			a, b := c.r[in.reg&7], c.read32(in.seg, c.ea(in))
 			c.lazy32(lazySub, a-b, a, b)
 
+		case opJcc:
+			if c.cond(in.reg) {
+				t := next + in.imm
+				if c.backEdge(c.eip, t) {
+					return
+				}
+				next = t
+			}
 		case opPush32:
 			c.push(c.r[in.rm&7], 4)
 		case opPop32:
