@@ -19,6 +19,9 @@
 // and user) holding the RAM offset of each linear page; a write entry
 // exists only once the page's D bit is set. A flush bumps a generation
 // number. Arithmetic flags are computed lazily from the last operation.
+// The commonest 32-bit forms (mov, reg-reg and reg-imm ALU ops, push/pop,
+// call/ret, jcc) get opcodes of their own after decoding, so they
+// dispatch once with no tests of ModRM or operand size.
 // rep movs and rep stos copy or fill whole page runs at once.
 //
 // Faults: an instruction that faults panics with an internal value (see
