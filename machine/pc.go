@@ -31,6 +31,17 @@ const (
 	bootSector = 0x7C00
 )
 
+// pcQuantum is the pc board's round quantum, in instructions per CPU. It
+// is shorter than virt's because a CPU that wakes another must not run
+// far ahead of it: with 4096, classic xv6's create/unlink lock-order race
+// (create's iput(dp) sleeps on dp while holding the new inode, after
+// waking an unlink that takes dp and then waits for that inode) deadlocks
+// usertests' linkunlink on 2 CPUs for most seeds, where real hardware,
+// whose wake-up takes far longer than the few hundred instructions of the
+// window, never does. At 1024 it passes for every seed tried and costs
+// no measurable speed; at 256 the per-slice cost halves the MIPS.
+const pcQuantum = 1024
+
 // PCConfig describes a pc machine. Of the embedded Config: Kernel is a
 // multiboot ELF (or a.out-kludge image); without one the machine boots
 // from Disk, the IDE master, through its boot sector.

@@ -329,11 +329,15 @@ func (m *Machine) wallDetail(wall time.Duration) string {
 // quantum returns this round's quantum: fixed without a seed, otherwise
 // drawn from [DefaultQuantum/4, 2*DefaultQuantum).
 func (m *Machine) quantum() uint64 {
-	if m.cfg.Seed == 0 {
-		return DefaultQuantum
+	q := uint64(DefaultQuantum)
+	if m.pc != nil {
+		q = pcQuantum
 	}
-	lo := uint64(DefaultQuantum / 4)
-	return lo + m.next()%(2*DefaultQuantum-lo)
+	if m.cfg.Seed == 0 {
+		return q
+	}
+	lo := q / 4
+	return lo + m.next()%(2*q-lo)
 }
 
 // next steps the xorshift64 generator behind --seed.
