@@ -18,6 +18,22 @@ type Lab struct {
 	Name  string // what the user types: "kthread"
 	Title string // one line for --list
 	Tests []*Test
+	// Arches are the architectures whose images have the lab's
+	// programs; empty means every one.
+	Arches []Arch
+}
+
+// RunsOn reports whether the lab can be graded on arch.
+func (l *Lab) RunsOn(arch Arch) bool {
+	if len(l.Arches) == 0 {
+		return true
+	}
+	for _, a := range l.Arches {
+		if a == arch {
+			return true
+		}
+	}
+	return false
 }
 
 // Test is one graded item.

@@ -13,52 +13,56 @@ import (
 	"github.com/xv6emu/xv6emu/disk"
 	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/grade/qemu"
-	"github.com/xv6emu/xv6emu/kernel"
 	"github.com/xv6emu/xv6emu/machine"
 )
 
 func init() {
 	var (
+		target gradeTarget
 		runs   int
-		cpus   int
 		noQEMU bool
 	)
 	cmd := &cobra.Command{
 		Use:   "boot",
-		Short: "Time boot-to-prompt of the embedded image, in-process and on QEMU",
-		Long: `Boot the embedded kernel and fs image until the shell prints its first
-prompt, several times, and report the best and median wall time. If
-qemu-system-riscv64 is installed, boot the same image on it the same way and
-print the ratio. Also reports the emulator's peak resident memory.`,
+		Short: "Time boot-to-prompt, in-process and on QEMU",
+		Long: `Boot a kernel and fs image (default: the embedded ones for --arch) until
+the shell prints its first prompt, several times, and report the best and
+median wall time. If QEMU (qemu-system-riscv64, or qemu-system-i386 with
+--arch x86) is installed, boot the same image on it the same way and print
+the ratio. Also reports the emulator's peak resident memory.`,
 		Example: `  xv6emu bench boot
-  xv6emu bench boot --runs 10 --cpus 1 --no-qemu`,
+  xv6emu bench boot --runs 10 --cpus 1 --no-qemu
+  xv6emu bench boot --arch x86 --cpus 2 --disk xv6/xv6.img --fs xv6/fs.img`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return benchBoot(runs, cpus, noQEMU)
+			if !cmd.Flags().Changed("cpus") {
+				target.cpus = defaultCPUs(target.archOf())
+			}
+			if err := target.check(); err != nil {
+				return err
+			}
+			return benchBoot(&target, runs, noQEMU)
 		},
 	}
+	target.register(cmd)
 	cmd.Flags().IntVar(&runs, "runs", 5, "boots per backend")
-	cmd.Flags().IntVar(&cpus, "cpus", machine.DefaultCPUs, "harts")
 	cmd.Flags().BoolVar(&noQEMU, "no-qemu", false, "skip the QEMU comparison")
 	benchCmd.AddCommand(cmd)
 }
 
-func benchBoot(runs, cpus int, noQEMU bool) error {
+func benchBoot(target *gradeTarget, runs int, noQEMU bool) error {
 	if runs < 1 {
 		return withCode(exitUsage, fmt.Errorf("--runs must be at least 1"))
 	}
-	k, err := kernel.RISCVKernel()
+	arch, cpus := target.archOf(), target.cpus
+	k, img, boot, err := target.images()
 	if err != nil {
-		return err
-	}
-	img, err := kernel.RISCVFS()
-	if err != nil {
-		return err
+		return withCode(exitUsage, err)
 	}
 	var ours []time.Duration
 	var insns uint64
 	for i := 0; i < runs; i++ {
-		d, retired, err := bootOnce(k, img, cpus)
+		d, retired, err := bootOnce(arch, k, img, boot, cpus, target.legacy)
 		if err != nil {
 			return err
 		}
@@ -66,17 +70,17 @@ func benchBoot(runs, cpus int, noQEMU bool) error {
 		insns = retired
 	}
 	best, median := summarize(ours)
-	fmt.Printf("xv6emu: boot to prompt best %v, median %v (%d harts, %d instructions, %.0f MIPS)\n",
-		best.Round(time.Millisecond), median.Round(time.Millisecond), cpus, insns,
+	fmt.Printf("xv6emu: boot to prompt best %v, median %v (%s, %d harts, %d instructions, %.0f MIPS)\n",
+		best.Round(time.Millisecond), median.Round(time.Millisecond), arch, cpus, insns,
 		float64(insns)/best.Seconds()/1e6)
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		fmt.Printf("xv6emu: peak RSS %d MiB with a %d MiB guest\n", ru.Maxrss/1024, machine.DefaultMem>>20)
+		fmt.Printf("xv6emu: peak RSS %d MiB with a %d MiB guest\n", ru.Maxrss/1024, defaultMem(arch)>>20)
 	}
 	if noQEMU {
 		return nil
 	}
-	b, err := qemu.New(qemu.Config{Kernel: k, FS: img, CPUs: cpus})
+	b, err := qemu.New(qemu.Config{Arch: arch, Binary: target.qemuBin(), Kernel: k, FS: img, BootDisk: boot, CPUs: cpus, LegacyVirtio: target.legacy})
 	if err != nil {
 		fmt.Printf("qemu: skipped: %v\n", err)
 		return nil
@@ -96,13 +100,24 @@ func benchBoot(runs, cpus int, noQEMU bool) error {
 }
 
 // bootOnce boots to the first prompt and returns the wall time it took.
-func bootOnce(k, img []byte, cpus int) (time.Duration, uint64, error) {
+// On x86 boot, if not nil, is the boot disk.
+func bootOnce(arch grade.Arch, k, img, boot []byte, cpus int, legacy bool) (time.Duration, uint64, error) {
 	start := time.Now()
 	d, err := disk.FromBytes(img)
 	if err != nil {
 		return 0, 0, err
 	}
-	m, err := machine.NewVirt(machine.Config{Kernel: k, Disk: d, CPUs: cpus, MaxTicks: 60 * machine.Timebase})
+	defer d.Close()
+	cfg := machine.Config{Kernel: k, Disk: d, CPUs: cpus, MaxTicks: 60 * machine.Timebase, LegacyVirtio: legacy}
+	if arch == grade.X86 {
+		cfg.Disk = nil
+		if boot != nil {
+			if cfg.Disk, err = disk.FromBytes(boot); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	m, err := newMachine(arch, cfg, d)
 	if err != nil {
 		return 0, 0, err
 	}

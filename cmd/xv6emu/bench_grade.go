@@ -26,12 +26,14 @@ func init() {
 		Use:   "grade [lab]",
 		Short: "Time a full lab grade in-process and on QEMU, and compare",
 		Long: `Grade a whole lab (default kthread) twice, one after the other: first on the
-in-process machine, then on qemu-system-riscv64, each with the -j that
+in-process machine, then on QEMU (qemu-system-riscv64, or qemu-system-i386
+with --arch x86), each with the -j that
 'xv6emu grade' would use (or the given -j for both), and print both times
 and how many times faster the in-process grade is. Both must score full
 marks, or the figures are not comparable and the exit status is 1.`,
 		Example: `  xv6emu bench grade
-  xv6emu bench grade -j 1 -v`,
+  xv6emu bench grade -j 1 -v
+  xv6emu bench grade --arch x86`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := target.check(); err != nil {
@@ -47,6 +49,9 @@ marks, or the figures are not comparable and the exit status is 1.`,
 			lab, err := labs.Find(name)
 			if err != nil {
 				return withCode(exitUsage, err)
+			}
+			if arch := target.archOf(); !lab.RunsOn(arch) {
+				return withCode(exitUsage, fmt.Errorf("lab %s has no --arch %s version (see xv6emu grade --list)", lab.Name, arch))
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -65,7 +70,7 @@ marks, or the figures are not comparable and the exit status is 1.`,
 
 // benchGrade grades lab on both backends and prints the times and ratio.
 func benchGrade(ctx context.Context, w, progress io.Writer, lab *grade.Lab, target *gradeTarget, jobs int) error {
-	fmt.Fprintf(w, "bench grade %s: %d harts per machine, %d host CPUs\n", lab.Name, target.cpus, runtime.NumCPU())
+	fmt.Fprintf(w, "bench grade %s (%s): %d harts per machine, %d host CPUs\n", lab.Name, target.archOf(), target.cpus, runtime.NumCPU())
 	var times [2]time.Duration
 	var failures []string
 	for i, onQEMU := range []bool{false, true} {
@@ -75,7 +80,7 @@ func benchGrade(ctx context.Context, w, progress io.Writer, lab *grade.Lab, targ
 		}
 		label := "xv6emu (in-process)"
 		if onQEMU {
-			label = target.qemuBinary
+			label = target.qemuBin()
 		}
 		j := jobs
 		if j == 0 {

@@ -26,7 +26,8 @@ func init() {
 		Long: `Boot a kernel (default: the embedded one; --kernel and --fs for a kernel
 built in another xv6 tree), type each command at the shell prompt as
 'xv6emu run' does, and time the whole session on the in-process machine and
-then on qemu-system-riscv64 with MIT's flags, one after the other. Prints
+then on QEMU with the course's flags (qemu-system-riscv64, or
+qemu-system-i386 with --arch x86), one after the other. Prints
 both times and how many times faster the in-process run is. This is the
 benchmark for students' kernels: MIT trees' usertests, say.
 
@@ -35,7 +36,8 @@ figures are not comparable and the exit status is 1. --timeout bounds each
 run (guest time in-process, wall time on QEMU).`,
 		Example: `  xv6emu bench run -- usertests
   xv6emu bench run --kernel xv6-riscv/kernel/kernel --fs xv6-riscv/fs.img -- 'usertests -q'
-  xv6emu bench run --kernel old/kernel/kernel --fs old/fs.img --virtio-legacy -- usertests`,
+  xv6emu bench run --kernel old/kernel/kernel --fs old/fs.img --virtio-legacy -- usertests
+  xv6emu bench run --arch x86 --disk xv6/xv6.img --fs xv6/fs.img --cpus 2 -- usertests`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := target.check(); err != nil {
@@ -60,10 +62,13 @@ run (guest time in-process, wall time on QEMU).`,
 // the times and their ratio.
 func benchRun(ctx context.Context, w io.Writer, target *gradeTarget, spec grade.RunSpec, withQEMU bool) error {
 	kernelName := target.kernel
-	if kernelName == "" {
+	switch {
+	case kernelName == "" && target.disk != "":
+		kernelName = target.disk
+	case kernelName == "":
 		kernelName = "the embedded kernel"
 	}
-	fmt.Fprintf(w, "bench run %q on %s, %d harts\n", spec.Commands, kernelName, target.cpus)
+	fmt.Fprintf(w, "bench run %q on %s (%s), %d harts\n", spec.Commands, kernelName, target.archOf(), target.cpus)
 	backends := []bool{false}
 	if withQEMU {
 		backends = append(backends, true)
@@ -78,7 +83,7 @@ func benchRun(ctx context.Context, w io.Writer, target *gradeTarget, spec grade.
 		o := b.Run(ctx, spec)
 		label := "xv6emu (in-process)"
 		if onQEMU {
-			label = target.qemuBinary
+			label = target.qemuBin()
 		}
 		guest := ""
 		if o.Guest > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/machine"
 )
 
@@ -73,7 +74,7 @@ func boot(cmd *cobra.Command, mf *machineFlags) error {
 	// A person at a terminal types at wall-clock speed; pace idle time the
 	// same way so an idle guest does not spin a host core.
 	cfg.Realtime = cfg.Realtime || interactive
-	m, err := machine.NewVirt(cfg)
+	m, err := newMachine(grade.Arch(mf.arch), cfg, d)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}

@@ -19,13 +19,14 @@ import (
 	"github.com/xv6emu/xv6emu/grade/inproc"
 	"github.com/xv6emu/xv6emu/grade/labs"
 	"github.com/xv6emu/xv6emu/grade/qemu"
-	"github.com/xv6emu/xv6emu/kernel"
 )
 
 // gradeTarget says what to grade and on which backend; grade and bench
 // grade share it.
 type gradeTarget struct {
+	arch       string
 	kernel, fs string
+	disk       string // x86 boot disk
 	cpus       int
 	legacy     bool
 	qemuBinary string
@@ -34,11 +35,27 @@ type gradeTarget struct {
 
 func (g *gradeTarget) register(cmd *cobra.Command) {
 	f := cmd.Flags()
+	registerArch(f, &g.arch)
 	f.StringVar(&g.kernel, "kernel", "", "kernel ELF to grade, e.g. an MIT xv6-riscv tree's kernel/kernel (default: the embedded kernel)")
 	f.StringVar(&g.fs, "fs", "", "its file system image, e.g. the tree's fs.img (default: the embedded image)")
+	f.StringVar(&g.disk, "disk", "", diskUsage)
 	f.IntVar(&g.cpus, "cpus", 3, "harts per machine (MIT's CPUS)")
 	f.BoolVar(&g.legacy, "virtio-legacy", false, "legacy (version 1) virtio-mmio, for 2019-2020 xv6 kernels")
-	f.StringVar(&g.qemuBinary, "qemu-binary", qemu.DefaultBinary, "QEMU executable for --qemu")
+	f.StringVar(&g.qemuBinary, "qemu-binary", "", fmt.Sprintf("QEMU executable for --qemu (default %s, %s with --arch x86)", qemu.DefaultBinary, qemu.DefaultX86Binary))
+}
+
+// archOf returns the checked --arch (check has rejected a bad one).
+func (g *gradeTarget) archOf() grade.Arch {
+	a, _ := grade.ParseArch(g.arch)
+	return a
+}
+
+// qemuBin is the QEMU that --qemu runs.
+func (g *gradeTarget) qemuBin() string {
+	if g.qemuBinary != "" {
+		return g.qemuBinary
+	}
+	return qemu.BinaryFor(g.archOf())
 }
 
 // check rejects bad flag combinations (usage errors, exit 2).
@@ -46,27 +63,56 @@ func (g *gradeTarget) check() error {
 	if g.cpus < 1 || g.cpus > 8 {
 		return withCode(exitUsage, fmt.Errorf("--cpus %d: must be 1 to 8", g.cpus))
 	}
+	arch, err := parseArch(g.arch)
+	if err != nil {
+		return err
+	}
+	if arch == grade.X86 {
+		switch {
+		case g.legacy:
+			return withCode(exitUsage, fmt.Errorf("--virtio-legacy is for --arch riscv: the pc board's disks are IDE"))
+		case (g.kernel == "" && g.disk == "") != (g.fs == ""):
+			return withCode(exitUsage, fmt.Errorf("--fs goes with --kernel or --disk: a kernel is graded with the file system image built with it"))
+		}
+		return nil
+	}
+	if g.disk != "" {
+		return withCode(exitUsage, fmt.Errorf("--disk is a PC boot disk: use it with --arch x86 (the RISC-V virt machine boots --kernel)"))
+	}
 	if (g.kernel == "") != (g.fs == "") {
 		return withCode(exitUsage, fmt.Errorf("--kernel and --fs go together: a kernel is graded with the file system image built with it"))
 	}
 	return nil
 }
 
-// images reads the kernel and file system image to grade.
-func (g *gradeTarget) images() (elf, fs []byte, err error) {
-	if g.kernel == "" {
-		if elf, err = kernel.RISCVKernel(); err == nil {
-			fs, err = kernel.RISCVFS()
+// images reads the kernel, file system image and (x86) boot disk to
+// grade. A kernel ELF for the other arch is a usage error that names the
+// right --arch.
+func (g *gradeTarget) images() (elf, fs, boot []byte, err error) {
+	arch := g.archOf()
+	if g.kernel == "" && g.disk == "" {
+		if elf, err = embeddedKernel(arch); err == nil {
+			fs, err = embeddedFS(arch)
 		}
-		return elf, fs, err
+		return elf, fs, nil, err
 	}
-	if elf, err = readInput("--kernel", g.kernel, maxKernelFile); err != nil {
-		return nil, nil, err
+	if g.kernel != "" {
+		if elf, err = readInput("--kernel", g.kernel, maxKernelFile); err != nil {
+			return nil, nil, nil, err
+		}
+		if err = checkKernelArch("--kernel "+g.kernel, arch, elf); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if g.disk != "" {
+		if boot, err = readInput("--disk", g.disk, maxFSFile); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	if fs, err = readInput("--fs", g.fs, maxFSFile); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return elf, fs, nil
+	return elf, fs, boot, nil
 }
 
 // jobs returns how many runs to make at once when -j is not given: one
@@ -86,13 +132,18 @@ func (g *gradeTarget) jobs(onQEMU bool) int {
 // that cannot be read, is a usage error.
 func (g *gradeTarget) backend(onQEMU bool) (grade.Backend, error) {
 	name := "xv6emu"
+	arch := g.archOf()
 	if onQEMU {
 		name = "qemu"
-		if _, err := exec.LookPath(g.qemuBinary); err != nil {
-			return nil, withCode(exitUsage, fmt.Errorf("--qemu: %s not found (install Debian's qemu-system-misc)", g.qemuBinary))
+		if _, err := exec.LookPath(g.qemuBin()); err != nil {
+			pkg := "qemu-system-misc"
+			if arch == grade.X86 {
+				pkg = "qemu-system-x86"
+			}
+			return nil, withCode(exitUsage, fmt.Errorf("--qemu: %s not found (install Debian's %s)", g.qemuBin(), pkg))
 		}
 	}
-	elf, fs, err := g.images()
+	elf, fs, boot, err := g.images()
 	if err != nil {
 		// A file that cannot be read at all (missing, a device, too
 		// big) is a usage error; one that is read but cannot boot fails
@@ -101,9 +152,9 @@ func (g *gradeTarget) backend(onQEMU bool) (grade.Backend, error) {
 	}
 	var b grade.Backend
 	if onQEMU {
-		b, err = qemu.New(qemu.Config{Binary: g.qemuBinary, Kernel: elf, FS: fs, CPUs: g.cpus, LegacyVirtio: g.legacy})
+		b, err = qemu.New(qemu.Config{Arch: arch, Binary: g.qemuBin(), Kernel: elf, FS: fs, BootDisk: boot, CPUs: g.cpus, LegacyVirtio: g.legacy})
 	} else {
-		cfg := inproc.Config{Kernel: elf, FS: fs, CPUs: g.cpus, LegacyVirtio: g.legacy}
+		cfg := inproc.Config{Arch: arch, Kernel: elf, FS: fs, BootDisk: boot, CPUs: g.cpus, LegacyVirtio: g.legacy}
 		if g.wallFactor > 0 {
 			cfg.WallLimit = inproc.ScaledWallLimit(g.wallFactor)
 		}
@@ -206,6 +257,9 @@ written: checked before any test runs).`,
 				return err
 			}
 			lab = choice.Lab
+			if arch := target.archOf(); !lab.RunsOn(arch) {
+				return withCode(exitUsage, fmt.Errorf("lab %s has no --arch %s version (see --list)", lab.Name, arch))
+			}
 			if wallFactor <= 0 {
 				return withCode(exitUsage, fmt.Errorf("--wall-factor %g: must be positive", wallFactor))
 			}
@@ -277,7 +331,7 @@ written: checked before any test runs).`,
 	f := cmd.Flags()
 	labSel.register(f, true)
 	f.BoolVar(&list, "list", false, "list the labs (or the given lab) and their tests")
-	f.BoolVar(&onQEMU, "qemu", false, "run the tests on real qemu-system-riscv64 instead of in-process")
+	f.BoolVar(&onQEMU, "qemu", false, "run the tests on real QEMU (qemu-system-riscv64, or qemu-system-i386 with --arch x86) instead of in-process")
 	f.IntVarP(&jobs, "jobs", "j", 0, "machine runs at once (default: one per CPU; with --qemu, one per --cpus CPUs)")
 	f.Uint64Var(&seed, "seed", 0, "interleaving seed (0 = fixed schedule); also shuffles the run order")
 	f.IntVar(&repeat, "repeat", 1, "run each test with this many seeds (--seed, --seed+1, ...) and report flaky ones")
@@ -316,12 +370,23 @@ func listLabs(w io.Writer, names []string) error {
 		if i > 0 {
 			fmt.Fprintln(tw)
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", l.Name, l.Title)
+		fmt.Fprintf(tw, "%s\t%s (--arch %s)\n", l.Name, l.Title, archList(l))
 		for _, t := range l.Tests {
 			fmt.Fprintf(tw, "  %s\t%s\n", t.Title(), describeTest(t))
 		}
 	}
 	return tw.Flush()
+}
+
+// archList names the architectures lab l can be graded on.
+func archList(l *grade.Lab) string {
+	var names []string
+	for _, a := range grade.Arches {
+		if l.RunsOn(a) {
+			names = append(names, string(a))
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func describeTest(t *grade.Test) string {

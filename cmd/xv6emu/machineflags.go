@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/xv6emu/xv6emu/disk"
-	"github.com/xv6emu/xv6emu/kernel"
+	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/machine"
 )
 
@@ -119,10 +119,12 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// machineFlags are the flags every command that boots a virt machine takes.
+// machineFlags are the flags every command that boots a machine takes.
 type machineFlags struct {
+	arch     string
 	kernel   string
 	fs       string
+	disk     string // x86 boot disk
 	cpus     int
 	mem      string
 	seed     uint64
@@ -135,10 +137,12 @@ type machineFlags struct {
 }
 
 func (f *machineFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.kernel, "kernel", "", "kernel ELF to boot (default: the embedded xv6 kernel)")
-	fs.StringVar(&f.fs, "fs", "", "raw file system image for the virtio disk (default: the embedded fs.img)")
-	fs.IntVar(&f.cpus, "cpus", machine.DefaultCPUs, "number of harts (1-8)")
-	fs.StringVar(&f.mem, "mem", "128M", "RAM size (e.g. 128M, 1G)")
+	registerArch(fs, &f.arch)
+	fs.StringVar(&f.kernel, "kernel", "", "kernel ELF to boot (default: the embedded xv6 kernel for --arch)")
+	fs.StringVar(&f.fs, "fs", "", "raw file system image for the virtio disk, on x86 IDE index 1 (default: the embedded fs.img)")
+	fs.StringVar(&f.disk, "disk", "", diskUsage)
+	fs.IntVar(&f.cpus, "cpus", 0, fmt.Sprintf("number of harts (1-%d; default %d, %d with --arch x86)", machine.MaxCPUs, machine.DefaultCPUs, machine.PCDefaultCPUs))
+	fs.StringVar(&f.mem, "mem", "", "RAM size, e.g. 128M, 1G (default 128M, 512M with --arch x86)")
 	fs.Uint64Var(&f.seed, "seed", 0, "interleaving seed: varies the scheduling quantum reproducibly (0 = fixed)")
 	fs.BoolVar(&f.persist, "persist", false, "write disk changes back to the --fs image (default: copy-on-write)")
 	fs.BoolVar(&f.legacy, "virtio-legacy", false, "present a legacy (version 1) virtio-mmio device, for 2019-2020 xv6")
@@ -186,27 +190,60 @@ func (f *machineFlags) bounds(fs *pflag.FlagSet, interactive bool) (ticks uint64
 	return ticks, wall, nil
 }
 
-// config builds the machine configuration. If editFS is not nil, the file
-// system image is read into memory and passed through it first. The
-// returned disk must be closed (it flushes --persist writes).
+// config builds the machine configuration for newMachine. If editFS is not
+// nil, the file system image is read into memory and passed through it
+// first. The returned disk is the file system (on x86 not in cfg: the IDE
+// slave); it must be closed (it flushes --persist writes).
 func (f *machineFlags) config(editFS func([]byte) ([]byte, error)) (machine.Config, *disk.Disk, error) {
 	var cfg machine.Config
-	mem, err := parseSize(f.mem)
+	arch, err := parseArch(f.arch)
 	if err != nil {
-		return cfg, nil, withCode(exitUsage, fmt.Errorf("--mem: %w", err))
+		return cfg, nil, err
+	}
+	mem := defaultMem(arch)
+	if f.mem != "" {
+		if mem, err = parseSize(f.mem); err != nil {
+			return cfg, nil, withCode(exitUsage, fmt.Errorf("--mem: %w", err))
+		}
+	}
+	if f.cpus == 0 {
+		f.cpus = defaultCPUs(arch)
 	}
 	if f.cpus < 1 || f.cpus > machine.MaxCPUs {
 		return cfg, nil, withCode(exitUsage, fmt.Errorf("--cpus %d: must be 1 to %d", f.cpus, machine.MaxCPUs))
 	}
+	var boot *disk.Disk
+	if f.disk != "" {
+		if arch != grade.X86 {
+			return cfg, nil, withCode(exitUsage, fmt.Errorf("--disk is a PC boot disk: use it with --arch x86 (the RISC-V virt machine boots --kernel)"))
+		}
+		img, err := readInput("--disk", f.disk, maxFSFile)
+		if err == nil {
+			err = grade.CheckBootDisk(img)
+		}
+		if err == nil {
+			// Copy-on-write: the boot disk is never written back.
+			boot, err = disk.FromBytes(img)
+		}
+		if err != nil {
+			return cfg, nil, withCode(exitUsage, fmt.Errorf("--disk %s: %w", f.disk, err))
+		}
+	}
 	var elf []byte
-	if f.kernel != "" {
-		elf, err = readInput("--kernel", f.kernel, maxKernelFile)
-	} else {
-		elf, err = kernel.RISCVKernel()
+	switch {
+	case f.kernel != "":
+		if elf, err = readInput("--kernel", f.kernel, maxKernelFile); err == nil {
+			err = checkKernelArch("--kernel "+f.kernel, arch, elf)
+		}
+	case boot == nil:
+		elf, err = embeddedKernel(arch)
 	}
 	if err != nil {
 		return cfg, nil, withCode(exitUsage, err)
 	}
+	// What the user boots is theirs alone: their kernel or boot disk
+	// without --fs boots with no file system, as QEMU would.
+	own := f.kernel != "" || f.disk != ""
 	var d *disk.Disk
 	switch {
 	case f.persist && f.fs == "":
@@ -215,14 +252,13 @@ func (f *machineFlags) config(editFS func([]byte) ([]byte, error)) (machine.Conf
 		if err = checkInput("--fs", f.fs, maxFSFile); err == nil {
 			d, err = disk.Open(f.fs, f.persist)
 		}
-	case f.fs == "" && f.kernel != "":
-		// A user's kernel without --fs boots with no disk, as QEMU would.
+	case f.fs == "" && own:
 	default:
 		var img []byte
 		if f.fs != "" {
 			img, err = readInput("--fs", f.fs, maxFSFile)
 		} else {
-			img, err = kernel.RISCVFS()
+			img, err = embeddedFS(arch)
 		}
 		if err == nil && editFS != nil {
 			img, err = editFS(img)
@@ -243,6 +279,14 @@ func (f *machineFlags) config(editFS func([]byte) ([]byte, error)) (machine.Conf
 		LegacyVirtio: f.legacy,
 		Realtime:     f.realtime,
 		MaxInsns:     f.maxInsns,
+	}
+	if arch == grade.X86 {
+		if f.legacy {
+			return cfg, nil, withCode(exitUsage, fmt.Errorf("--virtio-legacy is for --arch riscv: the pc board's disks are IDE"))
+		}
+		// The pc's IDE master is the boot disk; d, the file system,
+		// goes to newMachine as the slave.
+		cfg.Disk = boot
 	}
 	return cfg, d, nil
 }

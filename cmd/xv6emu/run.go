@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/kernel/mkfs"
 	"github.com/xv6emu/xv6emu/machine"
 )
@@ -73,7 +74,7 @@ func runScript(cmd *cobra.Command, mf *machineFlags, adds []string, commands []s
 	cfg.Console = os.Stdout
 	cfg.MaxTicks = ticks
 	cfg.WallLimit = wall
-	m, err := machine.NewVirt(cfg)
+	m, err := newMachine(grade.Arch(mf.arch), cfg, d)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}

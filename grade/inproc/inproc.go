@@ -1,6 +1,7 @@
 // Package inproc is the grading backend that runs sessions on the
-// in-process RISC-V virt machine: deterministic for a given kernel, image
-// and seed, with timeouts in guest time so a loaded host grades the same.
+// in-process machine (the RISC-V virt board, or the i386 pc board for
+// Arch x86): deterministic for a given kernel, image and seed, with
+// timeouts in guest time so a loaded host grades the same.
 //
 // Every run gets a fresh machine and a copy-on-write disk over one shared,
 // never-modified image. Every run is bounded four ways, so no guest can hang
@@ -28,12 +29,14 @@ const DefaultOutputLimit = 4 << 20
 
 // Config describes the machine each run boots.
 type Config struct {
-	Kernel       []byte // RISC-V kernel ELF
-	FS           []byte // xv6 file system image; nil boots with no disk
-	CPUs         int    // harts; 0 means machine.DefaultCPUs
-	Mem          uint64 // RAM bytes; 0 means machine.DefaultMem
-	OutputLimit  int    // console bytes before a run is stopped; 0 means DefaultOutputLimit
-	LegacyVirtio bool   // virtio-mmio version 1, for 2019-2020 xv6 kernels
+	Arch         grade.Arch // "" means grade.RISCV
+	Kernel       []byte     // kernel ELF (on x86, a multiboot kernel; nil with BootDisk)
+	FS           []byte     // xv6 file system image (on x86 the IDE slave); nil boots with no disk
+	BootDisk     []byte     // x86 only: a boot-sector disk (classic xv6.img), the IDE master
+	CPUs         int        // harts; 0 means machine.DefaultCPUs
+	Mem          uint64     // RAM bytes; 0 means the board's default
+	OutputLimit  int        // console bytes before a run is stopped; 0 means DefaultOutputLimit
+	LegacyVirtio bool       // virtio-mmio version 1, for 2019-2020 xv6 kernels
 	// WallLimit caps a run's real time given its guest-time timeout; nil
 	// means DefaultWallLimit.
 	WallLimit func(timeout time.Duration) time.Duration
@@ -70,11 +73,24 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.WallLimit == nil {
 		cfg.WallLimit = DefaultWallLimit
 	}
-	if err := grade.CheckKernel(cfg.Kernel); err != nil {
-		return nil, err
+	if cfg.Arch == "" {
+		cfg.Arch = grade.RISCV
+	}
+	if cfg.BootDisk != nil {
+		if cfg.Arch != grade.X86 {
+			return nil, fmt.Errorf("boot disk: only the x86 pc board boots from a disk")
+		}
+		if err := grade.CheckBootDisk(cfg.BootDisk); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Kernel != nil || cfg.BootDisk == nil {
+		if err := grade.CheckKernelFor(cfg.Arch, cfg.Kernel); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.FS != nil {
-		if err := grade.CheckFS(cfg.FS); err != nil {
+		if err := grade.CheckFSFor(cfg.Arch, cfg.FS); err != nil {
 			return nil, err
 		}
 	}
@@ -107,7 +123,15 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 	}
 	ticks := guestTicks(timeout)
 	console := &capped{limit: b.cfg.OutputLimit + consoleSlack, stream: spec.Console}
-	m, err := machine.NewVirt(machine.Config{
+	var boot *disk.Disk
+	if b.cfg.BootDisk != nil {
+		var err error
+		if boot, err = disk.FromBytes(b.cfg.BootDisk); err != nil {
+			return failed(err)
+		}
+		defer boot.Close()
+	}
+	m, err := b.newMachine(d, boot, machine.Config{
 		Kernel:       b.cfg.Kernel,
 		Disk:         d,
 		CPUs:         b.cfg.CPUs,
@@ -213,6 +237,21 @@ func ending(s machine.Stop, sess *script.Session, timeout time.Duration, outputL
 	default:
 		return grade.Exited, s.String()
 	}
+}
+
+// newMachine builds the board of the backend's arch: on x86 the file
+// system disk d is the IDE slave, as classic xv6 has it, and the boot
+// disk boot the master.
+func (b *Backend) newMachine(d, boot *disk.Disk, cfg machine.Config) (*machine.Machine, error) {
+	if b.cfg.Arch != grade.X86 {
+		return machine.NewVirt(cfg)
+	}
+	pc := machine.PCConfig{Config: cfg, Slave: d}
+	pc.Disk = boot
+	if len(b.cfg.Kernel) == 0 {
+		pc.Kernel = nil
+	}
+	return machine.NewPC(pc)
 }
 
 func failed(err error) grade.Outcome {

@@ -1,7 +1,8 @@
 // Package qemu is a grading backend that plays sessions on real
-// qemu-system-riscv64, started with the flags of MIT's xv6 Makefile, so a
-// lab can be graded on the reference machine with the same tests, scripting
-// and report as on the in-process emulator.
+// qemu-system-riscv64, started with the flags of MIT's xv6 Makefile (or
+// qemu-system-i386 with classic xv6's flags, for Arch x86), so a lab can
+// be graded on the reference machine with the same tests, scripting and
+// report as on the in-process emulator.
 //
 // Each run gets its own copy of the file system image in a temporary
 // directory (the user's image is never touched), drives the console through
@@ -25,20 +26,34 @@ import (
 	"github.com/xv6emu/xv6emu/script"
 )
 
-// DefaultBinary is the QEMU the backend runs unless told otherwise.
-const DefaultBinary = "qemu-system-riscv64"
+// DefaultBinary is the QEMU the backend runs unless told otherwise;
+// DefaultX86Binary is the one for Arch x86.
+const (
+	DefaultBinary    = "qemu-system-riscv64"
+	DefaultX86Binary = "qemu-system-i386"
+)
+
+// BinaryFor returns the default QEMU for arch.
+func BinaryFor(arch grade.Arch) string {
+	if arch == grade.X86 {
+		return DefaultX86Binary
+	}
+	return DefaultBinary
+}
 
 // DefaultOutputLimit stops a run whose console grows past it.
 const DefaultOutputLimit = 4 << 20
 
 // Config describes the machine QEMU boots.
 type Config struct {
-	Binary      string // QEMU executable; "" means DefaultBinary from PATH
-	Kernel      []byte // RISC-V kernel ELF
-	FS          []byte // xv6 file system image; nil boots with no disk
-	CPUs        int    // harts; 0 means 3, as MIT's Makefile
-	MemMB       int    // RAM in MiB; 0 means 128
-	OutputLimit int    // console bytes before a run is stopped; 0 means DefaultOutputLimit
+	Arch        grade.Arch // "" means grade.RISCV
+	Binary      string     // QEMU executable; "" means BinaryFor(Arch) from PATH
+	Kernel      []byte     // kernel ELF (on x86 multiboot, given with -kernel; nil with BootDisk)
+	FS          []byte     // xv6 file system image (on x86 IDE index 1); nil boots with no disk
+	BootDisk    []byte     // x86 only: a boot-sector disk (classic xv6.img), IDE index 0
+	CPUs        int        // harts; 0 means 3, as MIT's Makefile
+	MemMB       int        // RAM in MiB; 0 means 128 (512 on x86, as classic xv6's Makefile)
+	OutputLimit int        // console bytes before a run is stopped; 0 means DefaultOutputLimit
 	// LegacyVirtio keeps QEMU's legacy (version 1) virtio-mmio, which
 	// 2019-2020 xv6 kernels drive, by leaving out force-legacy=false.
 	LegacyVirtio bool
@@ -52,23 +67,39 @@ type Backend struct {
 
 // New checks the kernel and image and finds QEMU.
 func New(cfg Config) (*Backend, error) {
+	if cfg.Arch == "" {
+		cfg.Arch = grade.RISCV
+	}
 	if cfg.Binary == "" {
-		cfg.Binary = DefaultBinary
+		cfg.Binary = BinaryFor(cfg.Arch)
 	}
 	if cfg.CPUs == 0 {
 		cfg.CPUs = 3
 	}
 	if cfg.MemMB == 0 {
 		cfg.MemMB = 128
+		if cfg.Arch == grade.X86 {
+			cfg.MemMB = 512
+		}
 	}
 	if cfg.OutputLimit == 0 {
 		cfg.OutputLimit = DefaultOutputLimit
 	}
-	if err := grade.CheckKernel(cfg.Kernel); err != nil {
-		return nil, err
+	if cfg.BootDisk != nil {
+		if cfg.Arch != grade.X86 {
+			return nil, fmt.Errorf("boot disk: only x86 boots from a disk")
+		}
+		if err := grade.CheckBootDisk(cfg.BootDisk); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Kernel != nil || cfg.BootDisk == nil {
+		if err := grade.CheckKernelFor(cfg.Arch, cfg.Kernel); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.FS != nil {
-		if err := grade.CheckFS(cfg.FS); err != nil {
+		if err := grade.CheckFSFor(cfg.Arch, cfg.FS); err != nil {
 			return nil, err
 		}
 	}
@@ -83,8 +114,11 @@ func New(cfg Config) (*Backend, error) {
 func (b *Backend) Name() string { return "qemu" }
 
 // Args returns QEMU's command line for a kernel and image at the given
-// paths: MIT's QEMUOPTS.
+// paths: MIT's QEMUOPTS (on x86, ArgsPC's with no boot disk).
 func (b *Backend) Args(kernel, fsImg string) []string {
+	if b.cfg.Arch == grade.X86 {
+		return b.ArgsPC(kernel, "", fsImg)
+	}
 	args := []string{
 		"-machine", "virt", "-bios", "none", "-kernel", kernel,
 		"-m", strconv.Itoa(b.cfg.MemMB) + "M", "-smp", strconv.Itoa(b.cfg.CPUs),
@@ -97,6 +131,27 @@ func (b *Backend) Args(kernel, fsImg string) []string {
 		args = append(args,
 			"-drive", "file="+fsImg+",if=none,format=raw,id=x0",
 			"-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0")
+	}
+	return args
+}
+
+// ArgsPC returns qemu-system-i386's command line as classic xv6's
+// Makefile and our kernel's "make qemu-x86" build it: a multiboot kernel
+// given with -kernel or a boot disk as IDE index 0 (either may be ""),
+// and the file system as IDE index 1.
+func (b *Backend) ArgsPC(kernel, bootDisk, fsImg string) []string {
+	n := strconv.Itoa(b.cfg.CPUs)
+	var args []string
+	if kernel != "" {
+		args = append(args, "-kernel", kernel)
+	}
+	args = append(args, "-m", strconv.Itoa(b.cfg.MemMB), "-smp", n+",sockets="+n,
+		"-nographic", "-no-reboot", "-net", "none")
+	if bootDisk != "" {
+		args = append(args, "-drive", "file="+bootDisk+",index=0,media=disk,format=raw")
+	}
+	if fsImg != "" {
+		args = append(args, "-drive", "file="+fsImg+",index=1,media=disk,format=raw")
 	}
 	return args
 }
@@ -115,9 +170,18 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		return failed(err)
 	}
 	defer os.RemoveAll(dir)
-	kernel, fsImg := filepath.Join(dir, "kernel"), ""
-	if err := os.WriteFile(kernel, b.cfg.Kernel, 0o644); err != nil {
-		return failed(err)
+	kernel, fsImg, bootDisk := "", "", ""
+	if b.cfg.Kernel != nil {
+		kernel = filepath.Join(dir, "kernel")
+		if err := os.WriteFile(kernel, b.cfg.Kernel, 0o644); err != nil {
+			return failed(err)
+		}
+	}
+	if b.cfg.BootDisk != nil {
+		bootDisk = filepath.Join(dir, "xv6.img")
+		if err := os.WriteFile(bootDisk, b.cfg.BootDisk, 0o644); err != nil {
+			return failed(err)
+		}
 	}
 	if b.cfg.FS != nil {
 		fsImg = filepath.Join(dir, "fs.img")
@@ -126,7 +190,11 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		}
 	}
 
-	p, err := start(b.path, b.Args(kernel, fsImg))
+	args := b.Args(kernel, fsImg)
+	if b.cfg.Arch == grade.X86 {
+		args = b.ArgsPC(kernel, bootDisk, fsImg)
+	}
+	p, err := start(b.path, args)
 	if err != nil {
 		return failed(err)
 	}
