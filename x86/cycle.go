@@ -82,6 +82,19 @@ type cycleWatch struct {
 
 	nextProbe uint64
 	backoff   uint64
+
+	// Filters that spare most log lookups a scan of the records: slot
+	// h(word) holds gen when the iteration may have read (written) that
+	// 4-byte word. anchorCycle clears them by bumping gen.
+	gen       uint32
+	readSeen  [1024]uint32
+	writeSeen [1024]uint32
+}
+
+// words returns the filter slots of the (one or two) words an access
+// touches.
+func words(idx uint64, size int) (uint32, uint32) {
+	return uint32(idx>>2) & 1023, uint32((idx+uint64(size)-1)>>2) & 1023
 }
 
 // forgetCycle drops a found cycle and any probe: the CPU's state was
@@ -233,6 +246,7 @@ func (c *CPU) anchorCycle() {
 	w.logged = 0
 	w.spoiled = false
 	w.nreads, w.nwrites = 0, 0
+	w.gen++
 }
 
 func (c *CPU) atAnchorAgain() bool {
@@ -251,17 +265,23 @@ func (c *CPU) atAnchorAgain() bool {
 // that location first.
 func (c *CPU) logRead(idx uint64, size int) {
 	w := &c.cyc
-	if r, overlap := w.findWrite(idx, size); r != nil || overlap {
-		if overlap {
-			w.spoiled = true
-		}
-		return
-	}
-	for i := range w.nreads {
-		if r := &w.reads[i]; r.idx == idx && int(r.size) == size && !r.apic {
-			return // read before; nothing else has written it since
+	h1, h2 := words(idx, size)
+	if w.writeSeen[h1] == w.gen || w.writeSeen[h2] == w.gen {
+		if r, overlap := w.findWrite(idx, size); r != nil || overlap {
+			if overlap {
+				w.spoiled = true
+			}
+			return
 		}
 	}
+	if w.readSeen[h1] == w.gen && w.readSeen[h2] == w.gen {
+		for i := range w.nreads {
+			if r := &w.reads[i]; r.idx == idx && int(r.size) == size && !r.apic {
+				return // read before; nothing else has written it since
+			}
+		}
+	}
+	w.readSeen[h1], w.readSeen[h2] = w.gen, w.gen
 	if w.nreads == cycleMaxReads {
 		w.spoiled = true
 		return
@@ -291,7 +311,13 @@ func (c *CPU) logAPICRead(pa uint64, size int, v uint32) {
 func (c *CPU) logWrite(idx uint64, size int, v uint32) {
 	w := &c.cyc
 	w.logged++
-	r, overlap := w.findWrite(idx, size)
+	var r *memRecord
+	var overlap bool
+	h1, h2 := words(idx, size)
+	if w.writeSeen[h1] == w.gen || w.writeSeen[h2] == w.gen {
+		r, overlap = w.findWrite(idx, size)
+	}
+	w.writeSeen[h1], w.writeSeen[h2] = w.gen, w.gen
 	if overlap || r == nil && w.nwrites == cycleMaxWrites {
 		w.spoiled = true
 		return
