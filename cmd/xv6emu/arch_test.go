@@ -116,6 +116,7 @@ func TestArchErrors(t *testing.T) {
 		{"grade: riscv kernel on x86", []string{"grade", "--arch", "x86", "--kernel", rvKernel, "--fs", rvFS}, "is a RISC-V kernel: use --arch riscv"},
 		{"grade: disk without fs", []string{"grade", "--arch", "x86", "--disk", x86Disk}, "--fs goes with --kernel or --disk"},
 		{"grade: disk on riscv", []string{"grade", "--disk", x86Disk, "--kernel", rvKernel, "--fs", rvFS}, "--disk is a PC boot disk"},
+		{"grade: batch on x86", []string{"grade", "--batch", t.TempDir(), "--arch", "x86"}, "--batch builds and grades RISC-V submissions only"},
 		{"bench boot: bad arch", []string{"bench", "boot", "--arch", "mips", "--no-qemu"}, `--arch "mips"`},
 		{"bench cpu: bad arch", []string{"bench", "cpu", "--arch", "mips"}, `--arch "mips"`},
 		{"bench run: i386 kernel on riscv", []string{"bench", "run", "--no-qemu", "--kernel", x86Kernel, "--fs", x86FS, "--", "ls"}, "is an i386 kernel: use --arch x86"},

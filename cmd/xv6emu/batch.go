@@ -69,6 +69,8 @@ func runBatch(cmd *cobra.Command, args []string, target *gradeTarget, b *batchFl
 		return withCode(exitUsage, fmt.Errorf("--batch grades each submission's own kernel: --kernel and --fs do not apply"))
 	case f.Changed("tree"):
 		return withCode(exitUsage, fmt.Errorf("--batch chooses the lab version from each submission's own tree: --tree does not apply"))
+	case f.Changed("disk") || (f.Changed("arch") && target.arch != string(grade.RISCV)):
+		return withCode(exitUsage, fmt.Errorf("--batch builds and grades RISC-V submissions only: --arch x86 and --disk do not apply"))
 	case f.Changed("list"), f.Changed("json"), f.Changed("gradescope"), f.Changed("results"):
 		return withCode(exitUsage, fmt.Errorf("--batch writes its reports under --out: --list, --json, --gradescope and --results do not apply"))
 	}

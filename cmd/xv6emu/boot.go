@@ -20,9 +20,12 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "boot",
 		Short: "Boot xv6 with an interactive console",
-		Long: `Boot a kernel on the RISC-V virt machine and connect the console to this
-terminal, like 'qemu -nographic'. With no flags it boots the embedded xv6
-kernel and file system image.
+		Long: `Boot a kernel on the RISC-V virt machine (or, with --arch x86, on an i386
+PC like qemu-system-i386's) and connect the console to this terminal, like
+'qemu -nographic'. With no flags it boots the embedded xv6 kernel and file
+system image for --arch. On x86 a multiboot --kernel is loaded directly, and
+--disk boots a classic xv6.img through its boot sector; --fs is then the
+second IDE disk, as classic xv6's Makefile has it.
 
 Keys: Ctrl-A x quits, Ctrl-A h lists keys, Ctrl-A Ctrl-A sends Ctrl-A.
 When standard input is not a terminal, each of its lines is typed at a shell
@@ -35,7 +38,9 @@ person is watching, so only the bounds given on the command line apply.
 		Example: `  xv6emu boot
   xv6emu boot --cpus 1 --seed 17
   xv6emu boot --kernel xv6-riscv/kernel/kernel --fs xv6-riscv/fs.img
-  echo ls | xv6emu boot`,
+  echo ls | xv6emu boot
+  xv6emu boot --arch x86
+  xv6emu boot --arch x86 --disk xv6/xv6.img --fs xv6/fs.img`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return boot(cmd, &mf)

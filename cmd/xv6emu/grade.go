@@ -197,6 +197,11 @@ timeouts do not depend on how busy the host is. --repeat runs each test with
 several seeds and reports which seeds failed. --qemu runs the same tests on
 real qemu-system-riscv64 (wall-clock timeouts; the seed has no effect there).
 
+--arch x86 grades the i386 build on the pc board (the embedded x86 images by
+default; --kernel with --fs for a multiboot kernel, or --disk with --fs for
+a classic xv6.img), and --qemu then runs qemu-system-i386 with classic
+xv6's flags. --list shows which labs exist for which arch.
+
 The console of every run is saved under --results as <lab>/<test>.out,
 written as the guest prints it in-process (tail -f follows a long run).
 
@@ -231,6 +236,7 @@ written: checked before any test runs).`,
   xv6emu grade kthread --repeat 10 --seed 1
   xv6emu grade kthread --kernel xv6-riscv/kernel/kernel --fs xv6-riscv/fs.img
   xv6emu grade kthread --qemu
+  xv6emu grade kthread --arch x86 --qemu
   xv6emu grade kthread --json report.json --gradescope results.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if list {

@@ -40,7 +40,9 @@ saying how much guest time it reached.
   xv6emu run --cpus 1 -- 'usertests -q'
   xv6emu run --add build/_mytest:mytest -- mytest
   xv6emu run --timeout 30s --wall-timeout 1m -- threadtest
-  xv6emu run --kernel xv6-riscv/kernel/kernel --fs xv6-riscv/fs.img -- ls`,
+  xv6emu run --kernel xv6-riscv/kernel/kernel --fs xv6-riscv/fs.img -- ls
+  xv6emu run --arch x86 -- 'echo hi'
+  xv6emu run --arch x86 --disk xv6/xv6.img --fs xv6/fs.img -- usertests`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScript(cmd, &mf, adds, args)
 		},
