@@ -12,6 +12,7 @@ import (
 // load (only SC reads the reservation it leaves).
 
 func (h *Hart) atomic(in *insn) bool {
+	h.countAtomic(in)
 	va := h.x[in.rs1]
 	size := uint64(in.size)
 	acc, misaligned, accessFault := sv39.Store, uint64(excStoreMisaligned), uint64(excStoreAccess)

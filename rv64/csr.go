@@ -456,6 +456,7 @@ func (h *Hart) writeSatp(v uint64) {
 		return // unsupported modes leave satp unchanged
 	}
 	h.csr.satp = v & (satpModeMask | satpASIDMask | satpPPNMask)
+	h.ctr.SatpWrites++
 	h.switchTLB()
 }
 

@@ -28,6 +28,7 @@ const interruptFlag = 1 << 63
 func (h *Hart) exception(cause, tval uint64) {
 	h.steps++
 	h.traps++
+	h.countException(cause)
 	h.trap(cause, tval, h.pc)
 }
 

@@ -101,6 +101,7 @@ type Counters struct {
 	LockXadd     uint64
 	LockCmpxchg  uint64 // cmpxchg and cmpxchg8b with lock
 	LockOther    uint64 // other lock-prefixed instructions
+	CR3Writes    uint64 // mov to CR3: address-space switches
 }
 
 // CPU is one i386 processor. It is not safe for concurrent use.

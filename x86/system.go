@@ -102,6 +102,7 @@ func (c *CPU) movCR(in *insn) {
 	case 3:
 		if toCR {
 			c.cr3 = c.r[in.rm&7]
+			c.Stats.CR3Writes++
 			c.flushTLB()
 		} else {
 			c.r[in.rm&7] = c.cr3
