@@ -37,7 +37,8 @@ ULIB := $(addprefix $(UBUILD)/,start.o ulib.o usys.o printf.o umalloc.o uthread.
 
 UPROGS := $(addprefix $(UBUILD)/_,\
 	cat echo forktest grep init kill ln ls mkdir rm sh stressfs \
-	usertests wc zombie threadtest clone1test)
+	usertests wc zombie threadtest clone1test \
+	tclone tbadstack tjoinbad tfds tsbrk tstack tlock tmany tnested treturn)
 
 $(UBUILD) $(UBUILD)/extra:
 	mkdir -p $@
