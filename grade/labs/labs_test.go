@@ -59,5 +59,26 @@ func TestFind(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "kthread", l.Name)
 	_, err = Find("cow")
-	assert.EqualError(t, err, `no lab "cow" (labs: kthread)`)
+	assert.EqualError(t, err, `no lab "cow" (labs: kthread, threads)`)
+}
+
+func TestThreadsLab(t *testing.T) {
+	lab, err := Find("threads")
+	require.NoError(t, err)
+	require.NoError(t, lab.Validate())
+	require.Len(t, lab.Tests, 10)
+	total := 0
+	for _, tt := range lab.Tests {
+		total += tt.Points
+		assert.Equal(t, 10, tt.Points, tt.Name)
+		require.NotNil(t, tt.Run, "each case boots its own machine")
+		require.Len(t, tt.Run.Commands, 1)
+		prog := tt.Run.Commands[0]
+		assert.Equal(t, []string{"^" + prog + ": PASSED$"}, tt.Want)
+		assert.FileExists(t, "../../kernel/src/user/"+prog+".c")
+	}
+	assert.Equal(t, 100, total)
+	assert.Equal(t, "tclone: clone and join basics", lab.Tests[0].Name)
+	assert.True(t, lab.RunsOn("riscv") && lab.RunsOn("x86"))
+	assert.Nil(t, Versions("threads"))
 }
