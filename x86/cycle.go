@@ -89,6 +89,7 @@ type cycleWatch struct {
 	gen       uint32
 	readSeen  [1024]uint32
 	writeSeen [1024]uint32
+	writeSlot [1024]uint16 // the write record last made for that first word
 }
 
 // words returns the filter slots of the (one or two) words an access
@@ -318,6 +319,9 @@ func (c *CPU) logWrite(idx uint64, size int, v uint32) {
 		r, overlap = w.findWrite(idx, size)
 	}
 	w.writeSeen[h1], w.writeSeen[h2] = w.gen, w.gen
+	if r == nil && !overlap && w.nwrites < cycleMaxWrites {
+		w.writeSlot[h1] = uint16(w.nwrites) // the record made below
+	}
 	if overlap || r == nil && w.nwrites == cycleMaxWrites {
 		w.spoiled = true
 		return
@@ -332,6 +336,11 @@ func (c *CPU) logWrite(idx uint64, size int, v uint32) {
 }
 
 func (w *cycleWatch) findWrite(idx uint64, size int) (*memRecord, bool) {
+	if h1, _ := words(idx, size); w.writeSeen[h1] == w.gen && int(w.writeSlot[h1]) < w.nwrites {
+		if r := &w.writes[w.writeSlot[h1]]; r.idx == idx && int(r.size) == size {
+			return r, false // the usual case: the same location again
+		}
+	}
 	for i := range w.nwrites {
 		r := &w.writes[i]
 		if r.idx == idx && int(r.size) == size {
