@@ -294,7 +294,22 @@ func excerpt(console []byte, pats []*regexp.Regexp) []string {
 		}
 	}
 	start := max(0, end-excerptLines)
-	return append([]string(nil), lines[start:end]...)
+	out := make([]string, 0, end-start)
+	for _, line := range lines[start:end] {
+		out = append(out, printable(line))
+	}
+	return out
+}
+
+// printable drops control characters (a guest may print anything) so an
+// excerpt cannot move a terminal's cursor or break a page.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func dedupe(s []string) []string {
