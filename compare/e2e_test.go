@@ -1,0 +1,197 @@
+package compare
+
+// End-to-end: the kthread lab's threadtest run on both boards with our
+// kernels, and single-arch mutants of them built from kernel/src in a
+// scratch copy. Without the embedded images or the cross compilers the
+// tests skip, except under CI, where that is a failure.
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/xv6emu/xv6emu/grade"
+	"github.com/xv6emu/xv6emu/grade/labs"
+	"github.com/xv6emu/xv6emu/kernel"
+)
+
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("boots xv6 on both boards: skipped in -short mode")
+	}
+}
+
+// embeddedConfig is the embedded kernel and image of arch.
+func embeddedConfig(t *testing.T, arch grade.Arch) MachineConfig {
+	t.Helper()
+	var k, f []byte
+	var err error
+	if arch == grade.X86 {
+		if k, err = kernel.X86Kernel(); err == nil {
+			f, err = kernel.X86FS()
+		}
+	} else if k, err = kernel.RISCVKernel(); err == nil {
+		f, err = kernel.RISCVFS()
+	}
+	if err != nil {
+		unavailable(t, "embedded images missing (%v); run 'make images'", err)
+	}
+	// A generous wall bound: CI hosts are shared, and a wall-clock
+	// verdict would be a flaky difference.
+	return MachineConfig{Arch: arch, Kernel: k, FS: f, WallFactor: 10}
+}
+
+// compareThreadtest compares the threadtest run (and its cases) of the lab
+// on the two configurations.
+func compareThreadtest(t *testing.T, rv, x MachineConfig) *Result {
+	t.Helper()
+	var sides [2]Side
+	for i, cfg := range []MachineConfig{rv, x} {
+		b, err := NewMachineBackend(cfg)
+		require.NoError(t, err)
+		sides[i] = Side{Arch: cfg.Arch, Backend: b}
+	}
+	res, err := Run(context.Background(), labs.Kthread(), Options{Sides: sides, Only: []string{"threadtest", "locks"}, Jobs: 2})
+	require.NoError(t, err)
+	return res
+}
+
+func TestOurKernelsAgree(t *testing.T) {
+	slow(t)
+	res := compareThreadtest(t, embeddedConfig(t, grade.RISCV), embeddedConfig(t, grade.X86))
+	assert.True(t, res.OK(), "%s", res.Summary())
+	assert.Equal(t, 0, res.Differences())
+	assert.Len(t, res.Rows, 1+8+11)
+	for i, want := range []string{"amoswap.w", "xchg"} {
+		require.Len(t, res.Measured, 2)
+		m := res.Measured[i]
+		assert.True(t, m.Known)
+		assert.Equal(t, string(res.Arches[i]), m.Arch)
+		s := m.Stats
+		assert.Equal(t, res.Rows[0].Cells[i].Insns, s.Insns)
+		// threadtest makes hundreds of system calls, switches address
+		// spaces and takes spinlocks with the arch's swap instruction.
+		assert.Greater(t, s.Syscalls, uint64(100), m.Arch)
+		assert.Greater(t, s.ASwitches, uint64(100), m.Arch)
+		assert.Greater(t, s.Atomics[want], uint64(1000), "%s: %v", m.Arch, s.Atomics)
+		assert.Greater(t, s.Insns, uint64(1e6))
+	}
+	_, x86Only := res.Measured[0].Stats.Atomics["xchg"]
+	assert.False(t, x86Only, "RISC-V has no xchg")
+}
+
+// Single-arch bugs show as differences, on the cases that bug breaks and
+// on that arch only.
+func TestMutantsDiffer(t *testing.T) {
+	slow(t)
+	cases := []struct {
+		patch  string
+		arch   grade.Arch
+		target string // make target
+		built  string // kernel under build/
+		fails  string // a case that must differ
+	}{
+		{"x86-clone-swaps-args.patch", grade.X86, "x86-kernel", "x86/kernel", "threadtest: test2"},
+		{"riscv-clone-forgets-a1.patch", grade.RISCV, "kernel", "riscv/kernel", "threadtest: test2"},
+	}
+	for _, c := range cases {
+		t.Run(strings.TrimSuffix(c.patch, ".patch"), func(t *testing.T) {
+			rv, x := embeddedConfig(t, grade.RISCV), embeddedConfig(t, grade.X86)
+			mut := &rv
+			if c.arch == grade.X86 {
+				mut = &x
+			}
+			mut.Kernel = buildMutant(t, c.patch, c.target, c.built)
+			res := compareThreadtest(t, rv, x)
+			assert.False(t, res.OK())
+			bad := 1
+			if c.arch == grade.RISCV {
+				bad = 0
+			}
+			var differs []string
+			for _, row := range res.Rows {
+				if !row.Differs {
+					continue
+				}
+				differs = append(differs, row.Case)
+				assert.Equal(t, "ok", row.Cells[1-bad].Verdict, "%s passes on the other arch", row.Case)
+				assert.Equal(t, "FAIL", row.Cells[bad].Verdict, row.Case)
+				assert.NotEmpty(t, row.Cells[bad].Excerpt)
+			}
+			assert.Contains(t, differs, c.fails)
+			assert.Less(t, res.Reports[bad].Score, res.Reports[1-bad].Score)
+			assert.True(t, res.Reports[1-bad].FullMarks())
+		})
+	}
+}
+
+// buildMutant copies kernel/src, applies testdata/patch and builds the
+// make target, returning the kernel at build/built.
+func buildMutant(t *testing.T, patch, target, built string) []byte {
+	t.Helper()
+	tools := []string{"make", "patch", "riscv64-unknown-elf-gcc"}
+	if strings.HasPrefix(target, "x86") {
+		tools[2] = "gcc"
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			unavailable(t, "%s is not installed (needed to build the mutant)", tool)
+		}
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	src := filepath.Join(t.TempDir(), "src")
+	copyTree(t, filepath.Join(root, "kernel", "src"), src)
+	patchFile, err := filepath.Abs(filepath.Join("testdata", patch))
+	require.NoError(t, err)
+	run(t, "patch", "-p1", "--batch", "--no-backup-if-mismatch", "-d", src, "-i", patchFile)
+	run(t, "make", "-s", "-C", src, target, "ROOT="+root)
+	elf, err := os.ReadFile(filepath.Join(src, "build", built))
+	require.NoError(t, err)
+	return elf
+}
+
+func run(t *testing.T, name string, args ...string) {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	require.NoError(t, err, "%s %s:\n%s", name, strings.Join(args, " "), out)
+}
+
+// copyTree copies a source tree, leaving out build outputs.
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			if rel == "build" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	require.NoError(t, err)
+}
