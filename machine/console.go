@@ -34,6 +34,37 @@ const DefaultConsoleTail = 1 << 20
 
 var panicPrefix = []byte("panic: ")
 
+// IsPanicLine reports whether a console line is a kernel panic's: it
+// starts "panic: " (xv6-riscv), or "panic: " follows the CPU's name, as
+// classic x86 xv6 prints it ("lapicid 1: panic: ..." or "cpu1: panic: ...").
+func IsPanicLine(line []byte) bool {
+	if bytes.HasPrefix(line, panicPrefix) {
+		return true
+	}
+	i := bytes.Index(line, []byte(": panic: "))
+	if i < 0 {
+		return false
+	}
+	who := line[:i]
+	switch {
+	case bytes.HasPrefix(who, []byte("lapicid ")):
+		who = who[len("lapicid "):]
+	case bytes.HasPrefix(who, []byte("cpu")):
+		who = who[len("cpu"):]
+	default:
+		return false
+	}
+	if len(who) == 0 {
+		return false
+	}
+	for _, b := range who {
+		if b < '0' || b > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *consoleLog) init(out io.Writer, tailSize int) {
 	if out == nil {
 		out = io.Discard
@@ -80,7 +111,7 @@ func (c *consoleLog) putc(b byte) {
 		return
 	}
 	line := bytes.TrimPrefix(c.line, []byte("\r"))
-	if !c.panicked && bytes.HasPrefix(line, panicPrefix) {
+	if !c.panicked && IsPanicLine(line) {
 		c.panicked = true
 		c.panicLine = string(bytes.TrimRight(line, "\r"))
 	}

@@ -186,3 +186,20 @@ func TestScriptWithATinyConsoleTail(t *testing.T) {
 	assert.Equal(t, big, small)
 	assert.Contains(t, small, "$ echo hi\nhi\n$ ")
 }
+
+func TestPanicLines(t *testing.T) {
+	for line, want := range map[string]bool{
+		"panic: sched locks":                  true, // xv6-riscv
+		"lapicid 1: panic: acquire":           true, // classic xv6
+		"cpu0: panic: init exiting":           true, // older classic xv6
+		"cpu: panic: x":                       false,
+		"lapicid x: panic: x":                 false,
+		"usertrap(): panic: no":               false,
+		"test panic: OK":                      false,
+		"  panic: indented is not the kernel": false,
+	} {
+		if got := machine.IsPanicLine([]byte(line)); got != want {
+			t.Errorf("IsPanicLine(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/xv6emu/xv6emu/grade"
+	"github.com/xv6emu/xv6emu/machine"
 	"github.com/xv6emu/xv6emu/script"
 )
 
@@ -246,8 +247,8 @@ func failed(err error) grade.Outcome {
 	return grade.Outcome{Ending: grade.Failed, Reason: "qemu: " + err.Error()}
 }
 
-// panicWatch finds the first complete console line that starts with
-// "panic: ", as the in-process machine does, scanning each byte once.
+// panicWatch finds the first complete console line that is a kernel
+// panic's, as the in-process machine does, scanning each byte once.
 type panicWatch struct {
 	lineStart int
 	scanned   int
@@ -261,7 +262,7 @@ func (w *panicWatch) scan(console []byte) (string, bool) {
 		line := bytes.TrimRight(console[w.lineStart:w.scanned], "\r")
 		line = bytes.TrimPrefix(line, []byte("\r"))
 		w.lineStart = w.scanned + 1
-		if bytes.HasPrefix(line, []byte("panic: ")) {
+		if machine.IsPanicLine(line) {
 			w.scanned++
 			return string(line), true
 		}
