@@ -19,6 +19,7 @@ import (
 	"github.com/xv6emu/xv6emu/grade/inproc"
 	"github.com/xv6emu/xv6emu/grade/labs"
 	"github.com/xv6emu/xv6emu/grade/qemu"
+	"github.com/xv6emu/xv6emu/kernel/mkfs"
 )
 
 // gradeTarget says what to grade and on which backend; grade and bench
@@ -30,7 +31,8 @@ type gradeTarget struct {
 	cpus       int
 	legacy     bool
 	qemuBinary string
-	wallFactor float64 // in-process wall-clock limit per run, in timeouts; 0 means 1
+	wallFactor float64     // in-process wall-clock limit per run, in timeouts; 0 means 1
+	extra      []mkfs.File // --test programs, added to the file system image
 }
 
 func (g *gradeTarget) register(cmd *cobra.Command) {
@@ -144,6 +146,9 @@ func (g *gradeTarget) backend(onQEMU bool) (grade.Backend, error) {
 		}
 	}
 	elf, fs, boot, err := g.images()
+	if err == nil {
+		fs, err = g.withExtra(fs)
+	}
 	if err != nil {
 		// A file that cannot be read at all (missing, a device, too
 		// big) is a usage error; one that is read but cannot boot fails
@@ -179,6 +184,7 @@ func init() {
 		gradescope string
 		wallFactor float64
 		labSel     labFlags
+		tests      courseTests
 	)
 	cmd := &cobra.Command{
 		Use:   "grade [lab [test...]]",
@@ -254,7 +260,9 @@ written: checked before any test runs).`,
 			case jobs < 1:
 				return withCode(exitUsage, fmt.Errorf("--jobs %d: must be at least 1", jobs))
 			}
-			lab, filters, err := labAndFilters(args)
+			// Filters naming a course test are checked once it has
+			// joined the lab.
+			lab, filters, err := labAndFilters(tests.ownFilters(args))
 			if err != nil {
 				return err
 			}
@@ -265,6 +273,17 @@ written: checked before any test runs).`,
 			lab = choice.Lab
 			if arch := target.archOf(); !lab.RunsOn(arch) {
 				return withCode(exitUsage, fmt.Errorf("lab %s has no --arch %s version (see --list)", lab.Name, arch))
+			}
+			if len(tests.tests) > 0 {
+				if lab, err = tests.apply(context.Background(), lab, &target); err != nil {
+					return err
+				}
+				if len(args) > 1 {
+					filters = args[1:]
+				}
+				if _, err := lab.Select(filters); err != nil {
+					return withCode(exitUsage, err)
+				}
 			}
 			if wallFactor <= 0 {
 				return withCode(exitUsage, fmt.Errorf("--wall-factor %g: must be positive", wallFactor))
@@ -334,6 +353,7 @@ written: checked before any test runs).`,
   xv6emu grade kthread --kernel sub/kernel/kernel --fs sub/fs.img --tree sub
   xv6emu grade kthread --lab-version 6 --kernel K --fs F`
 	registerBatch(cmd, &target)
+	tests.register(cmd)
 	f := cmd.Flags()
 	labSel.register(f, true)
 	f.BoolVar(&list, "list", false, "list the labs (or the given lab) and their tests")
