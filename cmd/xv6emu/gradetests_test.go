@@ -79,3 +79,11 @@ func TestGradeWithCourseTests(t *testing.T) {
 	assert.NotContains(t, stdout, "tclone")
 	assert.Contains(t, stdout, "Score: 7/7")
 }
+
+func TestGradeListShowsTheThreadsLab(t *testing.T) {
+	code, stdout, stderr := captureRun(t, "grade", "--list", "threads")
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `(?m)^threads .*\(100 points\) \(--arch riscv, x86\)$`, stdout)
+	assert.Regexp(t, `(?m)^  tbadstack: clone with bad stacks +10 points, runs "tbadstack", timeout 1m0s, wants \^tbadstack: PASSED\$$`, stdout)
+	assert.Equal(t, 11, strings.Count(stdout, "\n"))
+}
