@@ -55,8 +55,8 @@ func TestHTMLInBrowser(t *testing.T) {
 
 	dom := headless(t, browser, page, "--dump-dom")
 	tables := htmlTables(t, dom)
-	require.Len(t, tables, 2, "%s", dom)
-	for i, want := range []Table{res.CaseTable(), res.MeasuredTable()} {
+	require.Len(t, tables, 3, "%s", dom)
+	for i, want := range res.Tables() {
 		assert.Equal(t, append([][]string{want.Header}, want.Rows...), tables[i], "table %d", i)
 	}
 

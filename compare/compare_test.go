@@ -236,8 +236,8 @@ func TestHTMLHoldsTheTables(t *testing.T) {
 	assert.NotContains(t, page.String(), "<script>")
 	assert.Contains(t, page.String(), "&lt;script&gt;")
 	tables := htmlTables(t, page.Bytes())
-	require.Len(t, tables, 2)
-	for i, want := range []Table{res.CaseTable(), res.MeasuredTable()} {
+	require.Len(t, tables, 3)
+	for i, want := range res.Tables() {
 		assert.Equal(t, append([][]string{want.Header}, want.Rows...), tables[i], "table %d", i)
 	}
 	assert.Contains(t, page.String(), `class="differs"`)

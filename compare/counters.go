@@ -14,6 +14,38 @@ type Counters struct {
 	// writes CR3 only when it switches processes.
 	ASwitches uint64            `json:"pt_root_writes"`
 	Atomics   map[string]uint64 `json:"atomics,omitempty"`
+	// Entries are each processor's first entries to user mode, one per
+	// trapframe location, in order: among them the threads' starts.
+	Entries []Entry `json:"user_entries,omitempty"`
+}
+
+// Entry is a processor's first entry to user mode with one trapframe.
+// On RISC-V the return address and arguments are registers (ra, a0, a1);
+// on x86 they are the three words at the user stack pointer.
+type Entry struct {
+	CPU       int    `json:"cpu"`
+	Trapframe uint64 `json:"trapframe"` // RISC-V: sscratch (user VA); x86: kernel ESP at the iret
+	PC        uint64 `json:"pc"`
+	SP        uint64 `json:"sp"`
+	Ret       uint64 `json:"ret"`
+	Arg1      uint64 `json:"arg1"`
+	Arg2      uint64 `json:"arg2"`
+	OK        bool   `json:"ok"` // x86: the stack words could be read
+}
+
+// ThreadExitPC is the fake return address the kthread lab puts where a
+// thread function would return to: entries with it are thread starts.
+const ThreadExitPC = 0xffffffff
+
+// ThreadStarts are the entries that start a thread.
+func (c *Counters) ThreadStarts() []Entry {
+	var out []Entry
+	for _, e := range c.Entries {
+		if e.OK && e.Ret == ThreadExitPC {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (c *Counters) addAtomic(name string, n uint64) {
@@ -36,6 +68,9 @@ func (s *Stats) add(o Stats) {
 	for k, v := range o.Atomics {
 		s.addAtomic(k, v)
 	}
+	if s.Entries == nil { // the first seed's run stands for the others
+		s.Entries = o.Entries
+	}
 }
 
 // readCounters sums the processors' counters of m.
@@ -51,6 +86,10 @@ func readCounters(m *machine.Machine) Counters {
 			c.addAtomic("lock xadd", s.LockXadd)
 			c.addAtomic("lock cmpxchg", s.LockCmpxchg)
 			c.addAtomic("lock (other)", s.LockOther)
+			for _, u := range m.X86(i).UserEntries() {
+				c.Entries = append(c.Entries, Entry{CPU: i, Trapframe: uint64(u.Frame), PC: uint64(u.EIP), SP: uint64(u.ESP),
+					Ret: uint64(u.Words[0]), Arg1: uint64(u.Words[1]), Arg2: uint64(u.Words[2]), OK: u.WordsOK})
+			}
 		}
 		return c
 	}
@@ -66,6 +105,10 @@ func readCounters(m *machine.Machine) Counters {
 		c.addAtomic("amoswap.w", s.AMOSwapW)
 		c.addAtomic("amoswap.d", s.AMOSwapD)
 		c.addAtomic("amo (other)", s.AMOOther)
+		for _, u := range m.Hart(i).UserEntries() {
+			c.Entries = append(c.Entries, Entry{CPU: i, Trapframe: u.Trapframe, PC: u.PC, SP: u.SP,
+				Ret: u.RA, Arg1: u.A0, Arg2: u.A1, OK: true})
+		}
 	}
 	return c
 }

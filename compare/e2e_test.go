@@ -94,6 +94,27 @@ func TestOurKernelsAgree(t *testing.T) {
 	}
 	_, x86Only := res.Measured[0].Stats.Atomics["xchg"]
 	assert.False(t, x86Only, "RISC-V has no xchg")
+
+	// Thread starts: on RISC-V each thread has its own trapframe page
+	// below TRAPFRAME and starts with sp at the top of its stack page; on
+	// x86 sp points at the fake return PC with arg1 and arg2 above it,
+	// 12 bytes below the top of the page.
+	rv, x := res.Measured[0].Stats.ThreadStarts(), res.Measured[1].Stats.ThreadStarts()
+	require.GreaterOrEqual(t, len(rv), 2)
+	seen := make(map[uint64]bool)
+	for _, e := range rv {
+		assert.False(t, seen[e.Trapframe], "trapframe %#x shared", e.Trapframe)
+		seen[e.Trapframe] = true
+		assert.Less(t, e.Trapframe, uint64(0x3fffffe000), "below TRAPFRAME")
+		assert.Zero(t, e.SP&0xfff, "sp %#x", e.SP)
+	}
+	threads := 0
+	for _, e := range x {
+		if e.SP&0xfff == 0xff4 {
+			threads++
+		}
+	}
+	assert.GreaterOrEqual(t, threads, 2, "%+v", x)
 }
 
 // Single-arch bugs show as differences, on the cases that bug breaks and

@@ -68,6 +68,41 @@ func (r *Result) MeasuredTable() Table {
 	return t
 }
 
+// threadStartsShown bounds the thread starts listed per case and arch.
+const threadStartsShown = 4
+
+// EntryTable is the third table: how threads start on each architecture,
+// from the processors' first user entries with the lab's fake return
+// address: where the trapframe is, the entry pc and sp, and the return
+// address and arguments (registers on RISC-V, stack words on x86).
+func (r *Result) EntryTable() Table {
+	t := Table{
+		Title:  "Thread starts (first user entry per trapframe, fake return PC 0xffffffff)",
+		Header: []string{"case", "arch", "cpu", "trapframe", "pc", "sp", "return", "arg1", "arg2", "arguments in"},
+		Note: "trapframe: RISC-V: sscratch, the user address the trampoline finds it at; x86: kernel stack address of the iret frame " +
+			"(the CPU-pushed end of the trapframe); at most 4 per case and arch",
+	}
+	for _, m := range r.Measured {
+		starts := m.Stats.ThreadStarts()
+		for _, e := range starts[:min(len(starts), threadStartsShown)] {
+			where := "a0, a1 (ra = return)"
+			if m.Arch == "x86" {
+				where = "stack: [sp], [sp+4], [sp+8]"
+			}
+			t.Rows = append(t.Rows, []string{m.Case, m.Arch, fmt.Sprint(e.CPU), hex(e.Trapframe), hex(e.PC), hex(e.SP),
+				hex(e.Ret), hex(e.Arg1), hex(e.Arg2), where})
+		}
+	}
+	return t
+}
+
+// Tables are every table, in the order the outputs show them.
+func (r *Result) Tables() []Table {
+	return []Table{r.CaseTable(), r.MeasuredTable(), r.EntryTable()}
+}
+
+func hex(v uint64) string { return fmt.Sprintf("%#x", v) }
+
 func count(n uint64) string { return fmt.Sprint(n) }
 
 func secs(s float64) string { return fmt.Sprintf("%.3f", s) }
@@ -114,7 +149,7 @@ func (r *Result) Summary() string {
 // WriteText writes both tables as aligned text, then the excerpts of
 // every difference.
 func (r *Result) WriteText(w io.Writer) error {
-	for _, t := range []Table{r.CaseTable(), r.MeasuredTable()} {
+	for _, t := range r.Tables() {
 		fmt.Fprintf(w, "%s\n", t.Title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(t.Header, "\t"))
@@ -162,7 +197,7 @@ func bullet(fence string) string {
 
 // WriteMarkdown writes both tables as GitHub-flavoured markdown.
 func (r *Result) WriteMarkdown(w io.Writer) error {
-	for _, t := range []Table{r.CaseTable(), r.MeasuredTable()} {
+	for _, t := range r.Tables() {
 		fmt.Fprintf(w, "### %s\n\n", t.Title)
 		fmt.Fprintf(w, "| %s |\n", strings.Join(mdEscape(t.Header), " | "))
 		fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", len(t.Header)))

@@ -56,5 +56,5 @@ func (r *Result) WriteHTML(w io.Writer) error {
 	return htmlPage.Execute(w, struct {
 		R      *Result
 		Tables []Table
-	}{r, []Table{r.CaseTable(), r.MeasuredTable()}})
+	}{r, r.Tables()})
 }

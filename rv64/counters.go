@@ -51,3 +51,40 @@ func (h *Hart) countAtomic(in *insn) {
 		h.ctr.AMOOther++
 	}
 }
+
+// UserEntry is a hart's first return to U-mode with one sscratch value
+// (where xv6's trampoline finds the running thread's trapframe): the
+// registers a thread starts with, for comparing the calling convention of
+// thread entry across architectures.
+type UserEntry struct {
+	Trapframe  uint64 // sscratch
+	PC, SP, RA uint64
+	A0, A1     uint64
+}
+
+// MaxUserEntries bounds the entries a hart records.
+const MaxUserEntries = 16
+
+// UserEntries returns the hart's recorded first user entries, oldest first.
+func (h *Hart) UserEntries() []UserEntry { return h.entries.list[:h.entries.n] }
+
+type userEntries struct {
+	list [MaxUserEntries]UserEntry
+	n    int
+}
+
+// noteUserEntry is called by sret on the way to U-mode (a slow path).
+func (h *Hart) noteUserEntry() {
+	e := &h.entries
+	tf := h.csr.sscratch
+	if e.n == MaxUserEntries {
+		return
+	}
+	for i := 0; i < e.n; i++ {
+		if e.list[i].Trapframe == tf {
+			return
+		}
+	}
+	e.list[e.n] = UserEntry{Trapframe: tf, PC: h.pc, SP: h.x[2], RA: h.x[1], A0: h.x[10], A1: h.x[11]}
+	e.n++
+}

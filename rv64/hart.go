@@ -47,7 +47,8 @@ type Hart struct {
 	// even in a trap loop. traps counts the exceptions, so the
 	// architectural instret is steps - traps.
 	steps, traps uint64
-	ctr          Counters // event counts for compare (counters.go)
+	ctr          Counters    // event counts for compare (counters.go)
+	entries      userEntries // first user entries, for compare (counters.go)
 
 	reservation uint64 // physical address reserved by LR
 	reserved    bool

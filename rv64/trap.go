@@ -128,6 +128,9 @@ func (h *Hart) sret() {
 	h.setMstatusRaw(s)
 	h.setPriv(prev)
 	h.checkInt = true
+	if prev == PrivU {
+		h.noteUserEntry()
+	}
 }
 
 // interruptOrder is the priority of simultaneous interrupts, highest first.

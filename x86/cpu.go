@@ -170,7 +170,8 @@ type CPU struct {
 	spinning bool
 	cyc      cycleWatch
 
-	Stats Counters
+	Stats   Counters
+	entries userEntries // first user entries, for compare (entries.go)
 }
 
 // New returns CPU id on bus b, in the power-on state: real mode at

@@ -336,6 +336,7 @@ func (c *CPU) iret(size int) {
 	c.setFlagBits(mask, fl)
 	c.setCS(cs)
 	c.eip = eip
+	frame := c.r[ESP]
 	if outer {
 		c.setCPL(rpl)
 		c.seg[SS] = ss
@@ -346,5 +347,8 @@ func (c *CPU) iret(size int) {
 		c.dropInaccessible()
 	} else {
 		c.addSP(uint32(3 * size))
+	}
+	if outer && rpl == 3 {
+		c.noteUserEntry(frame)
 	}
 }
