@@ -485,3 +485,23 @@ func TestQEMUGDBSession(t *testing.T) {
 	assert.Equal(t, q.watchAt, a.watchAt, "the watchpoint leaves the hart in the same function")
 	assert.Equal(t, q.killed, a.killed)
 }
+
+// Ctrl-A c opens the monitor: 'c' starts a machine that -S holds (no
+// debugger), 'info registers' shows every hart, 'quit' ends the emulator.
+func TestQEMUMonitor(t *testing.T) {
+	args := append(qemuArgs(t, 0), "-S", "-snapshot")
+	g := startGuest(t, qemuShim(t), args...)
+	io.WriteString(g.stdin, "\x01c")
+	g.waitFor("(qemu) ", 1, 10*time.Second)
+	io.WriteString(g.stdin, "c\n")
+	io.WriteString(g.stdin, "\x01c") // back to the console
+	g.waitFor("$ ", 1, 30*time.Second)
+	io.WriteString(g.stdin, "\x01c")
+	io.WriteString(g.stdin, "info registers\n")
+	g.waitFor("(qemu) ", 4, 10*time.Second) // opened, after c, reopened, after info
+	con := g.console()
+	assert.Contains(t, con, "CPU#2\n pc ")
+	assert.Regexp(t, `x2 /sp   00000000800[0-9a-f]{5}`, con)
+	io.WriteString(g.stdin, "quit\n")
+	require.NoError(t, g.wait(10*time.Second))
+}
