@@ -1,7 +1,8 @@
 // tclone: clone and join basics (threads lab grade test). A thread started
 // by clone runs fcn(arg1, arg2) on the page it was given, in this address
-// space, under its own pid; join returns that pid and hands the page back.
-// Prints "tclone: PASSED" or "tclone: FAILED: <why>".
+// space, under its own pid; join returns that pid and hands the page back;
+// join never reaps a child process, nor wait a thread. Prints
+// "tclone: PASSED" or "tclone: FAILED: <why>".
 #include "kernel/types.h"
 #include "user/user.h"
 
@@ -67,6 +68,27 @@ main(int argc, char *argv[])
     FAIL("thread_join did not return the thread's pid");
   if(got1 != 22 || got2 != 11 || shared != 43)
     FAIL("thread_create's thread did not run with its arguments");
+
+  // join is for threads, wait for child processes.
+  int child = fork();
+  if(child < 0)
+    FAIL("fork failed");
+  if(child == 0)
+    exit(5);
+  sleep(2);  // the child is a zombie now
+  if((j = join(&back)) != -1)
+    FAIL("join with no threads returned %d (the child process is %d)", j, child);
+  t = thread_create(worker, &one, &two);
+  if(t <= 0)
+    FAIL("thread_create failed");
+  sleep(2);
+  int st = -1;
+  if((j = wait(&st)) != child || st != 5)
+    FAIL("wait returned %d status %d, want the child %d status 5", j, st, child);
+  if((j = wait(0)) != -1)
+    FAIL("wait returned %d: a thread, not a child process", j);
+  if(thread_join() != t)
+    FAIL("thread_join did not return the thread after a wait");
   free(mem);
   printf("tclone: PASSED\n");
   exit(0);
