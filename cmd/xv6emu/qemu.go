@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/xv6emu/xv6emu/disk"
 	"github.com/xv6emu/xv6emu/gdbstub"
 	"github.com/xv6emu/xv6emu/machine"
 )
@@ -105,11 +104,11 @@ func qemuMain(name string, args []string) int {
 	for _, n := range o.notes {
 		fmt.Fprintf(os.Stderr, "%s: note: %s\n", name, n)
 	}
-	if system != "riscv64" {
-		return fail(fmt.Errorf("the PC (i386) board is not available in this build"))
-	}
-	if o.kernel == "" {
+	if system == "riscv64" && o.kernel == "" {
 		return fail(fmt.Errorf("no -kernel given (xv6emu has no firmware to boot otherwise)"))
+	}
+	if system != "riscv64" && (o.gdb != "" || o.wait) {
+		return fail(fmt.Errorf("the GDB stub is not available for the pc board yet"))
 	}
 	code, err := runQEMU(name, o)
 	if err != nil {
@@ -121,20 +120,21 @@ func qemuMain(name string, args []string) int {
 // runQEMU builds the machine the options describe and runs it under the
 // debug server (which runs the machine itself when no debugger is there).
 func runQEMU(name string, o *qemuOptions) (int, error) {
-	elf, err := os.ReadFile(o.kernel)
-	if err != nil {
-		return 1, fmt.Errorf("could not load kernel '%s': %w", o.kernel, err)
+	var err error
+	var elf []byte
+	if o.kernel != "" {
+		if elf, err = os.ReadFile(o.kernel); err != nil {
+			return 1, fmt.Errorf("could not load kernel '%s': %w", o.kernel, err)
+		}
 	}
-	img, err := o.diskFile()
+	disks, err := o.openDisks()
 	if err != nil {
 		return 1, err
 	}
-	var d *disk.Disk
-	if img != "" {
-		if d, err = disk.Open(img, !o.snapshot); err != nil {
-			return 1, err
+	for _, d := range disks {
+		if d != nil {
+			defer d.Close()
 		}
-		defer d.Close()
 	}
 	interactive := term.IsTerminal(int(os.Stdin.Fd()))
 	var out io.Writer = os.Stdout
@@ -146,16 +146,25 @@ func runQEMU(name string, o *qemuOptions) (int, error) {
 		defer term.Restore(int(os.Stdin.Fd()), state)
 		out = crlfWriter{os.Stdout}
 	}
-	m, err := machine.NewVirt(machine.Config{
+	cfg := machine.Config{
 		Kernel:       elf,
-		Disk:         d,
 		CPUs:         o.cpus,
 		Mem:          o.mem,
 		LegacyVirtio: o.legacy,
 		Console:      out,
 		Realtime:     !o.icount,
 		OutputLimit:  1 << 62, // QEMU never stops a chatty guest
-	})
+	}
+	var m *machine.Machine
+	if o.system == "riscv64" {
+		cfg.Disk = disks[0]
+		m, err = machine.NewVirt(cfg)
+	} else {
+		// Classic xv6: xv6.img (index 0) boots, fs.img (index 1) is the
+		// IDE slave.
+		cfg.Disk = disks[0]
+		m, err = machine.NewPC(machine.PCConfig{Config: cfg, Slave: disks[1]})
+	}
 	if err != nil {
 		return 1, err
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/xv6emu/xv6emu/disk"
 )
 
 // qemuOptions is what a QEMU command line asks of the machine. Only what
@@ -225,6 +227,50 @@ func (o *qemuOptions) device(v string) error {
 		}
 	}
 	return nil
+}
+
+// openDisks opens the images the machine's disks show, written in place
+// unless -snapshot: on riscv64 the virtio disk ([0]); on i386 the IDE
+// master and slave (-drive index=0 and 1; without index, in order).
+func (o *qemuOptions) openDisks() ([2]*disk.Disk, error) {
+	var files [2]string
+	if o.system == "riscv64" {
+		f, err := o.diskFile()
+		if err != nil {
+			return [2]*disk.Disk{}, err
+		}
+		files[0] = f
+	} else {
+		next := 0
+		for _, d := range o.drives {
+			i := d.index
+			if i < 0 {
+				i = next
+			}
+			if i > 1 || files[i] != "" {
+				return [2]*disk.Disk{}, fmt.Errorf("-drive %s: only IDE index 0 and 1 exist", d.file)
+			}
+			files[i] = d.file
+			next = i + 1
+		}
+	}
+	var disks [2]*disk.Disk
+	for i, f := range files {
+		if f == "" {
+			continue
+		}
+		d, err := disk.Open(f, !o.snapshot)
+		if err != nil {
+			for _, o := range disks {
+				if o != nil {
+					o.Close()
+				}
+			}
+			return [2]*disk.Disk{}, err
+		}
+		disks[i] = d
+	}
+	return disks, nil
 }
 
 // diskFile returns the image the virtio disk shows ("" for none): the
