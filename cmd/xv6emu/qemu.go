@@ -20,6 +20,7 @@ import (
 
 const qemuHelp = `Usage: xv6emu qemu [QEMU options]
        qemu-system-riscv64 [QEMU options]   (xv6emu installed under that name)
+       qemu-system-i386 [QEMU options]      (the pc board; no GDB stub yet)
 
 A drop-in for qemu-system-riscv64 in an xv6 tree: 'make qemu QEMU=...',
 'make qemu-gdb' with gdb-multiarch, and graders such as MIT's gradelib run
@@ -40,6 +41,8 @@ as in QEMU's -help, which Makefiles grep for '^-gdb'):
 -drive file=IMG,if=none,format=raw,id=ID
 -device virtio-blk-device,drive=ID,bus=virtio-mmio-bus.0
                       the disk image
+-drive file=IMG,index=N,media=disk,format=raw
+                      i386: IDE disk N (0 boots, 1 is classic xv6's fs.img)
 -snapshot             keep disk writes in memory
 -s                    GDB server on tcp::1234
 -gdb tcp::PORT        GDB server on PORT

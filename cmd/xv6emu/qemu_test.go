@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/xv6emu/xv6emu/kernel"
 )
 
 // TestMain lets the test binary stand in for xv6emu when it is invoked
@@ -504,4 +506,30 @@ func TestQEMUMonitor(t *testing.T) {
 	assert.Regexp(t, `x2 /sp   00000000800[0-9a-f]{5}`, con)
 	io.WriteString(g.stdin, "quit\n")
 	require.NoError(t, g.wait(10*time.Second))
+}
+
+// Invoked as qemu-system-i386 with classic xv6's disks (boot image at
+// IDE index 0, file system at index 1), it boots the pc board.
+func TestQEMUi386ClassicDisks(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"x86-xv6.img", "x86-fs.img"} {
+		img, err := kernel.Image(name)
+		require.NoError(t, err)
+		f := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(f, img, 0o644))
+		files = append(files, f)
+	}
+	shim := filepath.Join(filepath.Dir(qemuShim(t)), "qemu-system-i386")
+	g := startGuest(t, shim, "-nographic", "-drive", "file="+files[1]+",index=1,media=disk,format=raw",
+		"-drive", "file="+files[0]+",index=0,media=disk,format=raw", "-smp", "2", "-m", "512")
+	g.waitFor("$ ", 1, 30*time.Second)
+	io.WriteString(g.stdin, "echo hello pc\n")
+	g.waitFor("hello pc\n$ ", 1, 20*time.Second)
+	io.WriteString(g.stdin, "\x01x")
+	require.NoError(t, g.wait(10*time.Second))
+
+	out, err := exec.Command(shim, "-s", "-drive", "file="+files[0]+",index=0,media=disk,format=raw").CombinedOutput()
+	assert.Error(t, err)
+	assert.Equal(t, "qemu-system-i386: the GDB stub is not available for the pc board yet\n", string(out))
 }
