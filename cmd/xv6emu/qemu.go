@@ -180,18 +180,18 @@ func runQEMU(name string, o *qemuOptions) (int, error) {
 		}
 	}
 
+	input := make(chan []byte, 64)
+	m.HostInput(input)
+	con := &qemuConsole{m: m, srv: srv, out: out, input: input, quitCh: make(chan struct{})}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	go func() {
 		if s, ok := <-sigs; ok {
 			fmt.Fprintf(os.Stderr, "%s: terminating on signal %d\n", name, s.(syscall.Signal))
-			srv.Quit()
+			con.stop()
 		}
 	}()
-	input := make(chan []byte, 64)
-	m.HostInput(input)
-	con := &qemuConsole{m: m, srv: srv, out: out, input: input, quitCh: make(chan struct{})}
 	go con.read(os.Stdin)
 
 	switch srv.Run(o.wait) {
@@ -207,18 +207,10 @@ func runQEMU(name string, o *qemuOptions) (int, error) {
 	case machine.StopPanic:
 		// The kernel stops itself after a panic; on QEMU the process
 		// lives on until it is killed, and graders count on that.
-		waitForQuit(sigs, con)
+		<-con.quit()
 		return 0, nil
 	}
 	return 1, fmt.Errorf("%s", stop)
-}
-
-// waitForQuit blocks until a signal or Ctrl-A x.
-func waitForQuit(sigs chan os.Signal, con *qemuConsole) {
-	select {
-	case <-sigs:
-	case <-con.quit():
-	}
 }
 
 // qemuConsole forwards terminal input to the guest and implements the
@@ -228,7 +220,7 @@ type qemuConsole struct {
 	srv    *gdbstub.Server
 	out    io.Writer
 	input  chan<- []byte
-	quitCh chan struct{} // closed by Ctrl-A x and the monitor's quit
+	quitCh chan struct{} // closed by Ctrl-A x, the monitor's quit and signals
 	once   sync.Once
 }
 

@@ -533,3 +533,25 @@ func TestQEMUi386ClassicDisks(t *testing.T) {
 	assert.Error(t, err)
 	assert.Equal(t, "qemu-system-i386: the GDB stub is not available for the pc board yet\n", string(out))
 }
+
+// After a kernel panic the process lives on, as QEMU's does, until it is
+// terminated. (Our kernel panics without a modern virtio disk, which
+// QEMU's default force-legacy=true does not give it.)
+func TestQEMUPanicWaitsForSIGTERM(t *testing.T) {
+	args := slicesWithout(qemuArgs(t, 0))
+	for i, a := range args {
+		if a == "virtio-mmio.force-legacy=false" {
+			args = append(args[:i-1:i-1], args[i+1:]...)
+			break
+		}
+	}
+	g := startGuest(t, qemuShim(t), append(args, "-snapshot")...)
+	g.waitFor("panic: ", 1, 20*time.Second)
+	select {
+	case err := <-g.done:
+		t.Fatalf("exited after the panic: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	require.NoError(t, g.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, g.wait(10*time.Second))
+}
