@@ -17,6 +17,7 @@ var htmlPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+td:first-child { white-space: pre; } /* child cases are indented as in the text output */
 th { background: #f0f0f0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.differs td { background: #fde8e8; }
