@@ -4,7 +4,8 @@
 // grader matched differ (with both console excerpts when they do); then
 // what the emulator measured of each run (system calls, page faults,
 // address-space switches, atomic instructions, time skipped while waiting
-// or spinning). It is the logic behind `xv6emu compare`, free of the CLI
+// or spinning), and how threads start (trapframe, entry registers or
+// stack words). It is the logic behind `xv6emu compare`, free of the CLI
 // so it can be tested with any grade.Backend.
 package compare
 

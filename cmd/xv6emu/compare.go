@@ -34,13 +34,15 @@ func init() {
 		Use:   "compare LAB [TEST...]",
 		Short: "Run a lab on RISC-V and x86 side by side and show what differs",
 		Long: `Run every case of a lab on the RISC-V virt board and the i386 pc board at
-once, in-process, and print two tables: per case the verdict on each
+once, in-process, and print three tables: per case the verdict on each
 architecture, the guest instructions and guest time each took and whether
 the verdicts or the output lines the grader matched differ (with both
 console excerpts when they do); then, per case and architecture, what the
 emulator counted (system calls, page faults, page-table root writes, the
 atomic instructions the kernel and the thread library used, guest time
-skipped while processors waited or spun). Only the lab's test names given
+skipped while processors waited or spun); then how threads start on each
+(trapframe address, entry pc and sp, fake return PC and arguments, from
+each processor's first user entry per trapframe). Only the lab's test names given
 as arguments run (as with 'xv6emu grade').
 
 The embedded kernels run unless --riscv-kernel/--riscv-fs or
@@ -66,7 +68,7 @@ differs, 1 otherwise, 2 for bad usage.`,
 	fl.IntVar(&f.cpus, "cpus", 0, "processors on both boards (0: each board's default)")
 	fl.IntVarP(&f.jobs, "jobs", "j", 0, "machine runs at once per arch (0: one per host CPU)")
 	fl.StringVar(&f.format, "format", "text", "output: text, markdown or json")
-	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page with both tables to `FILE`")
+	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page with the tables to `FILE`")
 	fl.Float64Var(&f.wallFactor, "wall-factor", 1, "wall-clock bound per run, as a multiple of its guest-time timeout")
 	fl.StringVar(&f.images[0][0], "riscv-kernel", "", "RISC-V kernel ELF (default: embedded)")
 	fl.StringVar(&f.images[0][1], "riscv-fs", "", "RISC-V file system image (default: embedded)")
