@@ -71,6 +71,9 @@ func (s *Stats) add(o Stats) {
 	if s.Entries == nil { // the first seed's run stands for the others
 		s.Entries = o.Entries
 	}
+	if s.Timeline == nil {
+		s.Timeline = o.Timeline
+	}
 }
 
 // readCounters sums the processors' counters of m.

@@ -115,6 +115,29 @@ func TestOurKernelsAgree(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, threads, 2, "%+v", x)
+
+	// Timelines: one lane per processor, segments in order up to the
+	// run's end, several user threads seen on each arch.
+	for i, m := range res.Measured {
+		tl := m.Stats.Timeline
+		require.NotNil(t, tl, m.Arch)
+		assert.Len(t, tl.CPUs, m.Stats.CPUs)
+		assert.False(t, tl.Truncated)
+		assert.InDelta(t, res.Rows[0].Cells[i].Guest, float64(tl.End)/Timebase, 1e-6)
+		users := make(map[string]bool)
+		for _, segs := range tl.CPUs {
+			var last uint64
+			for _, s := range segs {
+				assert.LessOrEqual(t, last, s.Start)
+				assert.LessOrEqual(t, s.Start, s.End)
+				last = s.End
+				if strings.HasPrefix(s.What, "user ") {
+					users[s.What] = true
+				}
+			}
+		}
+		assert.GreaterOrEqual(t, len(users), 3, "%s: %v", m.Arch, users)
+	}
 }
 
 // Single-arch bugs show as differences, on the cases that bug breaks and

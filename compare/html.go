@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 )
@@ -40,6 +41,14 @@ p.note { color: #666; font-size: 90%; max-width: 60em; }
 </table>
 <p class="note">{{$t.Note}}</p>
 {{end}}
+{{range .R.Measured}}{{with .Stats.Timeline}}
+<h3 class="timeline">Timeline: {{$.Case .}} on {{$.Arch .}}</h3>
+<svg xmlns="http://www.w3.org/2000/svg" width="1060" height="{{$.Height .}}" role="img">
+{{range $i, $c := .CPUs}}<text x="0" y="{{$.LaneY $i 14}}" font-size="12">cpu {{$i}}</text>
+{{end}}{{range .Bars}}<rect x="{{$.BarX .}}" y="{{$.LaneY .CPU 0}}" width="{{.W}}" height="16" fill="{{.Color}}"><title>cpu {{.CPU}}: {{.What}}</title></rect>
+{{end}}</svg>
+<p class="note">guest time 0 to {{$.Seconds .End}} s; grey: kernel, light: idle, colours: user threads by trapframe{{if .Truncated}}; truncated{{end}}</p>
+{{end}}{{end}}
 {{range .R.Rows}}{{if .Differs}}
 <h3>Difference: {{.Case}} ({{.Why}})</h3>
 <div class="diff">{{range $i, $c := .Cells}}
@@ -52,10 +61,27 @@ p.note { color: #666; font-size: 90%; max-width: 60em; }
 </html>
 `))
 
+// page is the template's data, with helpers for laying out timelines.
+type page struct {
+	R      *Result
+	Tables []Table
+	owner  map[*Timeline]Measured
+}
+
 // WriteHTML writes the comparison as one self-contained HTML page.
 func (r *Result) WriteHTML(w io.Writer) error {
-	return htmlPage.Execute(w, struct {
-		R      *Result
-		Tables []Table
-	}{r, r.Tables()})
+	p := page{R: r, Tables: r.Tables(), owner: make(map[*Timeline]Measured)}
+	for _, m := range r.Measured {
+		if m.Stats.Timeline != nil {
+			p.owner[m.Stats.Timeline] = m
+		}
+	}
+	return htmlPage.Execute(w, p)
 }
+
+func (p page) Case(t *Timeline) string     { return p.owner[t].Case }
+func (p page) Arch(t *Timeline) string     { return p.owner[t].Arch }
+func (p page) Height(t *Timeline) int      { return 20*len(t.CPUs) + 4 }
+func (p page) LaneY(cpu, off int) int      { return 20*cpu + 2 + off }
+func (p page) BarX(b Bar) int              { return 60 + b.X }
+func (p page) Seconds(ticks uint64) string { return fmt.Sprintf("%.3f", float64(ticks)/Timebase) }

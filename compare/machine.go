@@ -21,6 +21,10 @@ type Stats struct {
 	// hlt) or in a spin loop the run loop skipped ahead.
 	Skipped uint64 `json:"skipped_slots"`
 	Counters
+	// Timeline is which thread ran on which processor over guest time.
+	// It is left out of JSON (tens of thousands of segments); the HTML
+	// page draws it.
+	Timeline *Timeline `json:"-"`
 }
 
 // SkippedSeconds is Skipped as guest seconds of one processor.
@@ -133,7 +137,9 @@ func (b *MachineBackend) run(ctx context.Context, spec grade.RunSpec) (grade.Out
 
 	sess := script.New(spec.Commands, spec.Prompt)
 	var seen int64
+	tl := newTimelineRecorder(b.cfg.CPUs)
 	stop := m.Run(func() bool {
+		tl.sample(m)
 		var out []byte
 		out, seen = m.OutputSince(seen)
 		in, done := sess.Feed(out)
@@ -152,6 +158,8 @@ func (b *MachineBackend) run(ctx context.Context, spec grade.RunSpec) (grade.Out
 		st.Skipped = slots - st.Insns
 	}
 	st.Counters = readCounters(m)
+	tl.sample(m)
+	st.Timeline = &tl.tl
 	return o, st
 }
 

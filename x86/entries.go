@@ -22,7 +22,12 @@ const MaxUserEntries = 16
 type userEntries struct {
 	list [MaxUserEntries]UserEntry
 	n    int
+	last uint32 // frame of the latest iret to ring 3
 }
+
+// UserFrame is the frame address of the CPU's latest iret to ring 3:
+// which thread (kernel stack) it last entered user mode as.
+func (c *CPU) UserFrame() uint32 { return c.entries.last }
 
 // UserEntries returns the CPU's recorded first user entries, oldest first.
 func (c *CPU) UserEntries() []UserEntry { return c.entries.list[:c.entries.n] }
@@ -31,6 +36,7 @@ func (c *CPU) UserEntries() []UserEntry { return c.entries.list[:c.entries.n] }
 // per frame address.
 func (c *CPU) noteUserEntry(frame uint32) {
 	e := &c.entries
+	e.last = frame
 	if e.n == MaxUserEntries {
 		return
 	}
