@@ -18,7 +18,7 @@ func TestBarsPickWhatRanLongestPerColumn(t *testing.T) {
 	}}
 	bars := tl.Bars()
 	require.Equal(t, []Bar{
-		{CPU: 0, X: 0, W: 501, What: "user 0x1"}, // column 500 is half user 0x1, half kernel: the first wins
+		{CPU: 0, X: 0, W: 501, What: "user 0x1"},   // column 500 is half user 0x1, half kernel: the first wins
 		{CPU: 0, X: 501, W: 499, What: "user 0x2"}, // the 1-tick kernel stretch is too short to show
 		{CPU: 1, X: 0, W: 1000, What: "idle"},
 	}, bars)
