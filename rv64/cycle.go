@@ -15,9 +15,10 @@ import (
 // A probe runs the hart one instruction at a time for a while, logging what
 // it reads and writes in RAM. It snapshots the state at its first pc (the
 // anchor) and, each time the hart is at the anchor again with the same
-// registers, mstatus and privilege, checks the iteration since:
-//   - every effect in it was a RAM store, an AMO, or an sstatus/mstatus
-//     access (nothing else: no trap, MMIO, page walk, other CSR or FP op);
+// registers, CSRs, FP registers and privilege, checks the iteration since:
+//   - every effect in it was a RAM store, an AMO, a CSR access that
+//     depends only on the hart, an xRET, a fence or an ecall's trap
+//     (nothing else: no other trap, MMIO, page walk, counter or FP op);
 //   - every location it wrote ends as it was before the first write;
 //   - every location it read before writing it still holds what was read;
 //   - no interrupt is pending and enabled.
@@ -55,7 +56,7 @@ const (
 	cycleProbeLen   = 16 << 10  // instructions one probe may watch
 	cycleMinBackoff = 32 << 10  // instructions between probes, at first
 	cycleMaxBackoff = 1 << 20   // ... and at most
-	cycleArmWait    = 256       // instructions a probe waits for interrupts to be on
+	cycleArmWait    = 4096      // instructions a probe waits for interrupts to be on (MIT's trap path runs longer than 256 with them off)
 	cycleAfterWFI   = 256 << 20 // no probes this soon after a WFI
 	cycleMaxReads   = 1024
 	cycleMaxWrites  = 256
@@ -87,7 +88,8 @@ type cycleWatch struct {
 	anchor      uint64
 	anchorSteps uint64 // h.steps at the anchor
 	regs        [32]uint64
-	mstatus     uint64
+	csr         csrState // all of them: an iteration may trap and return
+	f           [32]uint64
 	priv        uint8
 	effects     uint64 // h.effects at the anchor (at the find, once found)
 	logged      uint64 // effects since the anchor that the logs account for
@@ -202,7 +204,7 @@ func (h *Hart) probeCycle(budget uint64) {
 		} else {
 			unarmed++
 		}
-		if h.steps-c.started >= cycleProbeLen || h.priv == PrivU || unarmed > cycleArmWait {
+		if h.steps-c.started >= cycleProbeLen || (h.priv == PrivU && !c.armed) || unarmed > cycleArmWait {
 			// A whole probe without a cycle, or user code, or a long
 			// stretch with interrupts off: the hart is busy. Wait longer
 			// before the next probe.
@@ -224,8 +226,8 @@ func (h *Hart) probeCycle(budget uint64) {
 		}
 		switch delta := h.effects - effects; {
 		case delta == 0:
-		case delta == 1 && accountable:
-			c.logged++
+		case delta == accountable:
+			c.logged += delta
 		default:
 			// Something the logs cannot account for (a trap, a page walk,
 			// a device): start afresh from here.
@@ -265,7 +267,8 @@ func (h *Hart) anchorCycle() {
 	c.anchor = h.pc
 	c.anchorSteps = h.steps
 	c.regs = [32]uint64(h.x[:32])
-	c.mstatus = h.csr.mstatus
+	c.csr = h.csr
+	c.f = h.f
 	c.priv = h.priv
 	c.effects = h.effects
 	c.logged = 0
@@ -280,8 +283,14 @@ func (h *Hart) anchorCycle() {
 // one here.
 func (h *Hart) atAnchorAgain() bool {
 	c := &h.cyc
-	if [32]uint64(h.x[:32]) != c.regs || h.csr.mstatus != c.mstatus || h.priv != c.priv {
+	if [32]uint64(h.x[:32]) != c.regs || h.priv != c.priv {
 		return false // an inner loop's visit, or not a fixed point
+	}
+	if h.csr != c.csr || h.f != c.f {
+		// The first time round a trap loop, say, leaves scause set.
+		// Start again from here.
+		h.anchorCycle()
+		return false
 	}
 	if !c.spoiled && h.effects-c.effects == c.logged && h.cycleMemoryHolds() && !h.cycleInterruptible() {
 		return true
@@ -292,31 +301,53 @@ func (h *Hart) atAnchorAgain() bool {
 
 // logAccess looks at the instruction about to execute. A load or store
 // that hits the TLB is logged (a store's record is returned, so its new
-// value can be noted after it executes). It reports whether one effect by
-// the instruction is accounted for: a store, an AMO, or an sstatus/mstatus
-// access. Anything unaccounted for (such as a TLB miss's walk) starts a
-// new iteration.
-func (h *Hart) logAccess(in *insn) (rec *memRecord, accountable bool) {
+// value can be noted after it executes). It returns how many effects the
+// instruction may have that the iteration's check accounts for: a logged
+// store or AMO (1); a CSR access whose value depends on nothing outside
+// the hart (1: the CSRs are compared at the anchor); an xRET or fence (1);
+// an ecall or ebreak, the effect and its trap (2). A system call loop
+// (U-mode code calling getpid, say, while the test waits on a timer) is
+// a fixed point like any other. Anything else (a TLB miss's walk, a
+// device, a counter or mip read) starts a new iteration.
+func (h *Hart) logAccess(in *insn) (rec *memRecord, accountable uint64) {
 	va := h.x[in.rs1] + uint64(in.imm)
 	switch {
 	case in.op >= opLB && in.op <= opLWU:
 		h.logRead(&h.tlb.load, va, loadSize[in.op-opLB])
-		return nil, false
 	case in.op >= opSB && in.op <= opSD:
-		rec = h.logWrite(va, 1<<(in.op-opSB))
-		return rec, rec != nil
+		if rec = h.logWrite(va, 1<<(in.op-opSB)); rec != nil {
+			accountable = 1
+		}
 	case in.op == opLR:
 		h.logRead(&h.tlb.load, h.x[in.rs1], uint64(in.size))
-		return nil, false
 	case in.op >= opAMOSWAP && in.op <= opAMOMAXU:
 		h.logRead(&h.tlb.store, h.x[in.rs1], uint64(in.size)) // AMOs use the store TLB
-		rec = h.logWrite(h.x[in.rs1], uint64(in.size))
-		return rec, rec != nil
+		if rec = h.logWrite(h.x[in.rs1], uint64(in.size)); rec != nil {
+			accountable = 1
+		}
 	case in.op >= opCSRRW && in.op <= opCSRRCI:
-		n := uint64(in.imm) & 0xfff
-		return nil, n == csrSstatus || n == csrMstatus
+		if csrIsHartState(uint64(in.imm) & 0xfff) {
+			accountable = 1
+		}
+	case in.op == opMRET || in.op == opSRET || in.op == opSFENCEVMA:
+		accountable = 1
+	case in.op == opECALL || in.op == opEBREAK:
+		accountable = 2
 	}
-	return nil, false
+	return rec, accountable
+}
+
+// csrIsHartState reports whether CSR n reads as a function of the hart's
+// own registers: not the counters and timers (they move on their own) nor
+// mip/sip (devices drive them).
+func csrIsHartState(n uint64) bool {
+	switch {
+	case n >= 0xB00 && n <= 0xB9F, n >= 0xC00 && n <= 0xC9F: // counters
+		return false
+	case n == csrMip || n == csrSip:
+		return false
+	}
+	return true
 }
 
 // loadSize is the access size of opLB..opLWU.

@@ -270,3 +270,39 @@ func TestPassingChangeKeepsCycle(t *testing.T) {
 	assert.True(t, h.Spinning())
 	assert.Zero(t, h.Run(cycleQuota), "still stopped, with no Run's grace used up")
 }
+
+// A user program that makes the same system call over and over while the
+// kernel waits for a timer (MIT usertests' killstatus child calls getpid
+// in a loop): the trap, the handler with interrupts on and the sret put
+// every register, CSR and word back, so it is a cycle like any other.
+func TestSystemCallLoopIsACycle(t *testing.T) {
+	const (
+		handler = 0x100
+		user    = 0x200
+		t2      = 7
+		ecall   = 0x00000073
+	)
+	h, _, _ := newTestHart(t)
+	put := func(off uint64, words ...uint32) {
+		for i, w := range words {
+			binary.LittleEndian.PutUint32(h.ram[off+4*uint64(i):], w)
+		}
+	}
+	put(handler,
+		asmCSRRS(0, csrSstatus, t2), // interrupts on, as usertrap does
+		asmSW(t0, t1, 0),            // the kernel writes the same value again
+		asmSRET())
+	put(user, ecall)
+	require.True(t, h.writeCSR(csrMedeleg, 1<<8)) // ecall from U to S
+	require.True(t, h.writeCSR(csrStvec, testBase+handler))
+	require.True(t, h.writeCSR(csrSepc, testBase+user))
+	h.SetReg(t2, mstatusSIE)
+	h.SetReg(t1, testBase+dataOff)
+	h.setPriv(PrivS)
+	h.pc = testBase + handler
+
+	n := h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "found")
+	assert.Less(t, n, uint64(cycleQuota), "stopped early")
+	checkSpin(t, h) // stepping on, it really does come back to this state
+}
