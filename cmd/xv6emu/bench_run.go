@@ -98,7 +98,7 @@ func benchRun(ctx context.Context, w io.Writer, target *gradeTarget, spec grade.
 			return withCode(exitGuestFail, fmt.Errorf("bench interrupted"))
 		}
 	}
-	if len(walls) == 2 {
+	if len(walls) == 2 && len(failures) == 0 {
 		fmt.Fprintf(w, "  in-process is %.1fx faster than QEMU\n", walls[1].Seconds()/walls[0].Seconds())
 	}
 	if len(failures) > 0 {
