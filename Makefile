@@ -1,6 +1,7 @@
 # xv6emu top-level build.
 #
-#   make deps     install the Debian packages the project needs (cross compilers, QEMU, gdb)
+#   make deps     install the Debian packages the project needs (cross compilers, QEMU, gdb,
+#                 chromium for the compare page's browser test)
 #   make test     everything CI checks: vet, unit/boot/lab tests, image freshness
 #   make images   rebuild the embedded kernel and fs images from kernel/src
 #   make qemu     boot our kernel on real qemu-system-riscv64
@@ -15,7 +16,7 @@ BUILD   := $(KSRC)/build/riscv
 X86BUILD := $(KSRC)/build/x86
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-DEB_PACKAGES := gcc-riscv64-unknown-elf gcc-multilib qemu-system-misc qemu-system-x86 gdb-multiarch
+DEB_PACKAGES := gcc-riscv64-unknown-elf gcc-multilib qemu-system-misc qemu-system-x86 gdb-multiarch chromium
 
 .PHONY: all build deps test vet images check-images qemu qemu-x86 user user-x86 clean
 
