@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const a3, a4, a5 = 13, 14, 15
+const a2, a3, a4, a5 = 12, 13, 14, 15
 
 // MIT xv6's byte loops, as gcc -O emits them (uncompressed here).
 var (
@@ -115,4 +115,23 @@ func TestOtherLoopsAreNotIdioms(t *testing.T) {
 		h.SetReg(a4, testBase+0x8000+100)
 	})
 	assert.Equal(t, idiomFill, slotAt(h, 8).idiom)
+}
+
+// romDevice serves one instruction word at every offset.
+type romDevice struct{ word uint32 }
+
+func (d romDevice) Read(off uint64, size int) uint64 {
+	return uint64(d.word) >> (8 * (off & 3)) & (1<<(8*uint(size)) - 1)
+}
+func (romDevice) Write(uint64, int, uint64) {}
+
+// A taken back edge fetched from a device (no decoded page) is looked at
+// and run like any other branch.
+func TestBackEdgeInDeviceCode(t *testing.T) {
+	h, b, _ := newTestHart(t)
+	require.NoError(t, b.Map(0x10000000, 0x1000, romDevice{asmBNE(a1, a2, 0)}, "rom"))
+	h.SetReg(a1, 1)
+	h.pc = 0x10000000
+	assert.Equal(t, uint64(100), h.Run(100))
+	assert.Equal(t, uint64(0x10000000), h.PC())
 }

@@ -110,12 +110,14 @@ func (h *Hart) execute(budget uint64) {
 					if in.idiom == idiomUnknown {
 						h.classifyIdiom(in, pc)
 					}
-					if done, ended := h.runIdiom(in, pc, budget-n-1); done > 0 {
-						n += done
-						if ended {
-							npc = pc + uint64(in.len)
+					if in.idiom >= idiomFill {
+						if done, ended := h.runIdiom(in, pc, budget-n-1); done > 0 {
+							n += done
+							if ended {
+								npc = pc + uint64(in.len)
+							}
+							break
 						}
-						break
 					}
 				}
 				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
