@@ -7,9 +7,6 @@ package compare
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,16 +16,9 @@ import (
 
 	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/grade/labs"
+	"github.com/xv6emu/xv6emu/internal/kbuild"
 	"github.com/xv6emu/xv6emu/kernel"
 )
-
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
 
 func slow(t *testing.T) {
 	t.Helper()
@@ -50,7 +40,7 @@ func embeddedConfig(t *testing.T, arch grade.Arch) MachineConfig {
 		f, err = kernel.RISCVFS()
 	}
 	if err != nil {
-		unavailable(t, "embedded images missing (%v); run 'make images'", err)
+		kbuild.Unavailable(t, "embedded images missing (%v); run 'make images'", err)
 	}
 	// A generous wall bound: CI hosts are shared, and a wall-clock
 	// verdict would be a flaky difference.
@@ -188,57 +178,17 @@ func TestMutantsDiffer(t *testing.T) {
 	}
 }
 
-// buildMutant copies kernel/src, applies testdata/patch and builds the
-// make target, returning the kernel at build/built.
+// buildMutant builds the make target in a scratch copy of kernel/src
+// with testdata/patch applied, returning the kernel at build/built.
 func buildMutant(t *testing.T, patch, target, built string) []byte {
 	t.Helper()
-	tools := []string{"make", "patch", "riscv64-unknown-elf-gcc"}
+	cc := kbuild.RISCVCompiler
 	if strings.HasPrefix(target, "x86") {
-		tools[2] = "gcc"
+		cc = kbuild.X86Compiler
 	}
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			unavailable(t, "%s is not installed (needed to build the mutant)", tool)
-		}
-	}
-	root, err := filepath.Abs("..")
-	require.NoError(t, err)
-	src := filepath.Join(t.TempDir(), "src")
-	copyTree(t, filepath.Join(root, "kernel", "src"), src)
-	patchFile, err := filepath.Abs(filepath.Join("testdata", patch))
-	require.NoError(t, err)
-	run(t, "patch", "-p1", "--batch", "--no-backup-if-mismatch", "-d", src, "-i", patchFile)
-	run(t, "make", "-s", "-C", src, target, "ROOT="+root)
-	elf, err := os.ReadFile(filepath.Join(src, "build", built))
-	require.NoError(t, err)
-	return elf
-}
-
-func run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	require.NoError(t, err, "%s %s:\n%s", name, strings.Join(args, " "), out)
-}
-
-// copyTree copies a source tree, leaving out build outputs.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if d.IsDir() {
-			if rel == "build" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-	})
-	require.NoError(t, err)
+	kbuild.Need(t, "make", "patch", cc)
+	tr := kbuild.New(t, kbuild.Root(t))
+	tr.Patch(t, filepath.Join("testdata", patch))
+	tr.Make(t, target)
+	return tr.Read(t, built)
 }

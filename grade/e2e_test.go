@@ -7,9 +7,6 @@ package grade_test
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -23,25 +20,9 @@ import (
 	"github.com/xv6emu/xv6emu/grade/inproc"
 	"github.com/xv6emu/xv6emu/grade/labs"
 	"github.com/xv6emu/xv6emu/grade/qemu"
+	"github.com/xv6emu/xv6emu/internal/kbuild"
 	"github.com/xv6emu/xv6emu/kernel"
 )
-
-// unavailable skips the test, or fails it when the environment variable CI
-// is set: CI must run every test.
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		unavailable(t, "%s is not installed; skipping (it is needed for this test)", name)
-	}
-}
 
 func slow(t *testing.T) {
 	t.Helper()
@@ -58,7 +39,7 @@ func embedded(t *testing.T) (elf, img []byte) {
 		img, err = kernel.RISCVFS()
 	}
 	if err != nil {
-		unavailable(t, "embedded images missing (%v); run 'make images'", err)
+		kbuild.Unavailable(t, "embedded images missing (%v); run 'make images'", err)
 	}
 	return elf, img
 }
@@ -123,7 +104,7 @@ func TestKthreadFullMarksInProcess(t *testing.T) {
 
 func TestKthreadThreadtestOnQEMU(t *testing.T) {
 	slow(t)
-	needTool(t, qemu.DefaultBinary)
+	kbuild.Need(t, qemu.DefaultBinary)
 	elf, img := embedded(t)
 	b, err := qemu.New(qemu.Config{Kernel: elf, FS: img})
 	require.NoError(t, err)
@@ -133,59 +114,15 @@ func TestKthreadThreadtestOnQEMU(t *testing.T) {
 	assert.Equal(t, grade.GroupScore{Name: "locks", Score: 11, Possible: 11}, extraCredit(rep))
 }
 
-// buildMutant copies kernel/src, applies testdata/<patch> and builds the
-// kernel and fs image with the cross compiler.
+// buildMutant builds the kernel and fs image in a scratch copy of
+// kernel/src with testdata/<patch> applied.
 func buildMutant(t *testing.T, patch string) (elf, img []byte) {
 	t.Helper()
-	for _, tool := range []string{"riscv64-unknown-elf-gcc", "make", "patch"} {
-		needTool(t, tool)
-	}
-	root, err := filepath.Abs("..")
-	require.NoError(t, err)
-	src := filepath.Join(t.TempDir(), "src")
-	copyTree(t, filepath.Join(root, "kernel", "src"), src)
-
-	patchFile, err := filepath.Abs(filepath.Join("testdata", patch))
-	require.NoError(t, err)
-	run(t, "patch", "-p1", "--batch", "--no-backup-if-mismatch", "-d", src, "-i", patchFile)
-	// ROOT points the build at this repository for the Go mkfs.
-	run(t, "make", "-s", "-C", src, "all", "ROOT="+root)
-
-	build := filepath.Join(src, "build", "riscv")
-	elf, err = os.ReadFile(filepath.Join(build, "kernel"))
-	require.NoError(t, err)
-	img, err = os.ReadFile(filepath.Join(build, "fs.img"))
-	require.NoError(t, err)
-	return elf, img
-}
-
-func run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	require.NoError(t, err, "%s %s:\n%s", name, strings.Join(args, " "), out)
-}
-
-// copyTree copies the source tree from to to, leaving out build outputs.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if d.IsDir() {
-			if rel == "build" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-	})
-	require.NoError(t, err)
+	kbuild.Need(t, "make", "patch", kbuild.RISCVCompiler)
+	tr := kbuild.New(t, kbuild.Root(t))
+	tr.Patch(t, filepath.Join("testdata", patch))
+	tr.Make(t, "kernel", "fsimg")
+	return tr.Read(t, "riscv/kernel"), tr.Read(t, "riscv/fs.img")
 }
 
 // Broken kernels lose exactly the points their bug is worth. Only the

@@ -8,11 +8,7 @@ package inproc_test
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,100 +17,48 @@ import (
 
 	"github.com/xv6emu/xv6emu/grade"
 	"github.com/xv6emu/xv6emu/grade/inproc"
+	"github.com/xv6emu/xv6emu/internal/kbuild"
 	"github.com/xv6emu/xv6emu/kernel/mkfs"
 )
 
 // hostileTree is a scratch copy of kernel/src built once; each variant is
 // patched into it, built (only what the patch touched is recompiled) and
 // patched back out.
-type hostileTree struct {
-	root string // this repository
-	src  string // the scratch kernel/src
-}
+type hostileTree struct{ *kbuild.Tree }
 
-func newHostileTree(t *testing.T) *hostileTree {
+func newHostileTree(t *testing.T) hostileTree {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds kernels and boots them: skipped in -short mode")
 	}
-	for _, tool := range []string{"riscv64-unknown-elf-gcc", "make", "patch"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("CI: %s is not installed; it is needed for this test", tool)
-			}
-			t.Skipf("%s is not installed; skipping", tool)
-		}
-	}
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	tr := &hostileTree{root: root, src: filepath.Join(t.TempDir(), "src")}
-	copySources(t, filepath.Join(root, "kernel", "src"), tr.src)
-	tr.make(t, "all")
+	kbuild.Need(t, "make", "patch", kbuild.RISCVCompiler)
+	tr := hostileTree{kbuild.New(t, kbuild.Root(t))}
+	tr.Make(t, "kernel", "fsimg")
 	return tr
 }
 
-func (tr *hostileTree) make(t *testing.T, args ...string) string {
+func (tr hostileTree) read(t *testing.T, rel string) []byte {
 	t.Helper()
-	return tr.run(t, "make", append([]string{"-s", "-j2", "-C", tr.src, "ROOT=" + tr.root}, args...)...)
-}
-
-func (tr *hostileTree) run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("nice", append([]string{name}, args...)...)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s %s:\n%s", name, strings.Join(args, " "), out)
-	return string(out)
-}
-
-func (tr *hostileTree) read(t *testing.T, rel string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(tr.src, "build", "riscv", rel))
-	require.NoError(t, err)
-	return data
+	return tr.Read(t, "riscv/"+rel)
 }
 
 // variant builds the kernel with testdata/<patch> applied.
-func (tr *hostileTree) variant(t *testing.T, patch string) []byte {
+func (tr hostileTree) variant(t *testing.T, patch string) []byte {
 	t.Helper()
-	file, err := filepath.Abs(filepath.Join("testdata", patch))
-	require.NoError(t, err)
-	args := []string{"-p1", "--batch", "--no-backup-if-mismatch", "-d", tr.src, "-i", file}
-	tr.run(t, "patch", args...)
-	defer tr.run(t, "patch", append([]string{"-R"}, args...)...)
-	tr.make(t, "kernel")
+	file := filepath.Join("testdata", patch)
+	tr.Patch(t, file)
+	defer tr.Unpatch(t, file)
+	tr.Make(t, "kernel")
 	return tr.read(t, "kernel")
 }
 
 // program builds testdata/<name>.c as a user program and returns its ELF.
-func (tr *hostileTree) program(t *testing.T, name string) []byte {
+func (tr hostileTree) program(t *testing.T, name string) []byte {
 	t.Helper()
 	file, err := filepath.Abs(filepath.Join("testdata", name+".c"))
 	require.NoError(t, err)
-	tr.make(t, "user", "PROG="+file)
-	return tr.read(t, filepath.Join("user", "extra", "_"+name))
-}
-
-// copySources copies the kernel sources, leaving out build outputs.
-func copySources(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if d.IsDir() {
-			if rel == "build" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-	})
-	require.NoError(t, err)
+	tr.Make(t, "user", "PROG="+file)
+	return tr.read(t, "user/extra/_"+name)
 }
 
 // Each broken kernel ends with its verdict inside its bound: the run's
