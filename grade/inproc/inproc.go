@@ -33,7 +33,7 @@ type Config struct {
 	Kernel       []byte     // kernel ELF (on x86, a multiboot kernel; nil with BootDisk)
 	FS           []byte     // xv6 file system image (on x86 the IDE slave); nil boots with no disk
 	BootDisk     []byte     // x86 only: a boot-sector disk (classic xv6.img), the IDE master
-	CPUs         int        // harts; 0 means machine.DefaultCPUs
+	CPUs         int        // processors; 0 means the board's default
 	Mem          uint64     // RAM bytes; 0 means the board's default
 	OutputLimit  int        // console bytes before a run is stopped; 0 means DefaultOutputLimit
 	LegacyVirtio bool       // virtio-mmio version 1, for 2019-2020 xv6 kernels
@@ -67,14 +67,17 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.OutputLimit == 0 {
 		cfg.OutputLimit = DefaultOutputLimit
 	}
+	if cfg.Arch == "" {
+		cfg.Arch = grade.RISCV
+	}
 	if cfg.CPUs == 0 {
 		cfg.CPUs = machine.DefaultCPUs
+		if cfg.Arch == grade.X86 {
+			cfg.CPUs = machine.PCDefaultCPUs
+		}
 	}
 	if cfg.WallLimit == nil {
 		cfg.WallLimit = DefaultWallLimit
-	}
-	if cfg.Arch == "" {
-		cfg.Arch = grade.RISCV
 	}
 	if cfg.BootDisk != nil {
 		if cfg.Arch != grade.X86 {
@@ -100,15 +103,35 @@ func New(cfg Config) (*Backend, error) {
 // Name implements grade.Backend.
 func (b *Backend) Name() string { return "xv6emu" }
 
+// CPUs is how many processors each run's board has.
+func (b *Backend) CPUs() int { return b.cfg.CPUs }
+
 // Run implements grade.Backend.
 func (b *Backend) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
+	return b.RunProbed(ctx, spec, nil)
+}
+
+// A Probe watches one run's machine, for measurements the console cannot
+// give (instruction counters, what each processor runs). Round is called
+// after every round of the run loop (a few microseconds of guest time,
+// never per instruction), End once when the run has stopped, before the
+// machine is closed. A probe reads the machine; changing it would break
+// the run's determinism.
+type Probe interface {
+	Round(m *machine.Machine)
+	End(m *machine.Machine)
+}
+
+// RunProbed is Run with p (if not nil) watching the machine. A run that
+// fails before its machine is built calls neither method.
+func (b *Backend) RunProbed(ctx context.Context, spec grade.RunSpec, p Probe) grade.Outcome {
 	start := time.Now()
-	o := b.run(ctx, spec)
+	o := b.run(ctx, spec, p)
 	o.Wall = time.Since(start)
 	return o
 }
 
-func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
+func (b *Backend) run(ctx context.Context, spec grade.RunSpec, p Probe) grade.Outcome {
 	var d *disk.Disk
 	if b.cfg.FS != nil {
 		var err error
@@ -155,6 +178,9 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 	sess := script.New(spec.Commands, spec.Prompt)
 	var seen int64
 	stop := m.Run(func() bool {
+		if p != nil {
+			p.Round(m)
+		}
 		var out []byte
 		out, seen = m.OutputSince(seen)
 		in, done := sess.Feed(out)
@@ -168,6 +194,9 @@ func (b *Backend) run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		Guest:   time.Duration(m.Time()) * time.Second / machine.Timebase,
 	}
 	o.Ending, o.Reason = ending(stop, sess, timeout, b.cfg.OutputLimit)
+	if p != nil {
+		p.End(m)
+	}
 	return o
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xv6emu/xv6emu/grade"
+	"github.com/xv6emu/xv6emu/machine"
 )
 
 func backend(t *testing.T, kernel []byte, edit func(*Config)) *Backend {
@@ -188,4 +189,58 @@ func TestRunStreamsConsole(t *testing.T) {
 	o := b.Run(context.Background(), s)
 	require.Equal(t, grade.Finished, o.Ending, o.Reason)
 	assert.Equal(t, string(o.Console), streamed.String())
+}
+
+// countingProbe records what a Probe is shown of a run.
+type countingProbe struct {
+	rounds, ends  int
+	lastRoundTime uint64
+	endTime       uint64
+	endRetired    uint64
+}
+
+func (p *countingProbe) Round(m *machine.Machine) {
+	p.rounds++
+	p.lastRoundTime = m.Time()
+}
+
+func (p *countingProbe) End(m *machine.Machine) {
+	p.ends++
+	p.endTime, p.endRetired = m.Time(), m.Retired()
+}
+
+func TestProbeSeesEveryRoundAndTheEnd(t *testing.T) {
+	b := backend(t, shellGuest(), nil)
+	var p countingProbe
+	o := b.RunProbed(context.Background(), spec(time.Second, "threadtest", "ls"), &p)
+	require.Equal(t, grade.Finished, o.Ending, o.Reason)
+	assert.Greater(t, p.rounds, 1)
+	assert.Equal(t, 1, p.ends)
+	assert.Greater(t, p.endRetired, uint64(0))
+	// End sees the machine where the run stopped: the outcome's guest
+	// time, no earlier than the last round.
+	assert.Equal(t, o.Guest, time.Duration(p.endTime)*time.Second/machine.Timebase)
+	assert.LessOrEqual(t, p.lastRoundTime, p.endTime)
+
+	// Watching changes nothing.
+	plain := b.Run(context.Background(), spec(time.Second, "threadtest", "ls"))
+	assert.Equal(t, plain.Console, o.Console)
+	assert.Equal(t, plain.Guest, o.Guest)
+}
+
+func TestProbeNotCalledWithoutAMachine(t *testing.T) {
+	b := backend(t, shellGuest(), func(c *Config) { c.CPUs = 1000 }) // more than a board takes
+	var p countingProbe
+	o := b.RunProbed(context.Background(), spec(time.Second, "ls"), &p)
+	assert.Equal(t, grade.Failed, o.Ending)
+	assert.Zero(t, p.rounds+p.ends)
+}
+
+func TestX86DefaultsToThePCBoardsCPUs(t *testing.T) {
+	boot := make([]byte, 512)
+	boot[510], boot[511] = 0x55, 0xAA
+	b, err := New(Config{Arch: grade.X86, BootDisk: boot})
+	require.NoError(t, err)
+	assert.Equal(t, machine.PCDefaultCPUs, b.CPUs())
+	assert.Equal(t, machine.DefaultCPUs, backend(t, shellGuest(), func(c *Config) { c.CPUs = 0 }).CPUs())
 }
