@@ -229,6 +229,9 @@ func writeRAM(p []byte, size int, v uint32) {
 // readSlow is the path behind the read TLB: page-crossing accesses,
 // misses, and devices.
 func (c *CPU) readSlow(lin uint32, size int, user bool) uint32 {
+	if c.dbg != nil {
+		c.dbg.note(lin, size, false)
+	}
 	if crosses(lin, size) {
 		var v uint32
 		for i := 0; i < size; i++ {
@@ -261,6 +264,9 @@ func (c *CPU) readSlow(lin uint32, size int, user bool) uint32 {
 // writeSlow is the path behind the write TLB. A page-crossing write is
 // translated on both pages before any byte is written.
 func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
+	if c.dbg != nil {
+		c.dbg.note(lin, size, true)
+	}
 	if crosses(lin, size) {
 		c.translate(lin, true, user)
 		c.translate(lin&^pageMask+bus.PageSize, true, user)
@@ -285,7 +291,7 @@ func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
 }
 
 func (c *CPU) tlbInsert(t *[2][tlbSize]tlbEntry, lin uint32, idx uint64, user bool) {
-	if c.tlb.noInsert {
+	if c.tlb.noInsert || c.dbg != nil {
 		return
 	}
 	u := 0

@@ -47,7 +47,7 @@ func (c *CPU) stringOp(in *insn, size int) bool {
 	}
 	rep := in.pfx&(pfxRep|pfxRepne) != 0
 	op := in.op &^ 1
-	if rep && d == uint32(size) && !sr.a16 && !c.cyc.probing {
+	if rep && d == uint32(size) && !sr.a16 && !c.cyc.probing && c.dbg == nil {
 		switch op {
 		case 0xA4:
 			c.fastMovs(in, size)
