@@ -28,6 +28,19 @@ type Arch struct {
 	Regs     int    // registers numbered 0..Regs-1
 	GRegs    int    // the first GRegs of them travel in the g packet
 	RegBytes int    // every register's size, little-endian
+	// Sizes, when set, gives register r's size instead (an i386 x87
+	// register is 10 bytes); a Target reads and writes only the registers
+	// of up to 8 bytes.
+	Sizes []int
+	PC    int // the register gdb resumes at (c ADDR); 0 means GRegs-1
+}
+
+// size returns register r's size in bytes.
+func (a *Arch) size(r int) int {
+	if r < len(a.Sizes) {
+		return a.Sizes[r]
+	}
+	return a.RegBytes
 }
 
 // Break kinds, numbered as Z packets number them.
@@ -522,9 +535,14 @@ func (s *Server) setPC(t int, addr string) {
 	}
 }
 
-// pcReg is the register gdb resumes at; every target so far has it right
-// after the g packet's general registers.
-func (s *Server) pcReg() int { return s.arch.GRegs - 1 }
+// pcReg is the register gdb resumes at: on RISC-V right after the
+// general registers, on i386 among them.
+func (s *Server) pcReg() int {
+	if s.arch.PC != 0 {
+		return s.arch.PC
+	}
+	return s.arch.GRegs - 1
+}
 
 func (s *Server) xferFeatures(args string) string {
 	annex, rng, ok := strings.Cut(args, ":")
@@ -557,17 +575,18 @@ func parsePair(f string) (a, b uint64, ok bool) {
 	return a, b, err1 == nil && err2 == nil
 }
 
-func (s *Server) encodeReg(v uint64) string {
-	var buf [8]byte
-	for i := 0; i < s.arch.RegBytes; i++ {
+func (s *Server) encodeReg(r int, v uint64) string {
+	var buf [16]byte
+	n := min(s.arch.size(r), len(buf))
+	for i := 0; i < n && i < 8; i++ {
 		buf[i] = byte(v >> (8 * i))
 	}
-	return hex.EncodeToString(buf[:s.arch.RegBytes])
+	return hex.EncodeToString(buf[:n])
 }
 
-func (s *Server) decodeReg(h string) (uint64, bool) {
+func (s *Server) decodeReg(r int, h string) (uint64, bool) {
 	b, err := hex.DecodeString(h)
-	if err != nil || len(b) != s.arch.RegBytes {
+	if err != nil || len(b) != s.arch.size(r) || len(b) > 8 {
 		return 0, false
 	}
 	var v uint64
@@ -582,20 +601,24 @@ func (s *Server) readRegs() string {
 	for r := 0; r < s.arch.GRegs; r++ {
 		v, ok := s.t.ReadReg(s.gThread, r)
 		if !ok {
-			b.WriteString(strings.Repeat("xx", s.arch.RegBytes))
+			b.WriteString(strings.Repeat("xx", s.arch.size(r)))
 			continue
 		}
-		b.WriteString(s.encodeReg(v))
+		b.WriteString(s.encodeReg(r, v))
 	}
 	return b.String()
 }
 
 func (s *Server) writeRegs(h string) string {
-	n := 2 * s.arch.RegBytes
-	for r := 0; r < s.arch.GRegs && (r+1)*n <= len(h); r++ {
-		if v, ok := s.decodeReg(h[r*n : (r+1)*n]); ok {
+	for r, off := 0, 0; r < s.arch.GRegs; r++ {
+		n := 2 * s.arch.size(r)
+		if off+n > len(h) {
+			break
+		}
+		if v, ok := s.decodeReg(r, h[off:off+n]); ok {
 			s.t.WriteReg(s.gThread, r, v)
 		}
+		off += n
 	}
 	return "OK"
 }
@@ -605,11 +628,16 @@ func (s *Server) readReg(f string) string {
 	if err != nil || int(r) >= s.arch.Regs {
 		return "E01"
 	}
+	if s.arch.size(int(r)) > 8 {
+		// Too wide for a Target to hold: unavailable, which gdb shows
+		// as such rather than failing the whole command.
+		return strings.Repeat("xx", s.arch.size(int(r)))
+	}
 	v, ok := s.t.ReadReg(s.gThread, int(r))
 	if !ok {
 		return "E01"
 	}
-	return s.encodeReg(v)
+	return s.encodeReg(int(r), v)
 }
 
 func (s *Server) writeReg(f string) string {
@@ -618,7 +646,7 @@ func (s *Server) writeReg(f string) string {
 	if !ok || err != nil || int(r) >= s.arch.Regs {
 		return "E01"
 	}
-	v, ok := s.decodeReg(val)
+	v, ok := s.decodeReg(int(r), val)
 	if !ok || !s.t.WriteReg(s.gThread, int(r), v) {
 		return "E01"
 	}
