@@ -24,10 +24,11 @@ import (
 // debugState is what debugRun checks. Lists are short (a few entries), so
 // a scan beats a map.
 type debugState struct {
-	breaks  []uint64
-	watches []watchpoint
-	hit     bool          // a hart stopped; the round ends
-	event   gdbstub.Event // what it hit
+	breaks   []uint64
+	pcBreaks []uint32 // breaks as the pc board's CPUs take them (pcdebug.go)
+	watches  []watchpoint
+	hit      bool          // a hart stopped; the round ends
+	event    gdbstub.Event // what it hit
 
 	frozen []bool // hart i does not run (gdb resumed only some threads)
 	fast   []bool // hart i runs in fast mode (see debugRun)
@@ -52,6 +53,9 @@ func (m *Machine) debugHit() bool { return m.debug != nil && m.debug.hit }
 // breakpoint on stvec or mtvec): that, and watchpoints, take precise mode,
 // one instruction at a time with the checks in between.
 func (m *Machine) debugRun(i int, budget uint64) uint64 {
+	if m.pc != nil {
+		return m.pcDebugRun(i, budget)
+	}
 	d := m.debug
 	h := m.harts[i]
 	if d.frozen[i] {
