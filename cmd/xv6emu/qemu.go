@@ -16,11 +16,12 @@ import (
 
 	"github.com/xv6emu/xv6emu/gdbstub"
 	"github.com/xv6emu/xv6emu/machine"
+	"github.com/xv6emu/xv6emu/x86"
 )
 
 const qemuHelp = `Usage: xv6emu qemu [QEMU options]
        qemu-system-riscv64 [QEMU options]   (xv6emu installed under that name)
-       qemu-system-i386 [QEMU options]      (the pc board; no GDB stub yet)
+       qemu-system-i386 [QEMU options]      (the pc board)
 
 A drop-in for qemu-system-riscv64 in an xv6 tree: 'make qemu QEMU=...',
 'make qemu-gdb' with gdb-multiarch, and graders such as MIT's gradelib run
@@ -110,9 +111,6 @@ func qemuMain(name string, args []string) int {
 	if system == "riscv64" && o.kernel == "" {
 		return fail(fmt.Errorf("no -kernel given (xv6emu has no firmware to boot otherwise)"))
 	}
-	if system != "riscv64" && (o.gdb != "" || o.wait) {
-		return fail(fmt.Errorf("the GDB stub is not available for the pc board yet"))
-	}
 	code, err := runQEMU(name, o)
 	if err != nil {
 		return fail(err)
@@ -172,7 +170,10 @@ func runQEMU(name string, o *qemuOptions) (int, error) {
 		return 1, err
 	}
 	defer m.Close()
-	dbg := m.Debugger()
+	var dbg qemuTarget = m.Debugger()
+	if m.PC() {
+		dbg = m.PCDebugger()
+	}
 	srv := gdbstub.New(dbg)
 	if o.gdb != "" {
 		if err := srv.Listen(o.gdb); err != nil {
@@ -211,6 +212,12 @@ func runQEMU(name string, o *qemuOptions) (int, error) {
 		return 0, nil
 	}
 	return 1, fmt.Errorf("%s", stop)
+}
+
+// qemuTarget is a board's debugger.
+type qemuTarget interface {
+	gdbstub.Target
+	End() (machine.Stop, bool)
 }
 
 // qemuConsole forwards terminal input to the guest and implements the
@@ -304,8 +311,12 @@ func (c *qemuConsole) monitorCommand(cmd string) {
 	case "info registers", "info reg", "i r":
 		c.srv.Do(func() {
 			var b bytes.Buffer
-			for i := 0; i < c.m.Harts(); i++ {
-				writeHartRegs(&b, c.m, i)
+			for i := 0; i < c.m.CPUs(); i++ {
+				if c.m.PC() {
+					writeX86Regs(&b, c.m, i)
+				} else {
+					writeHartRegs(&b, c.m, i)
+				}
 			}
 			c.out.Write(b.Bytes())
 			close(done)
@@ -343,4 +354,27 @@ func writeHartRegs(w io.Writer, m *machine.Machine, i int) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// writeX86Regs prints CPU i of a pc board the way QEMU's 'info registers'
+// lays out the registers xv6 debugging looks at.
+func writeX86Regs(w io.Writer, m *machine.Machine, i int) {
+	c := m.X86(i)
+	fmt.Fprintf(w, "CPU#%d\n", i)
+	for r, n := range []string{"EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"} {
+		fmt.Fprintf(w, "%s=%08x", n, c.Reg(r))
+		if r%4 == 3 {
+			fmt.Fprintln(w)
+		} else {
+			fmt.Fprint(w, " ")
+		}
+	}
+	fmt.Fprintf(w, "EIP=%08x EFL=%08x CPL=%d\n", c.EIP(), c.EFLAGS(), c.CPL())
+	for _, s := range []struct {
+		name string
+		i    int
+	}{{"ES", x86.ES}, {"CS", x86.CS}, {"SS", x86.SS}, {"DS", x86.DS}, {"FS", x86.FS}, {"GS", x86.GS}} {
+		fmt.Fprintf(w, "%s =%04x %08x\n", s.name, c.Seg(s.i), c.SegBase(s.i))
+	}
+	fmt.Fprintf(w, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", c.CR0(), c.CR2(), c.CR3(), c.CR4())
 }

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/arch/x86/x86asm"
+
+	"github.com/xv6emu/xv6emu/kernel"
+)
+
+// i386Args is the command line a classic xv6 Makefile passes to
+// qemu-system-i386, on our x86 kernel by multiboot (-kernel) with the
+// file system as IDE disk 1.
+func i386Args(t *testing.T, port int, extra ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	k, err := kernel.X86Kernel()
+	require.NoError(t, err)
+	img, err := kernel.X86FS()
+	require.NoError(t, err)
+	kpath, fspath := filepath.Join(dir, "kernel"), filepath.Join(dir, "fs.img")
+	require.NoError(t, os.WriteFile(kpath, k, 0o644))
+	require.NoError(t, os.WriteFile(fspath, img, 0o644))
+	args := []string{"-nographic", "-kernel", kpath,
+		"-drive", "file=" + fspath + ",index=1,media=disk,format=raw", "-smp", "2", "-m", "512"}
+	if port != 0 {
+		args = append(args, "-S", "-gdb", fmt.Sprintf("tcp::%d", port))
+	}
+	return append(args, extra...)
+}
+
+func i386Shim(t *testing.T) string {
+	return filepath.Join(filepath.Dir(qemuShim(t)), "qemu-system-i386")
+}
+
+// gdbScriptI386 is gdbScript for x86: the same stops, and a watchpoint on
+// a lock word (tickslock's), which acquire's xchg sets.
+const gdbScriptI386 = `set confirm off
+set pagination off
+target remote 127.0.0.1:%d
+break sys_clone
+continue
+bt
+info threads
+p/x $eip
+p/x $cs
+stepi
+p/x $eip
+delete
+watch tickslock.locked
+continue
+kill
+`
+
+// gdbSessionI386 runs gdbScriptI386 against qemu (ours or the real one),
+// typing threadtest at the shell so that clone is called, and returns
+// gdb's output.
+func gdbSessionI386(t *testing.T, qemu string) string {
+	t.Helper()
+	gdb, err := exec.LookPath("gdb-multiarch")
+	if err != nil {
+		t.Skip("gdb-multiarch not installed (make deps)")
+	}
+	port := freePort(t)
+	args := i386Args(t, port, "-snapshot")
+	g := startGuest(t, qemu, args...)
+	script := filepath.Join(t.TempDir(), "cmds.gdb")
+	require.NoError(t, os.WriteFile(script, []byte(fmt.Sprintf(gdbScriptI386, port)), 0o644))
+	waitListen(t, port)
+	cmd := exec.Command(gdb, "-nx", "-batch", "-x", script, args[2])
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	g.waitFor("$ ", 1, 60*time.Second)
+	io.WriteString(g.stdin, "threadtest\n")
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		require.NoError(t, err, "gdb:\n%s", out.String())
+	case <-time.After(90 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("gdb did not finish; its output:\n%s\nconsole:\n%s", out.String(), g.console())
+	}
+	g.wait(20 * time.Second) // kill ends the machine
+	return out.String()
+}
+
+type gdbAnswersI386 struct {
+	hit      string
+	bt       []string
+	threads  int
+	eip, cs  uint64
+	stepped  uint64
+	watch    bool // fired on tickslock.locked going from 0 to 1
+	watchAt  string
+	killed   bool
+	detached bool
+}
+
+func parseGDBI386(out string) gdbAnswersI386 {
+	var a gdbAnswersI386
+	if m := regexp.MustCompile(`hit Breakpoint 1, (\w+) \(`).FindStringSubmatch(out); m != nil {
+		a.hit = m[1]
+	}
+	for _, m := range btFrameRE.FindAllStringSubmatch(out, -1) {
+		a.bt = append(a.bt, m[1])
+	}
+	a.threads = len(regexp.MustCompile(`(?m)^\*?\s+\d+\s+Thread `).FindAllString(out, -1))
+	if vals := valueRE.FindAllStringSubmatch(out, -1); len(vals) == 3 {
+		fmt.Sscanf(vals[0][2], "0x%x", &a.eip)
+		fmt.Sscanf(vals[1][2], "0x%x", &a.cs)
+		fmt.Sscanf(vals[2][2], "0x%x", &a.stepped)
+	}
+	a.watch = regexp.MustCompile(`(?s)Hardware watchpoint 2: tickslock.locked.*Old value = 0\s+New value = 1`).MatchString(out)
+	if m := regexp.MustCompile(`New value = \d+\n(?:0x[0-9a-f]+ in )?(\w+) \(`).FindStringSubmatch(out); m != nil {
+		a.watchAt = m[1]
+	}
+	a.killed = strings.Contains(out, "(Remote target) killed") || strings.Contains(out, "process 1) killed")
+	return a
+}
+
+// insnLen returns the length of the instruction at addr in the kernel.
+func insnLen(t *testing.T, kernelPath string, addr uint64) uint64 {
+	t.Helper()
+	f, err := elf.Open(kernelPath)
+	require.NoError(t, err)
+	defer f.Close()
+	text := f.Section(".text")
+	buf := make([]byte, 16)
+	_, err = text.ReadAt(buf, int64(addr-text.Addr))
+	require.NoError(t, err)
+	in, err := x86asm.Decode(buf, 32)
+	require.NoError(t, err)
+	return uint64(in.Len)
+}
+
+// The GDB session a student runs on the pc board, with gdb-multiarch in
+// batch mode: break in the clone syscall handler, the kernel call chain,
+// one thread per CPU, registers, stepi, a watchpoint on a lock word, kill.
+// The same script on qemu-system-i386 gives the same answers.
+func TestQEMUi386GDBSession(t *testing.T) {
+	args := i386Args(t, 0)
+	clone := kernelSymbol(t, args, "sys_clone")
+	step := insnLen(t, args[2], clone)
+
+	out := gdbSessionI386(t, i386Shim(t))
+	a := parseGDBI386(out)
+	assert.Equal(t, "sys_clone", a.hit, out)
+	require.GreaterOrEqual(t, len(a.bt), 4, out)
+	assert.Equal(t, []string{"sys_clone", "syscall", "usertrap", "alltraps"}, a.bt[:4], "the kernel call chain")
+	assert.Equal(t, 2, a.threads, "one thread per CPU:\n%s", out)
+	assert.Equal(t, clone, a.eip)
+	assert.Equal(t, uint64(8), a.cs, "the kernel code segment")
+	assert.Equal(t, clone+step, a.stepped, "stepi moves one instruction")
+	assert.True(t, a.watch, "the watchpoint on the lock word fired:\n%s", out)
+	assert.Equal(t, "acquire", a.watchAt, "the lock word is set in acquire:\n%s", out)
+	assert.True(t, a.killed, out)
+
+	qemu, err := exec.LookPath("qemu-system-i386")
+	if err != nil {
+		t.Log("qemu-system-i386 not installed: no comparison with QEMU")
+		return
+	}
+	qout := gdbSessionI386(t, qemu)
+	q := parseGDBI386(qout)
+	assert.Equal(t, q.hit, a.hit, "QEMU:\n%s", qout)
+	assert.Equal(t, q.bt, a.bt, "backtraces: QEMU:\n%s\nxv6emu:\n%s", qout, out)
+	assert.Equal(t, q.threads, a.threads)
+	assert.Equal(t, q.eip, a.eip)
+	assert.Equal(t, q.cs, a.cs)
+	assert.Equal(t, q.stepped, a.stepped)
+	assert.Equal(t, q.watch, a.watch)
+	assert.Equal(t, q.watchAt, a.watchAt)
+	assert.Equal(t, q.killed, a.killed)
+}
+
+// The protocol underneath, as a client without gdb sees it: the i386
+// target description, a g packet of the sixteen core registers, Ctrl-C
+// stops a running machine, and D lets it run on to the shell.
+func TestQEMUi386StubProtocol(t *testing.T) {
+	port := freePort(t)
+	args := i386Args(t, port, "-snapshot")
+	f, err := elf.Open(args[2])
+	require.NoError(t, err)
+	entry := fmt.Sprintf("%08x", f.Entry)
+	f.Close()
+	g := startGuest(t, i386Shim(t), args...)
+	waitListen(t, port)
+	r := dialRSP(t, port)
+	reply := func(p string) string {
+		t.Helper()
+		r.send(p)
+		r.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err := r.r.ReadString('$')
+		require.NoError(t, err, "no reply to %s", p)
+		body, err := r.r.ReadString('#')
+		require.NoError(t, err)
+		_, err = r.r.Discard(2) // the checksum
+		require.NoError(t, err)
+		r.c.Write([]byte("+"))
+		return strings.TrimSuffix(body, "#")
+	}
+	xml := reply("qXfer:features:read:target.xml:0,3fff")
+	assert.Contains(t, xml, "<architecture>i386</architecture>")
+	assert.Contains(t, xml, `name="org.gnu.gdb.i386.core"`)
+	regs := reply("g")
+	require.Len(t, regs, 16*8, "eax..edi eip eflags cs ss ds es fs gs")
+	assert.Equal(t, entry[6:8]+entry[4:6]+entry[2:4]+entry[0:2], regs[8*8:9*8], "eip at the kernel's entry, little-endian")
+	assert.Equal(t, "08000000", regs[10*8:11*8], "cs = 8")
+	assert.Equal(t, "xxxxxxxxxxxxxxxxxxxx", reply("p10"), "st0: no FPU")
+	assert.Equal(t, "m1,2", reply("qfThreadInfo"))
+
+	r.send("c")
+	time.Sleep(200 * time.Millisecond)
+	r.c.Write([]byte{0x03})
+	stop := ""
+	r.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for !strings.HasPrefix(stop, "T02") {
+		_, err := r.r.ReadString('$')
+		require.NoError(t, err, "no stop after Ctrl-C")
+		body, err := r.r.ReadString('#')
+		require.NoError(t, err)
+		stop = strings.TrimSuffix(body, "#")
+	}
+	assert.Regexp(t, `^T02thread:[12];$`, stop)
+	r.r.Discard(2)
+	r.c.Write([]byte("+"))
+	assert.Equal(t, "OK", reply("D"))
+	g.waitFor("$ ", 1, 60*time.Second)
+	io.WriteString(g.stdin, "\x01x")
+	require.NoError(t, g.wait(10*time.Second))
+}
