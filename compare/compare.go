@@ -13,6 +13,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -30,7 +32,7 @@ type Options struct {
 	Sides  [2]Side // conventionally RISC-V first
 	Seed   uint64
 	Repeat int      // runs per top-level test and arch; 0 means 1
-	Jobs   int      // machine runs at once per side; 0 means grade's default
+	Jobs   int      // machine runs at once, both sides together; 0 means one per host CPU
 	Only   []string // as grade.Options.Only
 }
 
@@ -112,30 +114,15 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 	var recs [2]*recorder
 	var errs [2]error
 	res := &Result{Lab: lab.Name, Seed: opt.Seed, Repeat: opt.Repeat}
-	var wg sync.WaitGroup
 	for i, s := range opt.Sides {
 		if s.Backend == nil {
 			return nil, fmt.Errorf("compare: no backend for %s", s.Arch)
 		}
 		res.Arches[i] = s.Arch
 		recs[i] = &recorder{inner: s.Backend, runs: make(map[runKey]record)}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			res.Reports[i], errs[i] = grade.Grade(ctx, lab, grade.Options{
-				Backend: recs[i],
-				Jobs:    opt.Jobs,
-				Seed:    opt.Seed,
-				Repeat:  opt.Repeat,
-				Only:    opt.Only,
-			})
-		}(i)
 	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("compare: %s: %w", opt.Sides[i].Arch, err)
-		}
+	if err := lab.Validate(); err != nil {
+		return nil, err
 	}
 	tests, err := lab.Select(opt.Only)
 	if err != nil {
@@ -144,6 +131,19 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 	seeds := make([]uint64, opt.Repeat)
 	for k := range seeds {
 		seeds[k] = opt.Seed + uint64(k)
+	}
+	runBoth(ctx, tests, seeds, recs, opt.Jobs)
+	// Every run is recorded: grading replays them.
+	for i := range recs {
+		res.Reports[i], errs[i] = grade.Grade(ctx, lab, grade.Options{
+			Backend: recs[i],
+			Seed:    opt.Seed,
+			Repeat:  opt.Repeat,
+			Only:    opt.Only,
+		})
+		if errs[i] != nil {
+			return nil, fmt.Errorf("compare: %s: %w", opt.Sides[i].Arch, errs[i])
+		}
 	}
 	for _, t := range tests {
 		res.Rows = append(res.Rows, compareCase(t, res.Reports, recs, seeds))
@@ -325,6 +325,52 @@ func dedupe(s []string) []string {
 	return out
 }
 
+// runBoth makes every run of tests on both sides, each once, on one pool
+// of jobs workers (0: one per host CPU), longest timeout first. One pool
+// rather than a grader per side: more machines than host CPUs only share
+// them (and pay for goroutine preemption), and with the longest runs
+// started first the comparison takes about as long as its slowest run,
+// which is also what bounds the slower side's own grade.
+func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*recorder, jobs int) {
+	type job struct {
+		rec  *recorder
+		spec grade.RunSpec
+	}
+	var queue []job
+	for _, t := range tests {
+		if t.Run == nil {
+			continue
+		}
+		for _, seed := range seeds {
+			for _, rec := range recs {
+				queue = append(queue, job{rec, t.Run.Spec(seed)})
+			}
+		}
+	}
+	sort.SliceStable(queue, func(i, j int) bool { return queue[i].spec.Timeout > queue[j].spec.Timeout })
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for w := 0; w < min(jobs, len(queue)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				if ctx.Err() == nil {
+					j.rec.prerun(ctx, j.spec)
+				}
+			}
+		}()
+	}
+	for _, j := range queue {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+}
+
 // statsRunner is a backend that measures its runs (*MachineBackend).
 type statsRunner interface {
 	RunStats(ctx context.Context, spec grade.RunSpec) (grade.Outcome, Stats)
@@ -351,7 +397,29 @@ type recorder struct {
 
 func (r *recorder) Name() string { return r.inner.Name() }
 
+// prerun makes a run ahead of grading. A backend that panics leaves no
+// record: the grader then makes the run itself and reports the panic.
+func (r *recorder) prerun(ctx context.Context, spec grade.RunSpec) {
+	defer func() { _ = recover() }()
+	r.record(ctx, spec)
+}
+
+// Run replays a recorded run, or makes and records it.
 func (r *recorder) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
+	r.mu.Lock()
+	rec, ok := r.runs[keyOf(spec)]
+	r.mu.Unlock()
+	if ok {
+		return rec.outcome
+	}
+	return r.record(ctx, spec)
+}
+
+func keyOf(spec grade.RunSpec) runKey {
+	return runKey{strings.Join(spec.Commands, "\x00"), spec.Seed}
+}
+
+func (r *recorder) record(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 	var rec record
 	if sr, ok := r.inner.(statsRunner); ok {
 		rec.outcome, rec.stats = sr.RunStats(ctx, spec)
@@ -360,7 +428,7 @@ func (r *recorder) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 		rec.outcome = r.inner.Run(ctx, spec)
 	}
 	r.mu.Lock()
-	r.runs[runKey{strings.Join(spec.Commands, "\x00"), spec.Seed}] = rec
+	r.runs[keyOf(spec)] = rec
 	r.mu.Unlock()
 	return rec.outcome
 }
@@ -368,5 +436,5 @@ func (r *recorder) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
 func (r *recorder) get(run *grade.Run, seed uint64) record {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.runs[runKey{strings.Join(run.Commands, "\x00"), seed}]
+	return r.runs[keyOf(run.Spec(seed))]
 }

@@ -247,3 +247,60 @@ func TestNoBackend(t *testing.T) {
 	_, err := Run(context.Background(), miniLab(), Options{Sides: [2]Side{{Arch: grade.RISCV}, {Arch: grade.X86}}})
 	assert.ErrorContains(t, err, "no backend for riscv")
 }
+
+// loggingShell is a fakeShell that logs which runs start, in order, and
+// how many run at once at most.
+type loggingShell struct {
+	*fakeShell
+	mu      *sync.Mutex
+	log     *[]string
+	running *int
+	most    *int
+}
+
+func (l loggingShell) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome {
+	l.mu.Lock()
+	*l.log = append(*l.log, l.name+" "+strings.Join(spec.Commands, ","))
+	*l.running++
+	*l.most = max(*l.most, *l.running)
+	l.mu.Unlock()
+	time.Sleep(5 * time.Millisecond) // for others to start meanwhile, were they let
+	o := l.fakeShell.Run(ctx, spec)
+	l.mu.Lock()
+	*l.running--
+	l.mu.Unlock()
+	return o
+}
+
+// Both sides' runs share one pool of Jobs workers, longest timeout first,
+// and each is made once however many times grading asks for it.
+func TestRunsShareOnePoolLongestFirst(t *testing.T) {
+	lab := miniLab()
+	lab.Tests[3].Run.Timeout = time.Minute // probe outlasts tt's 30 s default
+	for _, jobs := range []int{1, 3} {
+		var mu sync.Mutex
+		var log []string
+		var running, most int
+		side := func(name string) loggingShell {
+			return loggingShell{fake(name, allPass, "result: 1\n"), &mu, &log, &running, &most}
+		}
+		a, b := side("a"), side("b")
+		res, err := Run(context.Background(), lab, Options{
+			Sides:  [2]Side{{grade.RISCV, a}, {grade.X86, b}},
+			Jobs:   jobs,
+			Repeat: 2,
+		})
+		require.NoError(t, err)
+		assert.True(t, res.OK(), res.Summary())
+		assert.Equal(t, 4, a.runs, "2 runs x 2 seeds, each once")
+		assert.Equal(t, 4, b.runs)
+		assert.LessOrEqual(t, most, jobs)
+		require.Len(t, log, 8)
+		if jobs == 1 {
+			// Workers racing for the queue may log starts out of order;
+			// one worker cannot.
+			assert.Equal(t, []string{"a probe", "b probe", "a probe", "b probe",
+				"a tt", "b tt", "a tt", "b tt"}, log)
+		}
+	}
+}

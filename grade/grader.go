@@ -216,13 +216,7 @@ func runAll(ctx context.Context, opt Options, jobs []job) {
 
 func runJob(ctx context.Context, b Backend, j job) {
 	st, k := j.st, j.k
-	r := st.test.Run
-	spec := RunSpec{
-		Commands: r.Commands,
-		Prompt:   r.prompt(),
-		Timeout:  r.timeout(),
-		Seed:     st.seeds[k],
-	}
+	spec := st.test.Run.Spec(st.seeds[k])
 	// The console file is created before the run and handed to the
 	// backend, which may stream the console into it as the guest prints
 	// (so a long run can be watched with tail -f).

@@ -67,6 +67,11 @@ type Run struct {
 // DefaultPrompt is the xv6 shell prompt.
 const DefaultPrompt = script.DefaultPrompt
 
+// Spec is the session a grader hands its backend for this run with seed.
+func (r *Run) Spec(seed uint64) RunSpec {
+	return RunSpec{Commands: r.Commands, Prompt: r.prompt(), Timeout: r.timeout(), Seed: seed}
+}
+
 func (r *Run) timeout() time.Duration {
 	if r.Timeout <= 0 {
 		return DefaultTimeout
