@@ -31,7 +31,7 @@ func (m *Machine) pcDebugRun(i int, budget uint64) uint64 {
 		return budget
 	}
 	c := m.pc.cpus[i]
-	n, stop := c.DebugRun(budget, d.pcBreaks)
+	n, stop := c.DebugRun(budget)
 	switch stop {
 	case x86.DebugBreak:
 		d.stopAt(gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i})
@@ -237,6 +237,7 @@ func (d *PCDebugger) update() {
 		})
 	}
 	for _, c := range d.m.pc.cpus {
+		c.SetBreaks(s.pcBreaks)
 		c.SetWatches(ws)
 	}
 	if len(s.breaks)+len(s.watches) == 0 && !slices.Contains(s.frozen, true) {

@@ -173,6 +173,7 @@ type CPU struct {
 	Stats   Counters
 	entries userEntries // first user entries, for compare (entries.go)
 	dbg     *debugHooks // a debugger's watchpoints; nil when none (debug.go)
+	brk     *breakHooks // a debugger's breakpoints; nil when none (debug.go)
 }
 
 // New returns CPU id on bus b, in the power-on state: real mode at

@@ -8,11 +8,15 @@ import "slices"
 // a single step that takes no interrupt, and an address translation that
 // changes nothing (no A/D bits, no TLB fill, no fault).
 //
-// None of it costs the normal run loop anything. Breakpoints need no hook:
-// DebugRun executes one instruction at a time and looks at EIP in between.
-// Watchpoints need one in the memory slow paths: while any is set c.dbg is
-// not nil, the TLBs stay empty and the string fast paths are off, so every
-// data access goes through readSlow or writeSlow, which report it here.
+// None of it costs the normal run loop anything. Breakpoints hook the
+// instruction fetch's slow path: while any is set c.brk is not nil, and a
+// page holding one is never kept as the fetch page, so every instruction
+// fetched from it passes through fetchSlow, which stops the Run before an
+// instruction at a breakpoint (breakPanic). Code elsewhere runs at full
+// speed. Watchpoints hook the memory slow paths: while any is set c.dbg
+// is not nil, the TLBs stay empty and the string fast paths are off, so
+// every data access goes through readSlow or writeSlow, which report it
+// here; DebugRun then runs one instruction at a time.
 
 // Watch is a data watchpoint on linear addresses [Addr, Addr+Len).
 type Watch struct {
@@ -44,6 +48,44 @@ func (d *debugHooks) note(lin uint32, size int, write bool) {
 		d.hit, d.hitAt, d.hitAddr, d.hitW = true, i, max(lin, w.Addr), write
 		return
 	}
+}
+
+// breakHooks holds the breakpoints, as linear addresses.
+type breakHooks struct {
+	at  []uint32
+	hit bool
+}
+
+// breakSignal is the panic value that unwinds the interpreter to runSafe
+// before an instruction at a breakpoint, with nothing of it executed.
+type breakSignal struct{}
+
+var breakPanic = &breakSignal{}
+
+// check is fetchSlow's hook: lin is the next instruction.
+func (b *breakHooks) check(c *CPU, lin uint32) {
+	for _, a := range b.at {
+		if a>>12 != lin>>12 {
+			continue
+		}
+		// Come back here for the next instruction on this page too.
+		c.icache.forgetFetchPage()
+		if slices.Contains(b.at, lin) {
+			b.hit = true
+			panic(breakPanic)
+		}
+		return
+	}
+}
+
+// SetBreaks replaces the CPU's breakpoints (linear addresses).
+func (c *CPU) SetBreaks(at []uint32) {
+	if len(at) == 0 {
+		c.brk = nil
+	} else {
+		c.brk = &breakHooks{at: slices.Clone(at)}
+	}
+	c.debugChanged()
 }
 
 // SetWatches replaces the CPU's watchpoints; with none, memory accesses
@@ -79,14 +121,29 @@ const (
 	DebugWatch                  // the last instruction touched a watched address (see WatchHit)
 )
 
-// DebugRun is Run for a debugger: it executes up to budget instructions
-// one at a time, returning before one whose linear address is in breaks
-// and after one that triggers a watchpoint (x86 data breakpoints are
-// traps: the access has happened, as gdb expects on this architecture).
-// An interrupt is taken before the breakpoint check, so a breakpoint on a
-// handler's first instruction stops there. Spin detection still works;
-// the slower cycle probes do not run.
-func (c *CPU) DebugRun(budget uint64, breaks []uint32) (uint64, DebugStop) {
+// DebugRun is Run for a debugger: it executes up to budget instructions,
+// returning before one at a breakpoint (SetBreaks) and after one that
+// triggers a watchpoint (x86 data breakpoints are traps: the access has
+// happened, as gdb expects on this architecture). An interrupt is taken
+// before the breakpoint check, so a breakpoint on a handler's first
+// instruction stops there. With breakpoints only, it is Run with the fetch
+// hook; with watchpoints it goes one instruction at a time, where spin
+// detection still works but the slower cycle probes do not run.
+func (c *CPU) DebugRun(budget uint64) (uint64, DebugStop) {
+	if c.dbg == nil {
+		c.icache.forgetFetchPage() // the first fetch is checked too
+		n := c.Run(budget)
+		if c.brk != nil && c.brk.hit {
+			c.brk.hit = false
+			c.spinning = false
+			return n, DebugBreak
+		}
+		return n, DebugNone
+	}
+	var breaks []uint32
+	if c.brk != nil {
+		breaks = c.brk.at
+	}
 	start := c.steps
 	c.restartSpinWatch()
 	c.forgetCycle()
@@ -148,6 +205,9 @@ func (c *CPU) Step() uint64 {
 // delivering the exception it raises, with interrupts held off: the
 // caller has taken any it wanted first.
 func (c *CPU) stepOne() {
+	brk := c.brk
+	c.brk = nil // the callers check breakpoints themselves
+	defer func() { c.brk = brk }()
 	c.noIntAt = c.steps
 	if c.runSafe(c.steps + 1) {
 		c.restoreAfterFault()

@@ -24,14 +24,22 @@ func newDebugBoard(t *testing.T) *testBoard {
 func TestDebugRunBreakStepWatch(t *testing.T) {
 	tb := newDebugBoard(t)
 	c := tb.cpu
-	n, stop := c.DebugRun(1000, []uint32{0x1011})
+	c.SetBreaks([]uint32{0x1011})
+	n, stop := c.DebugRun(1000)
 	if stop != DebugBreak || c.EIP() != 0x1011 || c.Reg(EAX) != 1 || n != 4 {
 		t.Fatalf("break: stop %d after %d at %#x eax %d; want a break after 4 at 0x1011 with eax 1", stop, n, c.EIP(), c.Reg(EAX))
 	}
 	// Stopped at a breakpoint, the same call stops again without running.
-	if n, stop := c.DebugRun(1000, []uint32{0x1011}); stop != DebugBreak || n != 0 {
+	if n, stop := c.DebugRun(1000); stop != DebugBreak || n != 0 {
 		t.Fatalf("rerun at a breakpoint: stop %d after %d", stop, n)
 	}
+	// The loop comes back to the breakpoint (fetched from a page that is
+	// never the fetch page while it holds one).
+	c.Step()
+	if n, stop := c.DebugRun(1000); stop != DebugBreak || n != 4 || c.Reg(EAX) != 2 {
+		t.Fatalf("second hit: stop %d after %d, eax %d", stop, n, c.Reg(EAX))
+	}
+	c.SetBreaks(nil)
 	if got := c.Step(); got != 1 || c.EIP() != 0x1014 {
 		t.Fatalf("step: %d steps, eip %#x; want 1, 0x1014", got, c.EIP())
 	}
@@ -40,22 +48,22 @@ func TestDebugRunBreakStepWatch(t *testing.T) {
 	}
 
 	c.SetWatches([]Watch{{Addr: 0x2002, Len: 2, Write: true}, {Addr: 0x3000, Len: 4, Read: true}})
-	n, stop = c.DebugRun(1000, nil)
+	n, stop = c.DebugRun(1000)
 	i, addr, write, ok := c.WatchHit()
 	if stop != DebugWatch || !ok || i != 0 || addr != 0x2002 || !write || c.EIP() != 0x100B || n != 2 {
 		t.Fatalf("write watch: stop %d after %d at %#x, hit %d %#x write %v ok %v", stop, n, c.EIP(), i, addr, write, ok)
 	}
-	if got := tb.bus.RAM[0x2000]; got != 2 {
+	if got := tb.bus.RAM[0x2000]; got != 3 {
 		t.Fatalf("the store happened before the stop (x86 data breakpoints are traps): [0x2000] = %d", got)
 	}
-	n, stop = c.DebugRun(1000, nil)
+	n, stop = c.DebugRun(1000)
 	i, addr, write, _ = c.WatchHit()
 	if stop != DebugWatch || i != 1 || addr != 0x3000 || write || c.EIP() != 0x1011 || n != 1 {
 		t.Fatalf("read watch: stop %d after %d at %#x, hit %d %#x write %v", stop, n, c.EIP(), i, addr, write)
 	}
 
 	c.SetWatches(nil)
-	if _, stop = c.DebugRun(1000, nil); stop != DebugNone || !c.Halted() || c.Reg(EAX) != 5 {
+	if _, stop = c.DebugRun(1000); stop != DebugNone || !c.Halted() || c.Reg(EAX) != 5 {
 		t.Fatalf("no watches: stop %d, halted %v, eax %d", stop, c.Halted(), c.Reg(EAX))
 	}
 }

@@ -125,6 +125,9 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	ic.fetchBase = idx
 	ic.fetchPage = ic.page(idx>>12, c.code)
 	in := &ic.fetchPage.slots[lin&pageMask]
+	if c.brk != nil {
+		c.brk.check(c, lin)
+	}
 	if in.len == 0 {
 		return c.decodeSlot(in, idx, lin)
 	}

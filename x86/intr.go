@@ -74,6 +74,10 @@ func (c *CPU) Run(budget uint64) uint64 {
 func (c *CPU) runSafe(end uint64) (faulted bool) {
 	defer func() {
 		if r := recover(); r != nil {
+			if r == breakPanic {
+				c.spinning = true // Run returns; DebugRun reports the breakpoint
+				return
+			}
 			if r != faultPanic {
 				panic(r)
 			}
