@@ -152,7 +152,7 @@ func (d *PCDebugger) WriteMem(t int, addr uint64, p []byte) error {
 
 func (d *PCDebugger) eachPage(t int, addr uint64, n int, f func(pa uint64, off, n int) error) error {
 	c := d.m.pc.cpus[t]
-	if addr+uint64(n) > 1<<32 {
+	if addr >= 1<<32 || uint64(n) > 1<<32-addr {
 		return fmt.Errorf("machine: %#x is beyond 4 GiB", addr)
 	}
 	for off := 0; off < n; {
@@ -173,7 +173,7 @@ func (d *PCDebugger) eachPage(t int, addr uint64, n int, f func(pa uint64, off, 
 // AddBreak sets a breakpoint (software and hardware ones are the same
 // here: guest memory is never patched) or a watchpoint.
 func (d *PCDebugger) AddBreak(kind int, addr, length uint64) error {
-	if addr >= 1<<32 || addr+length > 1<<32 {
+	if addr >= 1<<32 || length > 1<<32-addr {
 		return fmt.Errorf("machine: %#x is beyond 4 GiB", addr)
 	}
 	switch kind {

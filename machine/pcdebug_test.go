@@ -77,6 +77,8 @@ func TestPCDebuggerBreakpointRegistersMemoryStep(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.Error(t, d.ReadMem(ev.Thread, 0xFEE00000, got), "device registers are not read")
 	assert.Error(t, d.ReadMem(ev.Thread, 0x7FFFF000, got), "unmapped")
+	assert.Error(t, d.ReadMem(ev.Thread, 1<<64-8, got), "beyond 4 GiB, wrapping")
+	assert.Error(t, d.AddBreak(gdbstub.WatchWrite, 1<<64-2, 4))
 
 	// A step moves one instruction (sys_clone begins with push %ebp, one
 	// byte, in an unoptimised prologue or not) and nothing else runs.

@@ -252,3 +252,23 @@ func TestQEMUi386StubProtocol(t *testing.T) {
 	io.WriteString(g.stdin, "\x01x")
 	require.NoError(t, g.wait(10*time.Second))
 }
+
+// The monitor on the pc board: 'info registers' shows each CPU's x86
+// registers, 'c' starts a machine -S holds without a debugger.
+func TestQEMUi386Monitor(t *testing.T) {
+	args := append(i386Args(t, 0), "-S", "-snapshot")
+	g := startGuest(t, i386Shim(t), args...)
+	io.WriteString(g.stdin, "\x01c")
+	g.waitFor("(qemu) ", 1, 10*time.Second)
+	io.WriteString(g.stdin, "info registers\n")
+	g.waitFor("(qemu) ", 2, 10*time.Second)
+	con := g.console()
+	assert.Contains(t, con, "CPU#0\nEAX=2badb002", "multiboot's magic in eax at entry")
+	assert.Contains(t, con, "CPU#1\n")
+	assert.Regexp(t, `CS =0008 00000000`, con)
+	io.WriteString(g.stdin, "c\n")
+	io.WriteString(g.stdin, "\x01c")
+	g.waitFor("$ ", 1, 30*time.Second)
+	io.WriteString(g.stdin, "\x01x")
+	require.NoError(t, g.wait(10*time.Second))
+}
