@@ -8,15 +8,16 @@ import "slices"
 // a single step that takes no interrupt, and an address translation that
 // changes nothing (no A/D bits, no TLB fill, no fault).
 //
-// None of it costs the normal run loop anything. Breakpoints hook the
+// None of it costs the normal run loop anything, and with a debugger the
+// CPU still runs whole slices at nearly full speed. Breakpoints hook the
 // instruction fetch's slow path: while any is set c.brk is not nil, and a
 // page holding one is never kept as the fetch page, so every instruction
 // fetched from it passes through fetchSlow, which stops the Run before an
-// instruction at a breakpoint (breakPanic). Code elsewhere runs at full
-// speed. Watchpoints hook the memory slow paths: while any is set c.dbg
-// is not nil, the TLBs stay empty and the string fast paths are off, so
-// every data access goes through readSlow or writeSlow, which report it
-// here; DebugRun then runs one instruction at a time.
+// instruction at a breakpoint (breakPanic). Watchpoints hook the memory
+// slow paths: while any is set c.dbg is not nil, watched pages never enter
+// the TLBs and the string fast paths are off, so every access to them goes
+// through readSlow or writeSlow, which report it here; a hit makes the
+// next instruction fetch stop the Run the same way, after the access.
 
 // Watch is a data watchpoint on linear addresses [Addr, Addr+Len).
 type Watch struct {
@@ -26,6 +27,7 @@ type Watch struct {
 
 // debugHooks is the state the memory slow paths report to.
 type debugHooks struct {
+	c       *CPU
 	watches []Watch
 	hit     bool
 	hitAt   int    // index in watches
@@ -34,8 +36,9 @@ type debugHooks struct {
 }
 
 // note is called by the slow paths for every data access while a
-// debugger watches memory. The first access that hits a watchpoint in an
-// instruction is the one reported.
+// debugger watches memory. The first access that hits a watchpoint is the
+// one reported; the instruction making it completes, and the next fetch
+// stops the Run.
 func (d *debugHooks) note(lin uint32, size int, write bool) {
 	if d.hit {
 		return
@@ -46,14 +49,32 @@ func (d *debugHooks) note(lin uint32, size int, write bool) {
 			continue
 		}
 		d.hit, d.hitAt, d.hitAddr, d.hitW = true, i, max(lin, w.Addr), write
+		if b := d.c.brk; b != nil {
+			b.stopNext = true
+			d.c.icache.forgetFetchPage()
+		}
 		return
 	}
 }
 
-// breakHooks holds the breakpoints, as linear addresses.
+// watched reports whether linear page of lin holds a watched byte; such
+// pages stay out of the TLBs.
+func (d *debugHooks) watched(lin uint32) bool {
+	p := uint64(lin >> 12)
+	for _, w := range d.watches {
+		if p >= uint64(w.Addr>>12) && p <= (uint64(w.Addr)+uint64(w.Len)-1)>>12 {
+			return true
+		}
+	}
+	return false
+}
+
+// breakHooks holds the breakpoints, as linear addresses, and is also how
+// a watchpoint hit stops the Run (stopNext). It exists while either is set.
 type breakHooks struct {
-	at  []uint32
-	hit bool
+	at       []uint32
+	stop     DebugStop // why the last Run stopped, DebugNone if not for us
+	stopNext bool      // a watchpoint hit: stop before the next instruction
 }
 
 // breakSignal is the panic value that unwinds the interpreter to runSafe
@@ -64,6 +85,11 @@ var breakPanic = &breakSignal{}
 
 // check is fetchSlow's hook: lin is the next instruction.
 func (b *breakHooks) check(c *CPU, lin uint32) {
+	if b.stopNext {
+		b.stopNext = false
+		b.stop = DebugWatch
+		panic(breakPanic)
+	}
 	for _, a := range b.at {
 		if a>>12 != lin>>12 {
 			continue
@@ -71,7 +97,7 @@ func (b *breakHooks) check(c *CPU, lin uint32) {
 		// Come back here for the next instruction on this page too.
 		c.icache.forgetFetchPage()
 		if slices.Contains(b.at, lin) {
-			b.hit = true
+			b.stop = DebugBreak
 			panic(breakPanic)
 		}
 		return
@@ -80,25 +106,37 @@ func (b *breakHooks) check(c *CPU, lin uint32) {
 
 // SetBreaks replaces the CPU's breakpoints (linear addresses).
 func (c *CPU) SetBreaks(at []uint32) {
-	if len(at) == 0 {
-		c.brk = nil
-	} else {
-		c.brk = &breakHooks{at: slices.Clone(at)}
-	}
-	c.debugChanged()
+	c.setDebug(slices.Clone(at), c.watches())
 }
 
 // SetWatches replaces the CPU's watchpoints; with none, memory accesses
 // go back to their fast paths.
 func (c *CPU) SetWatches(ws []Watch) {
-	if len(ws) == 0 {
-		c.dbg = nil
-	} else {
-		c.dbg = &debugHooks{watches: slices.Clone(ws)}
+	var at []uint32
+	if c.brk != nil {
+		at = c.brk.at
+	}
+	c.setDebug(at, slices.Clone(ws))
+}
+
+func (c *CPU) watches() []Watch {
+	if c.dbg == nil {
+		return nil
+	}
+	return c.dbg.watches
+}
+
+func (c *CPU) setDebug(at []uint32, ws []Watch) {
+	c.brk, c.dbg = nil, nil
+	if len(at)+len(ws) > 0 {
+		c.brk = &breakHooks{at: at}
+	}
+	if len(ws) > 0 {
+		c.dbg = &debugHooks{c: c, watches: ws}
 	}
 	// Cached translations would let accesses bypass the slow paths.
 	c.flushTLB()
-	c.forgetCycle()
+	c.debugChanged()
 }
 
 // WatchHit reports the watchpoint (index into the slice given to
@@ -126,53 +164,27 @@ const (
 // triggers a watchpoint (x86 data breakpoints are traps: the access has
 // happened, as gdb expects on this architecture). An interrupt is taken
 // before the breakpoint check, so a breakpoint on a handler's first
-// instruction stops there. With breakpoints only, it is Run with the fetch
-// hook; with watchpoints it goes one instruction at a time, where spin
-// detection still works but the slower cycle probes do not run.
+// instruction stops there. Spin and cycle detection work as in Run.
 func (c *CPU) DebugRun(budget uint64) (uint64, DebugStop) {
-	if c.dbg == nil {
-		c.icache.forgetFetchPage() // the first fetch is checked too
-		n := c.Run(budget)
-		if c.brk != nil && c.brk.hit {
-			c.brk.hit = false
-			c.spinning = false
-			return n, DebugBreak
-		}
-		return n, DebugNone
+	b := c.brk
+	if b == nil {
+		return c.Run(budget), DebugNone
 	}
-	var breaks []uint32
-	if c.brk != nil {
-		breaks = c.brk.at
-	}
-	start := c.steps
-	c.restartSpinWatch()
-	c.forgetCycle()
+	b.stop, b.stopNext = DebugNone, false
 	if c.dbg != nil {
 		c.dbg.hit = false
 	}
-	defer func() { c.Stats.Instructions = c.steps }()
-	for c.steps-start < budget && !c.shut && !c.waitSIPI && !c.spinning {
-		if c.halted {
-			if !c.interruptible() {
-				break
-			}
-			c.halted = false
-		}
-		if c.interruptible() && c.steps != c.noIntAt {
-			c.takeInterrupt()
-			if c.shut {
-				break
-			}
-		}
-		if slices.Contains(breaks, c.seg[CS].base+c.eip) {
-			return c.steps - start, DebugBreak
-		}
-		c.stepOne()
-		if c.dbg != nil && c.dbg.hit {
-			return c.steps - start, DebugWatch
-		}
+	c.icache.forgetFetchPage() // the first fetch is checked too
+	n := c.Run(budget)
+	if b.stopNext {
+		// The hit was in the budget's last instruction: no fetch followed.
+		b.stopNext, b.stop = false, DebugWatch
 	}
-	return c.steps - start, DebugNone
+	if b.stop == DebugNone {
+		return n, DebugNone
+	}
+	c.spinning = false // how the hook stopped Run, not a spin
+	return n, b.stop
 }
 
 // Step executes exactly the instruction at EIP, taking no interrupt first
@@ -202,11 +214,11 @@ func (c *CPU) Step() uint64 {
 }
 
 // stepOne executes one instruction (or one chunk of a rep instruction),
-// delivering the exception it raises, with interrupts held off: the
-// caller has taken any it wanted first.
+// delivering the exception it raises, with interrupts held off and no
+// breakpoint checked: a step over one must execute it.
 func (c *CPU) stepOne() {
 	brk := c.brk
-	c.brk = nil // the callers check breakpoints themselves
+	c.brk = nil
 	defer func() { c.brk = brk }()
 	c.noIntAt = c.steps
 	if c.runSafe(c.steps + 1) {

@@ -62,6 +62,11 @@ func TestDebugRunBreakStepWatch(t *testing.T) {
 		t.Fatalf("read watch: stop %d after %d at %#x, hit %d %#x write %v", stop, n, c.EIP(), i, addr, write)
 	}
 
+	// A hit in the last instruction of a budget is still reported.
+	c.SetWatches([]Watch{{Addr: 0x2000, Len: 4, Write: true}})
+	if n, stop := c.DebugRun(4); stop != DebugWatch || n != 4 || c.EIP() != 0x100B {
+		t.Fatalf("hit at the budget's end: stop %d after %d at %#x", stop, n, c.EIP())
+	}
 	c.SetWatches(nil)
 	if _, stop = c.DebugRun(1000); stop != DebugNone || !c.Halted() || c.Reg(EAX) != 5 {
 		t.Fatalf("no watches: stop %d, halted %v, eax %d", stop, c.Halted(), c.Reg(EAX))

@@ -291,7 +291,7 @@ func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
 }
 
 func (c *CPU) tlbInsert(t *[2][tlbSize]tlbEntry, lin uint32, idx uint64, user bool) {
-	if c.tlb.noInsert || c.dbg != nil {
+	if c.tlb.noInsert || c.dbg != nil && c.dbg.watched(lin) {
 		return
 	}
 	u := 0
