@@ -62,6 +62,8 @@ func (s *Stats) add(o Stats) {
 	s.CPUs = max(s.CPUs, o.CPUs)
 	s.Insns += o.Insns
 	s.Skipped += o.Skipped
+	s.HandOvers.Kernel += o.HandOvers.Kernel
+	s.HandOvers.User += o.HandOvers.User
 	s.Syscalls += o.Syscalls
 	s.PageFaults += o.PageFaults
 	s.ASwitches += o.ASwitches

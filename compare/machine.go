@@ -18,6 +18,8 @@ type Stats struct {
 	// processors, that no instruction ran in: processors waiting (wfi,
 	// hlt) or in a spin loop the run loop skipped ahead.
 	Skipped uint64 `json:"skipped_slots"`
+	// HandOvers are the lock hand-overs seen (see handover.go).
+	HandOvers HandOvers `json:"lock_handovers"`
 	Counters
 	// Timeline is which thread ran on which processor over guest time.
 	// It is left out of JSON (tens of thousands of segments); the HTML
@@ -88,19 +90,24 @@ func (b *MachineBackend) Run(ctx context.Context, spec grade.RunSpec) grade.Outc
 
 // RunStats runs spec and returns its outcome and what was measured.
 func (b *MachineBackend) RunStats(ctx context.Context, spec grade.RunSpec) (grade.Outcome, Stats) {
-	p := statsProbe{st: Stats{CPUs: b.inner.CPUs()}, tl: newTimelineRecorder(b.inner.CPUs())}
+	cpus := b.inner.CPUs()
+	p := statsProbe{st: Stats{CPUs: cpus}, tl: newTimelineRecorder(cpus), hand: newHandOverWatch(cpus)}
 	o := b.inner.RunProbed(ctx, spec, &p)
 	return o, p.st
 }
 
-// statsProbe samples the timeline every round and reads the counters at
-// the end of a run.
+// statsProbe samples the timeline and watches for lock hand-overs every
+// round, and reads the counters at the end of a run.
 type statsProbe struct {
-	st Stats
-	tl *timelineRecorder
+	st   Stats
+	tl   *timelineRecorder
+	hand *handOverWatch
 }
 
-func (p *statsProbe) Round(m *machine.Machine) { p.tl.sample(m) }
+func (p *statsProbe) Round(m *machine.Machine) {
+	p.tl.sample(m)
+	p.hand.observe(m)
+}
 
 func (p *statsProbe) End(m *machine.Machine) {
 	p.st.Insns = m.Retired()
@@ -110,4 +117,6 @@ func (p *statsProbe) End(m *machine.Machine) {
 	p.st.Counters = readCounters(m)
 	p.tl.sample(m)
 	p.st.Timeline = &p.tl.tl
+	p.hand.observe(m)
+	p.st.HandOvers = p.hand.n
 }
