@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,4 +272,45 @@ func TestQEMUi386Monitor(t *testing.T) {
 	g.waitFor("$ ", 1, 30*time.Second)
 	io.WriteString(g.stdin, "\x01x")
 	require.NoError(t, g.wait(10*time.Second))
+}
+
+// The gradelib way on the pc board, with classic xv6's disk layout (boot
+// disk at index 0, file system at 1): -S holds the machine, the grader
+// sets a Z1 breakpoint and continues, types commands, stops at the T05
+// reply, and terminates the emulator with SIGTERM.
+func TestQEMUi386GradelibStyleSession(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"x86-xv6.img", "x86-fs.img"} {
+		img, err := kernel.Image(name)
+		require.NoError(t, err)
+		f := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(f, img, 0o644))
+		files = append(files, f)
+	}
+	k := filepath.Join(dir, "kernel")
+	img, err := kernel.X86Kernel()
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(k, img, 0o644))
+	clone := kernelSymbol(t, []string{"-kernel", k}, "sys_clone")
+
+	port := freePort(t)
+	g := startGuest(t, i386Shim(t), "-nographic",
+		"-drive", "file="+files[1]+",index=1,media=disk,format=raw",
+		"-drive", "file="+files[0]+",index=0,media=disk,format=raw",
+		"-smp", "2", "-m", "512", "-S", "-gdb", fmt.Sprintf("tcp::%d", port))
+	waitListen(t, port)
+	c := dialRSP(t, port)
+	time.Sleep(100 * time.Millisecond)
+	assert.Empty(t, g.console(), "-S: nothing runs before the debugger continues")
+	c.send(fmt.Sprintf("Z1,%x,1", clone))
+	c.send("c")
+	g.waitFor("$ ", 1, 30*time.Second)
+	io.WriteString(g.stdin, "echo hello gradelib\n")
+	g.waitFor("hello gradelib\n$ ", 1, 20*time.Second)
+	io.WriteString(g.stdin, "threadtest\n")
+	c.waitPacket(t, "T05", 20*time.Second)
+	require.NoError(t, g.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, g.wait(10*time.Second), "SIGTERM ends the stopped emulator cleanly")
+	assert.NotContains(t, g.console(), "TEST1", "threadtest stopped in its first clone")
 }
