@@ -29,9 +29,10 @@ unmodified. 'xv6emu install-qemu-shims DIR' makes the links.
 
 Options (what xv6 Makefiles of every year pass; at the start of the line,
 as in QEMU's -help, which Makefiles grep for '^-gdb'):
--machine virt         the only board (-M too)
+-machine virt         the riscv64 board (-M too); qemu-system-i386 is a pc
 -bios none            the kernel starts in M-mode at 0x80000000
--kernel FILE          kernel ELF
+-kernel FILE          kernel ELF (i386: a multiboot kernel, else the
+                      machine boots IDE disk 0's boot sector)
 -m SIZE               RAM (unit MiB unless given: 128, 128M, 1G)
 -smp N | cpus=N,...   harts (1-8)
 -nographic            the console is this terminal (stdout)
