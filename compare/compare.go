@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/xv6emu/xv6emu/grade"
 )
@@ -132,8 +133,10 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 	for k := range seeds {
 		seeds[k] = opt.Seed + uint64(k)
 	}
+	start := time.Now()
 	runBoth(ctx, tests, seeds, recs, opt.Jobs)
-	// Every run is recorded: grading replays them.
+	// Every run is recorded: grading replays them, and each report's
+	// elapsed time is that of the runs, which both sides made together.
 	for i := range recs {
 		res.Reports[i], errs[i] = grade.Grade(ctx, lab, grade.Options{
 			Backend: recs[i],
@@ -144,6 +147,7 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("compare: %s: %w", opt.Sides[i].Arch, errs[i])
 		}
+		res.Reports[i].Elapsed = time.Since(start).Seconds()
 	}
 	for _, t := range tests {
 		res.Rows = append(res.Rows, compareCase(t, res.Reports, recs, seeds))
