@@ -41,11 +41,22 @@ import "github.com/xv6emu/xv6emu/bus"
 // at once if they still hold; a mismatch gets one Run's grace, as in
 // rv64. Probing is slow, so it backs off on busy CPUs, and does not start
 // soon after a hlt (a kernel that halts has no idle scan to find).
+//
+// When to probe: an idle scan executes sti at the same EIP with the same
+// registers every time round (classic xv6's scheduler does, and so does
+// the popcli in its release), while busy code seldom does. So a repeated
+// sti state starts a probe at once (noteSTI), and probes on a timer are
+// only the fallback for kernels whose idle loop has no sti: they back off
+// far, since on a busy CPU a probe is wasted work at several times the
+// cost of running. A probe that fails for any reason, including a spin on
+// a lock the other CPU holds, backs its trigger off.
 
 const (
 	cycleProbeLen   = 16 << 10
-	cycleMinBackoff = 32 << 10
-	cycleMaxBackoff = 1 << 20
+	cycleMinBackoff = 1 << 20
+	cycleMaxBackoff = 64 << 20
+	stiMinBackoff   = 4 << 10
+	stiMaxBackoff   = 4 << 20
 	cycleArmWait    = 4096 // classic xv6 has IF set for a few of every ~700 idle-loop instructions
 	cycleAfterHLT   = 256 << 20
 	cycleMaxReads   = 1024
@@ -82,6 +93,17 @@ type cycleWatch struct {
 
 	nextProbe uint64
 	backoff   uint64
+	probeLen  uint64 // the running probe gives up after this many steps
+
+	// The sti trigger: the state after the last sti at a few EIPs (by
+	// EIP hash), whether the running probe came from it, when it may fire
+	// again, and its backoff.
+	sti         [4]stiSeen
+	byTrigger   bool
+	now         bool // a probe is due now (Run starts it)
+	stiNext     uint64
+	stiBackoff  uint64
+	stiProbeLen uint64
 
 	// Filters that spare most log lookups a scan of the records: slot
 	// h(word) holds gen when the iteration may have read (written) that
@@ -91,6 +113,22 @@ type cycleWatch struct {
 	writeSeen [1024]uint32
 	writeSlot [1024]uint16 // the write record last made for that first word
 }
+
+type stiSeen struct {
+	eip     uint32
+	snap    spinState
+	steps   uint64
+	effects uint64
+}
+
+// An idle scan's iteration is short and stores little (classic xv6's: some
+// 1150 instructions, 150 stores counting pushes); a repeated sti state
+// further apart is more likely a busy loop that happens to look the same
+// at its sti.
+const (
+	stiMaxSteps   = 8192
+	stiMaxEffects = 512
+)
 
 // words returns the filter slots of the (one or two) words an access
 // touches.
@@ -105,6 +143,8 @@ func (c *CPU) forgetCycle() {
 	w.found, w.stale, w.backoff = false, false, 0
 	c.endProbe()
 	w.nextProbe = c.steps
+	w.sti = [4]stiSeen{}
+	w.stiNext, w.stiBackoff = 0, 0
 }
 
 func (c *CPU) endProbe() {
@@ -135,11 +175,21 @@ func (c *CPU) watchForCycle(end uint64) {
 			return
 		}
 		w.found, w.stale = false, false
-		w.nextProbe = c.steps
+		w.now = true // probe again at once: most likely the scan goes on idle
+		w.stiProbeLen = cycleProbeLen
 	}
 	if !w.probing {
-		if w.off || c.steps < w.nextProbe {
+		if w.off || c.steps < w.nextProbe && !w.now {
+			w.now = false
 			return
+		}
+		w.byTrigger = w.now
+		w.now = false
+		w.probeLen = cycleProbeLen
+		if w.byTrigger {
+			// The loop is known to be short: a few times round is
+			// enough to anchor and check an iteration.
+			w.probeLen = w.stiProbeLen
 		}
 		w.probing = true
 		w.started = c.steps
@@ -188,16 +238,16 @@ func (c *CPU) probeCycle(end uint64) {
 		} else {
 			unarmed++
 		}
-		if c.steps-w.started >= cycleProbeLen || c.cpl == 3 || unarmed > cycleArmWait {
-			c.endProbe()
-			w.backoff = min(max(2*w.backoff, cycleMinBackoff), cycleMaxBackoff)
-			w.nextProbe = c.steps + w.backoff
+		if c.steps-w.started >= w.probeLen || c.cpl == 3 || unarmed > cycleArmWait {
+			c.probeFailed(true)
 			return
 		}
 		effects, logged := c.effects, w.logged
 		c.step()
 		if c.spinning || c.halted || c.shut {
-			c.endProbe()
+			// A spin on a lock another CPU holds says nothing of the
+			// loop: try again soon, without a longer backoff.
+			c.probeFailed(false)
 			return
 		}
 		if c.effects-effects != w.logged-logged {
@@ -209,12 +259,53 @@ func (c *CPU) probeCycle(end uint64) {
 		} else if c.eip == w.anchor && c.steps != w.anchorSteps && c.atAnchorAgain() {
 			w.found = true
 			w.effects = c.effects
-			w.backoff = 0
+			if w.byTrigger {
+				w.stiBackoff = 0
+			} else {
+				w.backoff = 0
+			}
 			c.endProbe()
 			c.spinning = true
 			return
 		}
 	}
+}
+
+// probeFailed ends a probe that found nothing and backs off whatever
+// started it, further each time if longer.
+func (c *CPU) probeFailed(longer bool) {
+	w := &c.cyc
+	c.endProbe()
+	if w.byTrigger {
+		if longer {
+			w.stiBackoff = min(max(2*w.stiBackoff, stiMinBackoff), stiMaxBackoff)
+		}
+		w.stiNext = c.steps + max(w.stiBackoff, stiMinBackoff)
+		return
+	}
+	if longer {
+		w.backoff = min(max(2*w.backoff, cycleMinBackoff), cycleMaxBackoff)
+	}
+	w.nextProbe = c.steps + max(w.backoff, cycleMinBackoff)
+}
+
+// noteSTI is called after an sti at eip in ring 0 has set IF. It reports
+// true when the state is the one the last sti at this EIP left, the sign
+// of an idle loop: then a probe is due now.
+func (c *CPU) noteSTI(eip uint32) bool {
+	w := &c.cyc
+	if w.off || w.probing || w.found || c.steps < w.stiNext {
+		return false
+	}
+	seen := &w.sti[(eip^eip>>4)&3]
+	snap := c.snapshot()
+	if seen.eip == eip && seen.snap == snap && c.steps-seen.steps <= stiMaxSteps && c.effects-seen.effects <= stiMaxEffects {
+		w.now = true
+		w.stiProbeLen = 3*(c.steps-seen.steps) + 256
+		return true
+	}
+	*seen = stiSeen{eip: eip, snap: snap, steps: c.steps, effects: c.effects}
+	return false
 }
 
 // step executes one instruction (or delivers the fault it raises).

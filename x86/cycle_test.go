@@ -80,3 +80,24 @@ func TestCycleInterrupt(t *testing.T) {
 		t.Fatal("the interrupt was not taken")
 	}
 }
+
+// TestCycleFoundBySTI: with probes on the timer far off, the idle scan is
+// still found within a few of its iterations, through the repeated state
+// at its sti.
+func TestCycleFoundBySTI(t *testing.T) {
+	tb := newTestBoard(t)
+	entry := tb.loadELF(t, "testdata/elf/idle.elf")
+	c := tb.cpu
+	c.EnterMultiboot(entry, 0x2BADB002, 0)
+	c.cyc.nextProbe = 1 << 62
+	var ran uint64
+	for i := 0; i < 100 && !c.Spinning(); i++ {
+		ran += c.Run(100)
+	}
+	if !c.Spinning() {
+		t.Fatalf("idle scan not found after %d steps (eip %#x)", ran, c.EIP())
+	}
+	if c.cyc.nextProbe != 1<<62 {
+		t.Errorf("a probe on the timer ran")
+	}
+}

@@ -472,6 +472,11 @@ func (c *CPU) loop(end uint64) {
 				c.noIntAt = c.steps + 1
 				c.flags |= FlagIF
 			}
+			if c.cpl == 0 && c.noteSTI(c.eip) {
+				c.eip = next
+				c.steps++
+				return // Run starts the probe
+			}
 		case 0xFC:
 			c.flags &^= FlagDF
 		case 0xFD:

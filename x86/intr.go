@@ -59,6 +59,10 @@ func (c *CPU) Run(budget uint64) uint64 {
 	end := start + budget
 	c.watchForCycle(end)
 	for c.steps < end && !c.halted && !c.shut && !c.spinning {
+		if c.cyc.now {
+			c.watchForCycle(end)
+			continue
+		}
 		if c.runSafe(end) {
 			c.restoreAfterFault()
 			c.steps++
