@@ -112,6 +112,19 @@ type cycleWatch struct {
 	readSeen  [1024]uint32
 	writeSeen [1024]uint32
 	writeSlot [1024]uint16 // the write record last made for that first word
+	readSlot  [1024]uint16 // the read record last made for that first word
+
+	// The probe's own translations, [write][user], valid for one
+	// iteration (gen) and TLB generation: the page walk behind each is in
+	// the iteration's log already, so later accesses to the page need not
+	// walk (and log) it again, as a TLB would not.
+	ptlb [2][2][64]probeXlate
+}
+
+type probeXlate struct {
+	tag  uint64 // the TLB's tag | linear page number
+	gen  uint32
+	page uint64 // physical address of the page
 }
 
 type stiSeen struct {
@@ -367,6 +380,11 @@ func (c *CPU) logRead(idx uint64, size int) {
 		}
 	}
 	if w.readSeen[h1] == w.gen && w.readSeen[h2] == w.gen {
+		if i := int(w.readSlot[h1]); i < w.nreads {
+			if r := &w.reads[i]; r.idx == idx && int(r.size) == size && !r.apic {
+				return // the usual case: the same location again
+			}
+		}
 		for i := range w.nreads {
 			if r := &w.reads[i]; r.idx == idx && int(r.size) == size && !r.apic {
 				return // read before; nothing else has written it since
@@ -378,6 +396,7 @@ func (c *CPU) logRead(idx uint64, size int) {
 		w.spoiled = true
 		return
 	}
+	w.readSlot[h1] = uint16(w.nreads)
 	w.reads[w.nreads] = memRecord{idx: idx, size: uint8(size), value: readRAM(c.ram[idx:], size)}
 	w.nreads++
 }
@@ -442,6 +461,23 @@ func (w *cycleWatch) findWrite(idx uint64, size int) (*memRecord, bool) {
 		}
 	}
 	return nil, false
+}
+
+// xlate is translate, through the probe's own translations while a probe
+// runs.
+func (c *CPU) xlate(lin uint32, write, user bool) uint64 {
+	w := &c.cyc
+	if !w.probing {
+		return c.translate(lin, write, user)
+	}
+	vpn := lin >> 12
+	e := &w.ptlb[b2u(write)][b2u(user)][vpn&63]
+	if e.tag == c.tlb.tag|uint64(vpn) && e.gen == w.gen {
+		return e.page | uint64(lin&pageMask)
+	}
+	pa := c.translate(lin, write, user)
+	*e = probeXlate{tag: c.tlb.tag | uint64(vpn), gen: w.gen, page: pa &^ pageMask}
+	return pa
 }
 
 // pureAPICRead reports whether a device read at pa is of the local APIC's

@@ -113,7 +113,7 @@ func (c *CPU) fetchSlow(lin uint32) *insn {
 	if e := &c.tlb.r[c.tlb.user&1][vpn&tlbMask]; e.tag == c.tlb.tag|uint64(vpn) {
 		idx = e.off
 	} else {
-		pa := c.translate(lin, false, user)
+		pa := c.xlate(lin, false, user)
 		i, ok := c.ramIdx(pa&^pageMask, bus.PageSize)
 		if !ok {
 			return c.fetchDevice(lin)

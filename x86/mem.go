@@ -26,11 +26,15 @@ type tlbEntry struct {
 // tlbSet holds read and write translations, each for supervisor [0] and
 // user [1] accesses. A flush is O(1): it bumps gen, which every tag holds.
 // A write entry exists only for pages whose D bit is set and that the
-// access kind may write, so a hit needs no further checks.
+// access kind may write, so a hit needs no further checks. dev holds read
+// translations of pages outside RAM (their physical address in off): a
+// kernel that reads its local APIC's ID on every lock operation, as
+// classic xv6 does, would otherwise walk the page tables each time.
 type tlbSet struct {
 	gen  uint64
 	tag  uint64 // gen<<20, the high part of every valid tag
 	r, w [2][tlbSize]tlbEntry
+	dev  [2][tlbSize]tlbEntry
 	user int // 1 at CPL 3: which half ordinary accesses use
 	// noInsert keeps the TLB empty while a cycle probe logs every access
 	// on the slow paths (cycle.go).
@@ -239,13 +243,20 @@ func (c *CPU) readSlow(lin uint32, size int, user bool) uint32 {
 		}
 		return v
 	}
-	pa := c.translate(lin, false, user)
-	if idx, ok := c.ramIdx(pa, size); ok {
-		c.tlbInsert(&c.tlb.r, lin, idx, user)
-		if c.cyc.probing {
-			c.logRead(idx, size)
+	var pa uint64
+	vpn := lin >> 12
+	if e := &c.tlb.dev[b2u(user)][vpn&tlbMask]; e.tag == c.tlb.tag|uint64(vpn) {
+		pa = e.off | uint64(lin&pageMask)
+	} else {
+		pa = c.xlate(lin, false, user)
+		if idx, ok := c.ramIdx(pa, size); ok {
+			c.tlbInsert(&c.tlb.r, lin, idx, user)
+			if c.cyc.probing {
+				c.logRead(idx, size)
+			}
+			return readRAM(c.ram[idx:], size)
 		}
-		return readRAM(c.ram[idx:], size)
+		c.tlbInsert(&c.tlb.dev, lin, pa, user)
 	}
 	pure := c.pureAPICRead(pa)
 	if !pure {
@@ -268,14 +279,14 @@ func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
 		c.dbg.note(lin, size, true)
 	}
 	if crosses(lin, size) {
-		c.translate(lin, true, user)
-		c.translate(lin&^pageMask+bus.PageSize, true, user)
+		c.xlate(lin, true, user)
+		c.xlate(lin&^pageMask+bus.PageSize, true, user)
 		for i := 0; i < size; i++ {
 			c.writeSlow(lin+uint32(i), 1, v>>(8*i), user)
 		}
 		return
 	}
-	pa := c.translate(lin, true, user)
+	pa := c.xlate(lin, true, user)
 	if idx, ok := c.ramIdx(pa, size); ok {
 		c.tlbInsert(&c.tlb.w, lin, idx, user)
 		if c.cyc.probing {
@@ -312,9 +323,9 @@ func (c *CPU) checkWritable(lin uint32, size int) {
 		return
 	}
 	user := t.user == 1
-	c.translate(lin, true, user)
+	c.xlate(lin, true, user)
 	if crosses(lin, size) {
-		c.translate(lin&^pageMask+bus.PageSize, true, user)
+		c.xlate(lin&^pageMask+bus.PageSize, true, user)
 	}
 }
 

@@ -110,7 +110,7 @@ func (c *CPU) ramRun(lin uint32, write bool) (uint64, bool) {
 		return e.off + uint64(lin&pageMask), true
 	}
 	user := t.user == 1
-	pa := c.translate(lin, write, user)
+	pa := c.xlate(lin, write, user)
 	idx, ok := c.ramIdx(pa, 1)
 	if ok {
 		c.tlbInsert(tab, lin, idx, user)
