@@ -45,22 +45,41 @@ import (
 // stopped, as a slightly slower hart would have, and only a mismatch that
 // lasts ends the stop.
 //
-// Probing costs several times the normal speed, so it backs off: a hart
-// whose probe fails waits twice as long before the next one, up to
-// cycleMaxBackoff instructions (so a busy hart probes for 16K of every
-// 1M instructions). A kernel that idles with WFI has no idle scan to find,
-// so there are no probes for a while after a WFI. The fast paths of the
-// interpreter do not change at all.
+// Probing costs ten times the normal speed, so a probe does not start
+// blindly. When one is due, the hart first sniffs: at full speed, it
+// notes the registers at each taken back edge (and xRET) where a probe
+// could anchor or in user code (a few edges at a time), and compares them
+// with those of the edge's previous visit. Equal registers at the same pc
+// are what every cycle shows once per period (an inner loop's edge
+// differs each visit, the outer one's does not), and what busy code
+// rarely shows. Only then does the probe start, at that edge, expecting
+// the hart back there within about the gap between the two visits: a
+// probe that stays away four times that long has left the loop and ends.
+// (Blind 16K-instruction probes, most of them failing on busy harts, were
+// 28% of the wall time of MIT's usertests -q on 3 harts; see sniffBackEdge
+// for why edges with interrupts off are not sniffed.) A hart whose sniff
+// or probe finds nothing waits twice as long before the next, up to
+// cycleMaxBackoff instructions. A kernel that idles with WFI has no idle
+// scan to find, so there are none for a while after a WFI. Outside a
+// sniff, a taken branch pays one flag test for all this.
+//
+// Where a loop's registers repeat at the anchor but memory does not (its
+// variable lives on the stack, as the scheduler's p does while MIT's
+// acquire runs), the probe keeps its anchor after the first return, so
+// the iteration it checks grows to the outer loop's.
 
 const (
-	cycleProbeLen   = 16 << 10  // instructions one probe may watch
+	cycleProbeLen   = 40 << 10  // instructions one probe may watch (two scans of MIT's 64 processes)
 	cycleMinBackoff = 32 << 10  // instructions between probes, at first
 	cycleMaxBackoff = 1 << 20   // ... and at most
 	cycleArmWait    = 4096      // instructions a probe waits for interrupts to be on (MIT's trap path runs longer than 256 with them off)
 	cycleAfterWFI   = 256 << 20 // no probes this soon after a WFI
 	cycleMaxReads   = 1024
 	cycleMaxWrites  = 256
-	cycleGraceRuns  = 8 // Runs a found cycle survives memory that differs
+	cycleSniffLen   = 64 << 10 // instructions one sniff may watch
+	cycleSniffReach = 4096     // bytes back a sniffed edge may go
+	cycleGapSlack   = 1024     // instructions beyond 4 gaps between anchor visits (see probeCycle)
+	cycleGraceRuns  = 8        // Runs a found cycle survives memory that differs
 )
 
 // memRecord is one RAM location a probed iteration read or wrote: its RAM
@@ -69,8 +88,33 @@ const (
 type memRecord struct {
 	idx       uint64
 	size      uint8
+	next      int16 // the next write record in the same 8-byte word, or -1
 	value     uint64
 	lastWrite uint64
+}
+
+// writtenWord is a slot of the probe's index of its write records, keyed
+// by 8-byte word: which bytes of the word the records cover, and the
+// first of them. Slots of older iterations are told apart by gen, so that
+// starting an iteration does not clear the table.
+type writtenWord struct {
+	gen   uint32
+	mask  uint8
+	first int16
+	word  uint64
+}
+
+// cycleWordSlots is the size of the index: a power of two, well above
+// cycleMaxWrites, so that probe sequences stay short.
+const cycleWordSlots = 1024
+
+// sniffedEdge is a back edge seen by a sniff, with the registers at its
+// last visit.
+type sniffedEdge struct {
+	pc    uint64
+	priv  uint8
+	steps uint64 // h.steps at the last visit
+	regs  [32]uint64
 }
 
 type cycleWatch struct {
@@ -79,12 +123,20 @@ type cycleWatch struct {
 	stale     bool   // ... and memory no longer matched at the start of this one
 	staleRuns int    // Runs in a row that found memory changed (see cycleGraceRuns)
 	probing   bool   // a probe is under way (it may span Runs)
+	probes    uint64 // probes started, for tests
+	sniffing  bool   // a sniff is under way (see sniffBackEdge)
+	sniffEnds uint64 // h.steps at which it gives up
+	edges     [4]sniffedEdge
+	nextEdge  int    // the entry of edges to replace next
 	started   uint64 // h.steps when the probe started
 
 	// The iteration being checked: the anchor state and what happened
 	// since it was taken.
-	armed       bool // an anchor has been taken (see anchorCycle)
-	spoiled     bool // something happened that the logs cannot account for
+	armed       bool   // an anchor has been taken (see anchorCycle)
+	returned    bool   // ... and the hart came back to it with the same registers
+	lastVisit   uint64 // h.steps when it was last there with them (or anchored)
+	maxGap      uint64 // the loop's period: the most instructions between two such visits, or between the sniff's
+	spoiled     bool   // something happened that the logs cannot account for
 	anchor      uint64
 	anchorSteps uint64 // h.steps at the anchor
 	regs        [32]uint64
@@ -97,6 +149,8 @@ type cycleWatch struct {
 	writes      [cycleMaxWrites]memRecord
 	nreads      int
 	nwrites     int
+	words       [cycleWordSlots]writtenWord
+	gen         uint32 // the iteration's generation in words
 
 	nextProbe uint64 // h.steps at which a probe may start
 	backoff   uint64
@@ -109,6 +163,7 @@ func (h *Hart) forgetCycle() {
 	h.cyc.stale = false
 	h.cyc.staleRuns = 0
 	h.cyc.probing = false
+	h.cyc.sniffing = false
 	h.cyc.backoff = 0
 	h.cyc.nextProbe = h.steps
 }
@@ -147,12 +202,17 @@ func (h *Hart) watchForCycle(budget uint64) uint64 {
 		c.nextProbe = h.steps // it was idle a moment ago: look again soon
 	}
 	if !c.probing {
-		if c.off || h.steps < c.nextProbe {
-			return budget
+		switch {
+		case c.off || h.steps < c.nextProbe:
+		case !c.sniffing:
+			c.sniffing = true
+			c.sniffEnds = h.steps + cycleSniffLen
+			c.edges = [len(c.edges)]sniffedEdge{}
+		case h.steps >= c.sniffEnds:
+			c.sniffing = false
+			h.backOffCycle()
 		}
-		c.probing = true
-		c.started = h.steps
-		h.anchorCycle()
+		return budget
 	}
 	before := h.steps
 	h.probeCycle(budget)
@@ -204,13 +264,15 @@ func (h *Hart) probeCycle(budget uint64) {
 		} else {
 			unarmed++
 		}
-		if h.steps-c.started >= cycleProbeLen || (h.priv == PrivU && !c.armed) || unarmed > cycleArmWait {
-			// A whole probe without a cycle, or user code, or a long
-			// stretch with interrupts off: the hart is busy. Wait longer
-			// before the next probe.
+		if h.steps-c.started >= cycleProbeLen || unarmed > cycleArmWait ||
+			h.steps-c.lastVisit > 4*c.maxGap+cycleGapSlack {
+			// A whole probe without a cycle, a long stretch where no
+			// anchor can be taken (interrupts off, user code), or a hart
+			// that stays away from the anchor's state for much longer
+			// than the loop's period (it left the loop): the hart is
+			// busy.
 			c.probing = false
-			c.backoff = min(max(2*c.backoff, cycleMinBackoff), cycleMaxBackoff)
-			c.nextProbe = h.steps + c.backoff
+			h.backOffCycle()
 			return
 		}
 		in := h.fetch()
@@ -251,19 +313,68 @@ func (h *Hart) probeCycle(budget uint64) {
 	}
 }
 
+// backOffCycle waits twice as long as last time before the next sniff.
+func (h *Hart) backOffCycle() {
+	c := &h.cyc
+	c.backoff = min(max(2*c.backoff, cycleMinBackoff), cycleMaxBackoff)
+	c.nextProbe = h.steps + c.backoff
+}
+
+// sniffBackEdge is called during a sniff at a taken branch or jump back by
+// -imm bytes at pc, or at an xRET (imm 0). It reports whether the registers are those of the
+// edge's last visit: a probe then starts here, before the branch executes.
+func (h *Hart) sniffBackEdge(pc uint64, imm int64) bool {
+	// Only where the probe can anchor at once, or in user code (a loop of
+	// system calls anchors in their handler): elsewhere, as inside MIT's
+	// push_off, a kernel's registers can repeat from one call to the next
+	// while the loop that makes the calls keeps its variables on the
+	// stack, and the gap between visits says nothing of its period.
+	if uint64(-imm) > cycleSniffReach || (h.priv != PrivU && !h.anchorable()) {
+		return false
+	}
+	c := &h.cyc
+	for i := range c.edges {
+		e := &c.edges[i]
+		if e.pc != pc {
+			continue
+		}
+		if e.priv == h.priv && e.regs == [32]uint64(h.x[:32]) {
+			c.sniffing = false
+			c.probing = true
+			c.probes++
+			c.started = h.steps
+			c.maxGap = h.steps - e.steps
+			h.anchorCycle()
+			return true
+		}
+		e.regs = [32]uint64(h.x[:32])
+		e.priv = h.priv
+		e.steps = h.steps
+		return false
+	}
+	c.edges[c.nextEdge] = sniffedEdge{pc: pc, priv: h.priv, steps: h.steps, regs: [32]uint64(h.x[:32])}
+	c.nextEdge = (c.nextEdge + 1) % len(c.edges)
+	return false
+}
+
+// anchorable reports whether the hart could take an interrupt here (see
+// above), where a probe may anchor.
+func (h *Hart) anchorable() bool {
+	switch h.priv {
+	case PrivS:
+		return h.csr.mstatus&mstatusSIE != 0
+	case PrivM:
+		return h.csr.mstatus&mstatusMIE != 0
+	}
+	return false
+}
+
 // anchorCycle starts an iteration at the current pc, if the hart could
 // take an interrupt here (see above); otherwise the probe goes on unarmed.
 func (h *Hart) anchorCycle() {
 	c := &h.cyc
 	c.found = false
-	var enabled uint64
-	switch h.priv {
-	case PrivS:
-		enabled = h.csr.mstatus & mstatusSIE
-	case PrivM:
-		enabled = h.csr.mstatus & mstatusMIE
-	}
-	c.armed = enabled != 0
+	c.armed = h.anchorable()
 	c.anchor = h.pc
 	c.anchorSteps = h.steps
 	c.regs = [32]uint64(h.x[:32])
@@ -272,9 +383,15 @@ func (h *Hart) anchorCycle() {
 	c.priv = h.priv
 	c.effects = h.effects
 	c.logged = 0
+	c.returned = false
+	c.lastVisit = h.steps
 	c.spoiled = false
 	c.nreads = 0
 	c.nwrites = 0
+	if c.gen++; c.gen == 0 { // wrapped: the slots of generation 0 are not free
+		c.words = [cycleWordSlots]writtenWord{}
+		c.gen = 1
+	}
 }
 
 // atAnchorAgain is called each time the probed hart is back at the anchor
@@ -286,16 +403,32 @@ func (h *Hart) atAnchorAgain() bool {
 	if [32]uint64(h.x[:32]) != c.regs || h.priv != c.priv {
 		return false // an inner loop's visit, or not a fixed point
 	}
+	gap := max(c.maxGap, h.steps-c.lastVisit)
+	c.lastVisit = h.steps
+	c.maxGap = gap
 	if h.csr != c.csr || h.f != c.f {
 		// The first time round a trap loop, say, leaves scause set.
 		// Start again from here.
 		h.anchorCycle()
 		return false
 	}
-	if !c.spoiled && h.effects-c.effects == c.logged && h.cycleMemoryHolds() && !h.cycleInterruptible() {
+	if c.spoiled || h.effects-c.effects != c.logged || h.cycleInterruptible() {
+		h.anchorCycle()
+		return false
+	}
+	if h.cycleMemoryHolds() {
 		return true
 	}
-	h.anchorCycle()
+	// Memory differs. The first time round may differ from the rest (it
+	// sets a flag, say), so start again from here; after that, keep the
+	// anchor: the registers of an inner loop's iterations can be equal
+	// while their loop variables live on the stack (MIT's acquire saves the
+	// scheduler's p there), and only the outer loop comes back to the
+	// same memory.
+	if !c.returned {
+		h.anchorCycle()
+		c.returned = true
+	}
 	return false
 }
 
@@ -394,27 +527,53 @@ func (h *Hart) logWrite(va, size uint64) *memRecord {
 	}
 	if w == nil {
 		v := bus.ReadLE(h.ram[idx:], int(size))
+		slot := c.wordSlot(idx >> 3)
+		if slot.gen != c.gen {
+			*slot = writtenWord{gen: c.gen, first: -1, word: idx >> 3}
+		}
+		slot.mask |= byteMask(idx, size)
 		w = &c.writes[c.nwrites]
-		*w = memRecord{idx: idx, size: uint8(size), value: v, lastWrite: v}
+		*w = memRecord{idx: idx, size: uint8(size), next: slot.first, value: v, lastWrite: v}
+		slot.first = int16(c.nwrites)
 		c.nwrites++
 	}
 	return w
 }
 
 // findWrite returns the write record for exactly idx and size, or reports
-// that a record overlaps it partly (which the logs do not model).
+// that a record overlaps it partly (which the logs do not model). The
+// access is aligned (see alignedLookup), so it lies in one 8-byte word.
 func (c *cycleWatch) findWrite(idx, size uint64) (*memRecord, bool) {
-	for i := range c.nwrites {
-		w := &c.writes[i]
-		if w.idx == idx && uint64(w.size) == size {
+	slot := c.wordSlot(idx >> 3)
+	if slot.gen != c.gen || slot.mask&byteMask(idx, size) == 0 {
+		return nil, false
+	}
+	for i := slot.first; i >= 0; i = c.writes[i].next {
+		if w := &c.writes[i]; w.idx == idx && uint64(w.size) == size {
 			return w, false
 		}
-		if w.idx < idx+size && idx < w.idx+uint64(w.size) {
-			return nil, true
-		}
 	}
-	return nil, false
+	return nil, true
 }
+
+// wordSlot returns the index slot of an 8-byte word: the one that holds
+// it in this iteration, or else the free (or stale) slot where it goes.
+// There is always one: the slots outnumber the write records four to one
+// (and anchorCycle starts every iteration with a fresh generation).
+func (c *cycleWatch) wordSlot(word uint64) *writtenWord {
+	i := (word * 0x9E3779B97F4A7C15) >> 54 // the top 10 bits: cycleWordSlots
+	for {
+		slot := &c.words[i]
+		if slot.gen != c.gen || slot.word == word {
+			return slot
+		}
+		i = (i + 1) % cycleWordSlots
+	}
+}
+
+// byteMask is the bytes an aligned access of size at idx covers in its
+// 8-byte word.
+func byteMask(idx, size uint64) uint8 { return uint8((1<<size)-1) << (idx & 7) }
 
 // alignedLookup is the RAM index of an aligned access that hits the TLB.
 // Misaligned accesses are left to fault or split, which are effects.

@@ -172,16 +172,18 @@ func TestConstantStoreBecomesACycle(t *testing.T) {
 	assert.Equal(t, uint32(5), word(h, dataOff))
 }
 
-// A loop that opens and closes interrupts (as push_off/pop_off do) is a
+// A loop that closes and opens interrupts (as push_off/pop_off do) is a
 // cycle while nothing is pending; an interrupt that becomes pending later
-// is taken, not skipped.
+// is taken, not skipped. (Its back edge is taken with interrupts on, as
+// in a kernel's idle loop: a loop whose every back edge is taken with
+// them off is never sniffed, see sniffBackEdge.)
 func TestCycleTogglingInterruptsTakesANewInterrupt(t *testing.T) {
 	prog := make([]uint32, handlerOff/4+2)
 	copy(prog, []uint32{
 		asmADDI(t3, 0, mstatusMIE),
-		asmCSRRW(0, csrMstatus, t3), // interrupts on
-		asmCSRRW(0, csrMstatus, 0),  // and off
+		asmCSRRW(0, csrMstatus, 0), // interrupts off
 		asmSW(0, t1, 0),
+		asmCSRRW(0, csrMstatus, t3), // and on
 		asmJAL(0, -12),
 	})
 	prog[handlerOff/4] = asmADDI(a0, 0, 42)
@@ -305,4 +307,23 @@ func TestSystemCallLoopIsACycle(t *testing.T) {
 	assert.True(t, h.Spinning(), "found")
 	assert.Less(t, n, uint64(cycleQuota), "stopped early")
 	checkSpin(t, h) // stepping on, it really does come back to this state
+}
+
+// A busy loop costs no probe: its registers differ at every visit of its
+// back edge, so a sniff never finds a reason to start one. A loop whose
+// registers come back does get one, at the edge.
+func TestSniffStartsProbesOnlyWhereRegistersRepeat(t *testing.T) {
+	counting := newCycleHart(t,
+		asmADDI(t0, t0, 1),
+		asmSW(t0, t1, 0),
+		asmJAL(0, -8),
+	)
+	counting.Run(cycleQuota)
+	assert.False(t, counting.Spinning())
+	assert.Zero(t, counting.cyc.probes, "no probe in a counting loop")
+
+	idle := newCycleHart(t, mIdleScan...)
+	idle.Run(cycleQuota)
+	assert.True(t, idle.Spinning())
+	assert.Equal(t, uint64(1), idle.cyc.probes, "one probe, and it found the cycle")
 }

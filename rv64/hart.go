@@ -80,6 +80,7 @@ type Hart struct {
 func New(id int, b *bus.Bus, clock Clock) *Hart {
 	h := &Hart{bus: b, ram: b.RAM, ramBase: b.RAMBase, code: b.Code, clock: clock, id: uint64(id)}
 	h.icache.init(len(b.Code))
+	h.cyc.gen = 1 // the zero slots of its write index are then free
 	b.OnCodeWrite(h.codeWritten)
 	h.Reset(0)
 	return h

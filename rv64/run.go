@@ -30,8 +30,20 @@ func (h *Hart) Run(budget uint64) (executed uint64) {
 		for n := uint64(0); n < budget && !h.waiting && !h.spinning; n++ {
 			h.step()
 		}
-	} else if left := h.watchForCycle(budget); left > 0 && !h.waiting && !h.spinning {
-		h.execute(left)
+	} else {
+		// At most twice round: a sniff that finds where a cycle probe
+		// should start stops execute there, and the probe goes on in this
+		// Run (see cycle.go).
+		for range 2 {
+			left := h.watchForCycle(budget - min(budget, h.steps-start))
+			if left == 0 || h.waiting || h.spinning {
+				break
+			}
+			h.execute(left)
+			if !h.cyc.probing || h.waiting || h.spinning {
+				break
+			}
+		}
 	}
 	return h.steps - start
 }
@@ -87,7 +99,7 @@ func (h *Hart) execute(budget uint64) {
 		case opAUIPC:
 			x[in.rd] = pc + uint64(in.imm)
 		case opJAL:
-			if in.rd == zeroSink && h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+			if in.rd == zeroSink && h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 				return
 			}
 			x[in.rd] = npc
@@ -98,7 +110,7 @@ func (h *Hart) execute(budget uint64) {
 			npc = t
 		case opBEQ:
 			if x[in.rs1] == x[in.rs2] {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 					return
 				}
 				npc = pc + uint64(in.imm)
@@ -120,34 +132,34 @@ func (h *Hart) execute(budget uint64) {
 						}
 					}
 				}
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 					return
 				}
 			}
 		case opBLT:
 			if int64(x[in.rs1]) < int64(x[in.rs2]) {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 					return
 				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBGE:
 			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 					return
 				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBLTU:
 			if x[in.rs1] < x[in.rs2] {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 					return
 				}
 				npc = pc + uint64(in.imm)
 			}
 		case opBGEU:
 			if x[in.rs1] >= x[in.rs2] {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop() {
+				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
 					return
 				}
 				npc = pc + uint64(in.imm)
@@ -351,6 +363,9 @@ func (h *Hart) execute(budget uint64) {
 			continue
 
 		case opMRET, opSRET, opWFI:
+			if h.cyc.sniffing && in.op != opWFI && h.sniffBackEdge(pc, 0) {
+				return // a loop through a trap may have no back edge
+			}
 			h.effects++
 			if !h.system(in, npc) {
 				continue

@@ -66,11 +66,18 @@ func (h *Hart) restartSpinWatch() {
 }
 
 // pureBackEdge is called at a taken branch or jump (x0 link) at pc with
-// offset imm, before it executes. It reports whether the loop it closes
-// has gone round spinCheckAt times without an effect, so that stuckInLoop
-// should look at the registers. It is small enough to inline: it is all
-// that spin detection costs a taken branch.
+// offset imm, before it executes. It reports whether stuckInLoop should
+// look at the hart: the loop the edge closes has gone round spinCheckAt
+// times without an effect, or a cycle sniff is under way (cycle.go). It is
+// small enough to inline: it is all that spin and cycle detection cost a
+// taken branch.
 func (h *Hart) pureBackEdge(pc uint64, imm int64) bool {
+	return h.cyc.sniffing || h.pureStreak(pc, imm)
+}
+
+// pureStreak reports whether the loop closed by the back edge at pc has
+// gone round spinCheckAt times without an effect.
+func (h *Hart) pureStreak(pc uint64, imm int64) bool {
 	w := &h.spin
 	if uint64(-imm) > spinReach { // forward, or a long way back
 		return false
@@ -85,8 +92,20 @@ func (h *Hart) pureBackEdge(pc uint64, imm int64) bool {
 
 // stuckInLoop runs after pureBackEdge: the first time it snapshots the
 // registers, the next time it compares them. It reports true when they
-// are equal, and Run then stops with the hart at the back edge.
-func (h *Hart) stuckInLoop() bool {
+// are equal, and Run then stops with the hart at the back edge; it also
+// reports true when a cycle probe is to start there.
+func (h *Hart) stuckInLoop(pc uint64, imm int64) bool {
+	if h.cyc.sniffing {
+		// An edge visited again with no effect in between is the spin
+		// watch's; any other may close a cycle.
+		w := &h.spin
+		if (w.pc != pc || w.effects != h.effects) && h.sniffBackEdge(pc, imm) {
+			return true
+		}
+		if !h.pureStreak(pc, imm) {
+			return false
+		}
+	}
 	w := &h.spin
 	regs := [32]uint64(h.x[:32])
 	if w.visits == spinCheckAt {
