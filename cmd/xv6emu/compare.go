@@ -39,8 +39,9 @@ architecture, the guest instructions and guest time each took and whether
 the verdicts or the output lines the grader matched differ (with both
 console excerpts when they do); then, per case and architecture, what the
 emulator counted (system calls, page faults, page-table root writes, the
-atomic instructions the kernel and the thread library used, guest time
-skipped while processors waited or spun); then how threads start on each
+atomic instructions the kernel and the thread library used, lock
+hand-overs between processors, guest time skipped while processors
+waited or spun); then how threads start on each
 (trapframe address, entry pc and sp, fake return PC and arguments, from
 each processor's first user entry per trapframe). Only the lab's test names given
 as arguments run (as with 'xv6emu grade').
