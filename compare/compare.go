@@ -4,9 +4,9 @@
 // grader matched differ (with both console excerpts when they do); then
 // what the emulator measured of each run (system calls, page faults,
 // address-space switches, atomic instructions, lock hand-overs, time
-// skipped while waiting or spinning), and how threads start (trapframe, entry registers or
-// stack words). It is the logic behind `xv6emu compare`, free of the CLI
-// so it can be tested with any grade.Backend.
+// skipped while waiting or spinning), and how threads start (trapframe,
+// entry registers or stack words). It is the logic behind `xv6emu
+// compare`, free of the CLI so it can be tested with any grade.Backend.
 package compare
 
 import (
