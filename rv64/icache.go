@@ -22,6 +22,13 @@ type icache struct {
 	fetchVPN  uint64
 	fetchBase uint64 // RAM index of the fetch page
 	fetchPage *dpage
+
+	// The page fetched from before it: a call and its return, or a loop
+	// that calls a function on another page, go back and forth between
+	// two pages.
+	prevVPN  uint64
+	prevBase uint64
+	prevPage *dpage
 }
 
 const noPage = ^uint64(0)
@@ -29,11 +36,23 @@ const noPage = ^uint64(0)
 func (c *icache) init(ramPages int) {
 	c.pages = make([]*dpage, ramPages)
 	c.fetchVPN = noPage
+	c.prevVPN = noPage
 }
 
+// forgetFetchPage forgets the fetch page and the one before it: their
+// translations or contents may have changed.
 func (c *icache) forgetFetchPage() {
 	c.fetchVPN = noPage
 	c.fetchPage = nil
+	c.prevVPN = noPage
+	c.prevPage = nil
+}
+
+// switchFetchPage makes the page at vpn (RAM index base, decoded slots d)
+// the fetch page, and the current one the page before it.
+func (c *icache) switchFetchPage(vpn, base uint64, d *dpage) {
+	c.prevVPN, c.prevBase, c.prevPage = c.fetchVPN, c.fetchBase, c.fetchPage
+	c.fetchVPN, c.fetchBase, c.fetchPage = vpn, base, d
 }
 
 // page returns the dpage for RAM page index p, creating it if needed.
@@ -63,7 +82,7 @@ func (h *Hart) codeWritten(p uint64) {
 	}
 	c.pages[p] = nil
 	c.free = append(c.free, d)
-	if c.fetchPage == d {
+	if c.fetchPage == d || c.prevPage == d {
 		c.forgetFetchPage()
 	}
 }

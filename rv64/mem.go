@@ -224,6 +224,14 @@ func (h *Hart) fetch() *insn {
 // fetchSlow switches the fetch page to the one holding pc.
 func (h *Hart) fetchSlow(pc uint64) *insn {
 	c := &h.icache
+	if pc>>12 == c.prevVPN {
+		c.switchFetchPage(c.prevVPN, c.prevBase, c.prevPage)
+		in := &c.fetchPage.slots[pc&pageMask>>1]
+		if in.op != opNone {
+			return in
+		}
+		return h.decodeSlot(in, c.fetchBase, pc)
+	}
 	idx, ok := h.tlb.fetch.Lookup(pc)
 	if !ok {
 		pa, cause, ok := h.translate(pc, sv39.Fetch)
@@ -239,9 +247,7 @@ func (h *Hart) fetchSlow(pc uint64) *insn {
 		h.tlb.fetch.Insert(pc, idx&^pageMask)
 	}
 	base := idx &^ pageMask
-	c.fetchVPN = pc >> 12
-	c.fetchBase = base
-	c.fetchPage = c.page(base>>12, h.code)
+	c.switchFetchPage(pc>>12, base, c.page(base>>12, h.code))
 	in := &c.fetchPage.slots[pc&pageMask>>1]
 	if in.op != opNone {
 		return in
