@@ -112,10 +112,18 @@ func (h *Hart) store(va, size, v uint64) bool {
 	return true
 }
 
-// storeRAM writes to RAM index idx, dropping decoded code on that page.
+// storeRAM writes to RAM index idx, dropping decoded code on that page
+// and counting a write to a page table in use (see bus.PageTableWrites).
+// Filling an empty PTE is not such a write: no TLB holds a translation
+// from an invalid entry, so sfence.vma may keep them all. (A kernel that
+// grows a process maps pages into a page table it walks all the time;
+// MIT usertests' countfree does that 32K times in a row.)
 func (h *Hart) storeRAM(idx, size, v uint64) {
-	if h.code[idx>>12] != 0 {
-		h.bus.CodeWritten(idx >> 12)
+	if m := h.code[idx>>12]; m != 0 {
+		fillsEmptyPTE := m == bus.MarkPageTable && size == 8 && idx&7 == 0 && h.ram[idx]&sv39.PteV == 0
+		if !fillsEmptyPTE {
+			h.bus.CodeWritten(idx >> 12)
+		}
 	}
 	bus.WriteLE(h.ram[idx:], int(size), v)
 }

@@ -157,3 +157,31 @@ func TestMoreContextsThanSets(t *testing.T) {
 		assert.Equal(t, uint64(0xA), loadVA(t, h))
 	}
 }
+
+// Mapping a page into an empty PTE of a table in use (a process growing)
+// changes no cached translation, so the fence keeps them; the new mapping
+// is walked on first use. Changing a valid PTE on the same page afterwards
+// still counts.
+func TestFillingAnEmptyPTEIsNotAPageTableWrite(t *testing.T) {
+	h := newContextHart(t)
+	assert.Equal(t, uint64(0xA), loadVA(t, h))
+	writes := h.bus.PageTableWrites
+
+	const nextVA = ctxVA + 0x1000
+	h.setPriv(PrivM)
+	require.True(t, h.store(testBase+leafOff+8, 8, pteTo(ctxPageB, true)))
+	h.setPriv(PrivS)
+	assert.Equal(t, writes, h.bus.PageTableWrites)
+	h.sfence()
+	assert.True(t, cached(h), "the old translation survives")
+	v, ok := h.read(nextVA, 8)
+	require.True(t, ok)
+	assert.Equal(t, uint64(0xB), v, "the new mapping is walked")
+
+	h.setPriv(PrivM)
+	require.True(t, h.store(testBase+leafOff, 8, leafToB))
+	h.setPriv(PrivS)
+	assert.NotEqual(t, writes, h.bus.PageTableWrites, "a valid PTE changed")
+	h.sfence()
+	assert.Equal(t, uint64(0xB), loadVA(t, h))
+}
