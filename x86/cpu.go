@@ -164,6 +164,11 @@ type CPU struct {
 	// crosses a page or comes from a device).
 	scratch insn
 
+	// loopsOff keeps loop idioms (loop.go) in the interpreter, for tests;
+	// loopRuns counts the times one ran.
+	loopsOff bool
+	loopRuns uint64
+
 	// Spin detection (spin.go).
 	effects  uint64
 	spin     spinWatch

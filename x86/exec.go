@@ -139,6 +139,9 @@ func (c *CPU) loop(end uint64) {
 				if size == 2 {
 					t &= 0xFFFF
 				}
+				if t < c.eip && size == 4 && c.loopIdiom(in, t, end) {
+					continue
+				}
 				if c.backEdge(c.eip, t) {
 					return
 				}
@@ -571,6 +574,9 @@ func (c *CPU) loop(end uint64) {
 		case opJcc:
 			if c.cond(in.reg) {
 				t := next + in.imm
+				if t < c.eip && c.loopIdiom(in, t, end) {
+					continue
+				}
 				if c.backEdge(c.eip, t) {
 					return
 				}

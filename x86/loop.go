@@ -1,0 +1,269 @@
+package x86
+
+import (
+	"encoding/binary"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
+
+// Loop idioms: kernels built with gcc -O2 fill, copy and scan memory in
+// short loops of plain 32-bit moves, adds and compares closed by a
+// conditional jump, such as our kernel's memset
+//
+//	1: mov %eax,-8(%edi); add $8,%edi; mov %edx,-12(%edi); cmp %edi,%ecx; jae 1b
+//
+// which clearing and junk-filling pages run for a third of all
+// instructions. When such a loop's back edge is taken, the iterations run
+// here from a short list of the body's operations, without fetching,
+// dispatching or checking for interrupts between instructions: the same
+// loads and stores in the same order, the same registers and lazy flags,
+// the same instruction count. Only the host time differs.
+//
+// A memory operand runs here only through a TLB hit on a flat segment
+// (so it cannot fault) and, for a store, on a page without decoded code;
+// anything else stops the run at that instruction, which the interpreter
+// then executes. The loop also stops where the Run's budget ends. A
+// deliverable interrupt keeps the interpreter in charge (nothing in the
+// loop can make one deliverable: RAM stores do not reach devices). A loop
+// without a store is left to spin detection (it may wait on memory).
+
+// Idiom classes, cached in the back edge's decoded insn (imm2, which jcc
+// does not use).
+const (
+	loopUnknown = iota
+	loopNone
+	loopYes
+)
+
+const loopMaxBody = 8
+
+// loopIdiom runs the loop that a taken jcc at c.eip back to target closes,
+// if it is an idiom, up to step end. It returns false if it did nothing
+// (the caller goes on as usual); otherwise c.eip and c.steps are set past
+// what ran, the jcc included.
+func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) bool {
+	if jcc.imm2 == loopNone || c.loopsOff || c.cyc.probing || c.intr && c.flags&FlagIF != 0 {
+		return false
+	}
+	ic := &c.icache
+	d := uint64(c.eip) - ic.fetchEIP0
+	dt := uint64(target) - ic.fetchEIP0
+	if d >= bus.PageSize || dt >= d || ic.fetchPage == nil || &ic.fetchPage.slots[d] != jcc {
+		return false
+	}
+	var body [loopMaxBody]*insn
+	n := 0
+	for o := dt; o < d; {
+		s := &ic.fetchPage.slots[o]
+		if s.len == 0 || n == loopMaxBody || !loopOp(s) {
+			jcc.imm2 = loopNone
+			return false
+		}
+		body[n] = s
+		n++
+		o += uint64(s.len)
+		if o > d {
+			jcc.imm2 = loopNone
+			return false
+		}
+	}
+	if jcc.imm2 == loopUnknown {
+		stores := false
+		for _, s := range body[:n] {
+			stores = stores || s.op == opStore32 || s.op == 0x88
+		}
+		if !stores {
+			jcc.imm2 = loopNone
+			return false
+		}
+		jcc.imm2 = loopYes
+	}
+	cc := jcc.reg
+	if jcc.op != opJcc {
+		cc = uint8(jcc.op)
+	}
+	next := c.eip + uint32(jcc.len)
+	c.loopRuns++
+	// The jcc that brought us here.
+	c.steps++
+	c.eip = target
+	per := uint64(n + 1)
+	var pages [loopMaxBody]loopPage
+	for c.steps+per <= end {
+		for j, in := range body[:n] {
+			if !c.loopStep(in, &pages[j]) {
+				c.eip = c.loopEIP(target, body[:j])
+				c.steps += uint64(j)
+				return true
+			}
+		}
+		c.steps += per
+		if !c.cond(cc) {
+			c.eip = next
+			return true
+		}
+	}
+	return true
+}
+
+// loopEIP is the EIP of the body instruction after those in done.
+func (c *CPU) loopEIP(target uint32, done []*insn) uint32 {
+	for _, in := range done {
+		target += uint32(in.len)
+	}
+	return target
+}
+
+// loopOp reports whether in is an operation loopStep runs.
+func loopOp(in *insn) bool {
+	switch in.op {
+	case opMovRR, opAddRR, opSubRR, opCmpRR, opAndRR, opOrRR, opTestRR,
+		opAddRI, opSubRI, opCmpRI, opAndRI:
+		return true
+	case opLoad32, opStore32, opCmpRM:
+		return in.pfx&pfxA16 == 0
+	case 0x39: // cmp r/m32, r32 with memory
+		return in.mod != 3 && in.pfx&(pfxA16|pfxO16|pfxLock) == 0
+	case 0x88: // mov r/m8, r8 to memory
+		return in.mod != 3 && in.pfx&(pfxA16|pfxLock) == 0
+	case 0x1B6: // movzx r32, r/m8 from memory
+		return in.mod != 3 && in.pfx&(pfxA16|pfxO16|pfxLock) == 0
+	case 0x40, 0x41, 0x42, 0x43, 0x45, 0x46, 0x47, // inc r32 (not esp)
+		0x48, 0x49, 0x4A, 0x4B, 0x4D, 0x4E, 0x4F: // dec r32
+		return in.pfx&(pfxO16|pfxLock) == 0
+	}
+	return false
+}
+
+// loopPage is the RAM page a body instruction's memory operand used last
+// (RAM index of linear page vpn). Nothing in a loop idiom can flush the
+// TLB or put decoded code on a page, so it stays good for the whole run.
+type loopPage struct {
+	vpn   uint32
+	base  uint64
+	valid bool
+}
+
+// loopStep executes one body instruction with the interpreter's semantics,
+// or returns false, having changed nothing, if its memory operand is not
+// a TLB hit it may use here.
+func (c *CPU) loopStep(in *insn, pg *loopPage) bool {
+	switch in.op {
+	case opMovRR:
+		c.r[in.rm&7] = c.r[in.reg&7]
+	case opAddRR:
+		a, b := c.r[in.rm&7], c.r[in.reg&7]
+		c.r[in.rm&7] = a + b
+		c.lazy32(lazyAdd, a+b, a, b)
+	case opSubRR:
+		a, b := c.r[in.rm&7], c.r[in.reg&7]
+		c.r[in.rm&7] = a - b
+		c.lazy32(lazySub, a-b, a, b)
+	case opCmpRR:
+		a, b := c.r[in.rm&7], c.r[in.reg&7]
+		c.lazy32(lazySub, a-b, a, b)
+	case opAndRR:
+		r := c.r[in.rm&7] & c.r[in.reg&7]
+		c.r[in.rm&7] = r
+		c.lazy32(lazyLogic, r, 0, 0)
+	case opOrRR:
+		r := c.r[in.rm&7] | c.r[in.reg&7]
+		c.r[in.rm&7] = r
+		c.lazy32(lazyLogic, r, 0, 0)
+	case opTestRR:
+		c.lazy32(lazyLogic, c.r[in.rm&7]&c.r[in.reg&7], 0, 0)
+	case opAddRI:
+		a := c.r[in.rm&7]
+		c.r[in.rm&7] = a + in.imm
+		c.lazy32(lazyAdd, a+in.imm, a, in.imm)
+	case opSubRI:
+		a := c.r[in.rm&7]
+		c.r[in.rm&7] = a - in.imm
+		c.lazy32(lazySub, a-in.imm, a, in.imm)
+	case opCmpRI:
+		a := c.r[in.rm&7]
+		c.lazy32(lazySub, a-in.imm, a, in.imm)
+	case opAndRI:
+		r := c.r[in.rm&7] & in.imm
+		c.r[in.rm&7] = r
+		c.lazy32(lazyLogic, r, 0, 0)
+	case opLoad32:
+		i, ok := c.loopRef(in, 4, false, pg)
+		if !ok {
+			return false
+		}
+		c.r[in.reg&7] = binary.LittleEndian.Uint32(c.ram[i:])
+	case opCmpRM:
+		i, ok := c.loopRef(in, 4, false, pg)
+		if !ok {
+			return false
+		}
+		a, b := c.r[in.reg&7], binary.LittleEndian.Uint32(c.ram[i:])
+		c.lazy32(lazySub, a-b, a, b)
+	case 0x39:
+		i, ok := c.loopRef(in, 4, false, pg)
+		if !ok {
+			return false
+		}
+		a, b := binary.LittleEndian.Uint32(c.ram[i:]), c.r[in.reg&7]
+		c.lazy32(lazySub, a-b, a, b)
+	case opStore32:
+		i, ok := c.loopRef(in, 4, true, pg)
+		if !ok {
+			return false
+		}
+		c.effects++
+		binary.LittleEndian.PutUint32(c.ram[i:], c.r[in.reg&7])
+	case 0x88:
+		i, ok := c.loopRef(in, 1, true, pg)
+		if !ok {
+			return false
+		}
+		c.effects++
+		c.ram[i] = byte(c.getReg(in.reg, 1))
+	case 0x1B6:
+		i, ok := c.loopRef(in, 1, false, pg)
+		if !ok {
+			return false
+		}
+		c.r[in.reg&7] = uint32(c.ram[i])
+	default: // inc, dec
+		r := uint8(in.op & 7)
+		if in.op < 0x48 {
+			c.r[r] = c.inc(c.r[r], 4)
+		} else {
+			c.r[r] = c.dec(c.r[r], 4)
+		}
+	}
+	return true
+}
+
+// loopRef returns the RAM index of a size-byte memory operand if a flat
+// segment and a TLB hit within one page make the access certain to
+// succeed (and, for a write, the page holds no decoded code).
+func (c *CPU) loopRef(in *insn, size int, write bool, pg *loopPage) (uint64, bool) {
+	lin := c.ea(in)
+	vpn := lin >> 12
+	if lin&pageMask > bus.PageSize-uint32(size) {
+		return 0, false
+	}
+	if vpn == pg.vpn && pg.valid {
+		return pg.base + uint64(lin&pageMask), true
+	}
+	sg := &c.seg[in.seg&7]
+	t := &c.tlb
+	var e *tlbEntry
+	if write {
+		e = &t.w[t.user&1][vpn&tlbMask]
+		if !sg.fastW || e.tag != t.tag|uint64(vpn) || c.code[e.off>>12] != 0 {
+			return 0, false
+		}
+	} else {
+		e = &t.r[t.user&1][vpn&tlbMask]
+		if !sg.fastR || e.tag != t.tag|uint64(vpn) {
+			return 0, false
+		}
+	}
+	*pg = loopPage{vpn: vpn, base: e.off, valid: true}
+	return e.off + uint64(lin&pageMask), true
+}
