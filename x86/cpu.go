@@ -126,7 +126,12 @@ type CPU struct {
 	cr0, cr2, cr3, cr4 uint32
 	dr                 [8]uint32
 	apicBase           uint64
-	tscOffset          uint64
+	// apicConst caches the local APIC's ID and version registers (4-byte
+	// reads at +0x20 and +0x30; ok bit 0 and 1): constant unless this CPU
+	// writes its APIC page or moves it, which clears the cache.
+	apicConst   [2]uint32
+	apicConstOK uint8
+	tscOffset   uint64
 
 	bus     *bus.Bus
 	ram     []byte
@@ -204,6 +209,7 @@ func (c *CPU) reset() {
 	c.dr[6] = 0xFFFF0FF0
 	c.dr[7] = 0x400
 	c.apicBase = 0xFEE00000 | 1<<11
+	c.apicConstOK = 0
 	if c.id == 0 {
 		c.apicBase |= 1 << 8 // BSP
 	}

@@ -262,14 +262,24 @@ func (c *CPU) readSlow(lin uint32, size int, user bool) uint32 {
 	if !pure {
 		c.effects++ // a device read may change the device
 	}
-	v, ok := c.bus.Load(pa, size)
-	if !ok {
-		return 0xFFFFFFFF >> (32 - 8*size) // nothing there: the bus floats
+	var v uint32
+	if k := uint8(pa>>4) & 1; pure && size == 4 && c.apicConstOK>>k&1 != 0 {
+		v = c.apicConst[k]
+	} else {
+		w, ok := c.bus.Load(pa, size)
+		if !ok {
+			return 0xFFFFFFFF >> (32 - 8*size) // nothing there: the bus floats
+		}
+		v = uint32(w)
+		if pure && size == 4 {
+			c.apicConst[k] = v
+			c.apicConstOK |= 1 << k
+		}
 	}
 	if pure && c.cyc.probing {
-		c.logAPICRead(pa, size, uint32(v))
+		c.logAPICRead(pa, size, v)
 	}
-	return uint32(v)
+	return v
 }
 
 // writeSlow is the path behind the write TLB. A page-crossing write is
@@ -297,6 +307,9 @@ func (c *CPU) writeSlow(lin uint32, size int, v uint32, user bool) {
 		}
 		writeRAM(c.ram[idx:], size, v)
 		return
+	}
+	if pa&^pageMask == c.apicBase&^pageMask&0xFFFFFFFF {
+		c.apicConstOK = 0 // the kernel may be changing its APIC ID
 	}
 	c.bus.Store(pa, size, uint64(v))
 }

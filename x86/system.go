@@ -202,6 +202,7 @@ func (c *CPU) wrmsr() {
 	switch c.r[ECX] {
 	case msrAPICBase:
 		c.apicBase = c.apicBase&(1<<8) | v&^(1<<8)
+		c.apicConstOK = 0
 	case msrTSC:
 		c.tscOffset = v - c.rdtsc() + c.tscOffset
 	default:
