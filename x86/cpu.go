@@ -81,8 +81,9 @@ type segment struct {
 	big   bool // D/B bit
 	valid bool // usable (not a null selector in protected mode)
 	// fastR and fastW: base 0, limit 4 GiB, and readable (writable): an
-	// access needs no check and the offset is the linear address.
-	fastR, fastW bool
+	// access needs no check and the offset is the linear address. fastRW
+	// is both with a 32-bit size: a stack push or pop needs no check.
+	fastR, fastW, fastRW bool
 }
 
 type tableReg struct {
@@ -355,6 +356,7 @@ func (s *segment) setFast() {
 	data := s.typ&0x18 == 0x10
 	s.fastR = flat && (data && s.typ&4 == 0 || !data && s.typ&2 != 0)
 	s.fastW = flat && data && s.typ&6 == 2
+	s.fastRW = s.fastR && s.fastW && s.big
 }
 
 // modeChanged is called after CS or SS changed size or the CPU changed

@@ -1,6 +1,10 @@
 package x86
 
-import "github.com/xv6emu/xv6emu/bus"
+import (
+	"encoding/binary"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
 
 // This file owns the interpreter loop: fetch a decoded instruction and
 // switch on its opcode. The semantics of each one-byte opcode are here or
@@ -527,10 +531,25 @@ func (c *CPU) loop(end uint64) {
 		// Specialized 32-bit forms (decode.go).
 		case opMovRR:
 			c.r[in.rm&7] = c.r[in.reg&7]
+		// The TLB hits of the commonest memory forms are written out here:
+		// the helpers are too big for the compiler to inline.
 		case opLoad32:
-			c.r[in.reg&7] = c.read32(in.seg, c.ea(in))
+			a := c.ea(in)
+			t := &c.tlb
+			if e := &t.r[t.user&1][a>>12&tlbMask]; e.tag == t.tag|uint64(a>>12) && a&pageMask <= pageMask-3 && c.seg[in.seg&7].fastR {
+				c.r[in.reg&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
+				break
+			}
+			c.r[in.reg&7] = c.read32(in.seg, a)
 		case opStore32:
-			c.write32(in.seg, c.ea(in), c.r[in.reg&7])
+			a := c.ea(in)
+			t := &c.tlb
+			if e := &t.w[t.user&1][a>>12&tlbMask]; e.tag == t.tag|uint64(a>>12) && a&pageMask <= pageMask-3 && c.seg[in.seg&7].fastW && c.code[e.off>>12] == 0 {
+				c.effects++
+				binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], c.r[in.reg&7])
+				break
+			}
+			c.write32(in.seg, a, c.r[in.reg&7])
 		case opAddRR:
 			a, b := c.r[in.rm&7], c.r[in.reg&7]
 			c.r[in.rm&7] = a + b
@@ -583,15 +602,50 @@ func (c *CPU) loop(end uint64) {
 				next = t
 			}
 		case opPush32:
+			if sp := c.r[ESP] - 4; c.seg[SS].fastRW {
+				t := &c.tlb
+				if e := &t.w[t.user&1][sp>>12&tlbMask]; e.tag == t.tag|uint64(sp>>12) && sp&pageMask <= pageMask-3 && c.code[e.off>>12] == 0 {
+					c.effects++
+					binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], c.r[in.rm&7])
+					c.r[ESP] = sp
+					break
+				}
+			}
 			c.push(c.r[in.rm&7], 4)
 		case opPop32:
+			if sp := c.r[ESP]; c.seg[SS].fastRW {
+				t := &c.tlb
+				if e := &t.r[t.user&1][sp>>12&tlbMask]; e.tag == t.tag|uint64(sp>>12) && sp&pageMask <= pageMask-3 {
+					c.r[ESP] = sp + 4
+					c.r[in.rm&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+					break
+				}
+			}
 			v := c.top(0, 4)
 			c.addSP(4)
 			c.r[in.rm&7] = v
 		case opCall32:
+			if sp := c.r[ESP] - 4; c.seg[SS].fastRW {
+				t := &c.tlb
+				if e := &t.w[t.user&1][sp>>12&tlbMask]; e.tag == t.tag|uint64(sp>>12) && sp&pageMask <= pageMask-3 && c.code[e.off>>12] == 0 {
+					c.effects++
+					binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], next)
+					c.r[ESP] = sp
+					next += in.imm
+					break
+				}
+			}
 			c.push(next, 4)
 			next += in.imm
 		case opRet32:
+			if sp := c.r[ESP]; c.seg[SS].fastRW {
+				t := &c.tlb
+				if e := &t.r[t.user&1][sp>>12&tlbMask]; e.tag == t.tag|uint64(sp>>12) && sp&pageMask <= pageMask-3 {
+					c.r[ESP] = sp + 4
+					next = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+					break
+				}
+			}
 			t := c.top(0, 4)
 			c.addSP(4)
 			next = t
