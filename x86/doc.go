@@ -21,8 +21,14 @@
 // number. Arithmetic flags are computed lazily from the last operation.
 // The commonest 32-bit forms (mov, reg-reg and reg-imm ALU ops, push/pop,
 // call/ret, jcc) get opcodes of their own after decoding, so they
-// dispatch once with no tests of ModRM or operand size.
-// rep movs and rep stos copy or fill whole page runs at once.
+// dispatch once with no tests of ModRM or operand size; the TLB hits of
+// their loads, stores and stack accesses are written out in the loop.
+// rep movs and rep stos copy or fill whole page runs at once, and short
+// loops of plain moves, adds and compares (gcc's memset and memmove) run
+// from a list of their operations once their back edge is taken
+// (loop.go). Pages outside RAM get read TLB entries too, and the local
+// APIC's ID register (read on every lock operation by classic xv6) is
+// read from the device once.
 //
 // Faults: an instruction that faults panics with an internal value (see
 // raise) that the run loop recovers, and the exception is delivered with
@@ -37,8 +43,10 @@
 // xchg that writes back the value already there is no effect), and on hlt
 // with Halted true. Longer loops that write memory but put it back, such
 // as classic xv6's idle scheduler (which never halts), are found by
-// occasional probes that log the loop's reads and writes (cycle.go); such
-// a CPU stays stopped over later Runs while memory still matches.
+// probes that log the loop's reads and writes (cycle.go), started when an
+// sti leaves the same state as the last time at its EIP (the mark of an
+// idle scan) and otherwise rarely; such a CPU stays stopped over later
+// Runs while memory still matches.
 //
 // Choices the manuals leave open (matching QEMU where a test can see it):
 //   - Undefined flags: after shifts AF is 0 and OF is computed as for a
