@@ -114,9 +114,9 @@ func runBatch(cmd *cobra.Command, args []string, target *gradeTarget, b *batchFl
 		var be grade.Backend
 		var err error
 		if onQEMU {
-			be, err = qemu.New(qemu.Config{Binary: cfg.qemuBinary, Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacy})
+			be, err = qemu.New(qemu.Config{Binary: cfg.qemuBinary, Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacyFor(grade.RISCV, kernel)})
 		} else {
-			ic := inproc.Config{Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacy}
+			ic := inproc.Config{Kernel: kernel, FS: fs, CPUs: cfg.cpus, LegacyVirtio: cfg.legacyFor(grade.RISCV, kernel)}
 			if cfg.wallFactor > 0 {
 				ic.WallLimit = inproc.ScaledWallLimit(cfg.wallFactor)
 			}

@@ -62,7 +62,7 @@ func benchBoot(target *gradeTarget, runs int, noQEMU bool) error {
 	var ours []time.Duration
 	var insns uint64
 	for i := 0; i < runs; i++ {
-		d, retired, err := bootOnce(arch, k, img, boot, cpus, target.legacy)
+		d, retired, err := bootOnce(arch, k, img, boot, cpus, target.legacyFor(arch, k))
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func benchBoot(target *gradeTarget, runs int, noQEMU bool) error {
 	if noQEMU {
 		return nil
 	}
-	b, err := qemu.New(qemu.Config{Arch: arch, Binary: target.qemuBin(), Kernel: k, FS: img, BootDisk: boot, CPUs: cpus, LegacyVirtio: target.legacy})
+	b, err := qemu.New(qemu.Config{Arch: arch, Binary: target.qemuBin(), Kernel: k, FS: img, BootDisk: boot, CPUs: cpus, LegacyVirtio: target.legacyFor(arch, k)})
 	if err != nil {
 		fmt.Printf("qemu: skipped: %v\n", err)
 		return nil

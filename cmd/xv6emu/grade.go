@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/spf13/pflag"
 	"io"
 	"os"
 	"os/exec"
@@ -30,6 +31,7 @@ type gradeTarget struct {
 	disk       string // x86 boot disk
 	cpus       int
 	legacy     bool
+	flags      *pflag.FlagSet
 	qemuBinary string
 	wallFactor float64     // in-process wall-clock limit per run, in timeouts; 0 means 1
 	extra      []mkfs.File // --test programs, added to the file system image
@@ -42,7 +44,8 @@ func (g *gradeTarget) register(cmd *cobra.Command) {
 	f.StringVar(&g.fs, "fs", "", "its file system image, e.g. the tree's fs.img (default: the embedded image)")
 	f.StringVar(&g.disk, "disk", "", diskUsage)
 	f.IntVar(&g.cpus, "cpus", 3, "harts per machine (MIT's CPUS)")
-	f.BoolVar(&g.legacy, "virtio-legacy", false, "legacy (version 1) virtio-mmio, for 2019-2020 xv6 kernels")
+	g.flags = f
+	f.BoolVar(&g.legacy, "virtio-legacy", false, legacyUsage)
 	f.StringVar(&g.qemuBinary, "qemu-binary", "", fmt.Sprintf("QEMU executable for --qemu (default %s, %s with --arch x86)", qemu.DefaultBinary, qemu.DefaultX86Binary))
 }
 
@@ -157,9 +160,9 @@ func (g *gradeTarget) backend(onQEMU bool) (grade.Backend, error) {
 	}
 	var b grade.Backend
 	if onQEMU {
-		b, err = qemu.New(qemu.Config{Arch: arch, Binary: g.qemuBin(), Kernel: elf, FS: fs, BootDisk: boot, CPUs: g.cpus, LegacyVirtio: g.legacy})
+		b, err = qemu.New(qemu.Config{Arch: arch, Binary: g.qemuBin(), Kernel: elf, FS: fs, BootDisk: boot, CPUs: g.cpus, LegacyVirtio: g.legacyFor(arch, elf)})
 	} else {
-		cfg := inproc.Config{Arch: arch, Kernel: elf, FS: fs, BootDisk: boot, CPUs: g.cpus, LegacyVirtio: g.legacy}
+		cfg := inproc.Config{Arch: arch, Kernel: elf, FS: fs, BootDisk: boot, CPUs: g.cpus, LegacyVirtio: g.legacyFor(arch, elf)}
 		if g.wallFactor > 0 {
 			cfg.WallLimit = inproc.ScaledWallLimit(g.wallFactor)
 		}
@@ -502,4 +505,9 @@ func (r *reportFile) abandon() {
 	if r.created {
 		os.Remove(r.path)
 	}
+}
+
+// legacyFor is the virtio-mmio layout for kernel (see legacyVirtio).
+func (g *gradeTarget) legacyFor(arch grade.Arch, kernel []byte) bool {
+	return arch == grade.RISCV && legacyVirtio(g.flags, g.legacy, kernel)
 }

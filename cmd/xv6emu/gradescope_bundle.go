@@ -136,7 +136,7 @@ func gradescopeRunCmd() *cobra.Command {
 					LabFor: labSel.labFor(lab.Name),
 					Only:   filters,
 					Backend: func(kernel, fs []byte) grade.Backend {
-						b, err := inproc.New(inproc.Config{Kernel: kernel, FS: fs, CPUs: cpus, LegacyVirtio: legacy})
+						b, err := inproc.New(inproc.Config{Kernel: kernel, FS: fs, CPUs: cpus, LegacyVirtio: legacyVirtio(cmd.Flags(), legacy, kernel)})
 						if err != nil {
 							return grade.Unrunnable("xv6emu", err)
 						}
@@ -154,7 +154,7 @@ func gradescopeRunCmd() *cobra.Command {
 	f.StringVar(&root, "root", "", "autograder root (default $AUTOGRADER_ROOT, else /autograder)")
 	f.IntVar(&cpus, "cpus", 3, "harts per machine (MIT's CPUS)")
 	f.IntVarP(&jobs, "jobs", "j", 0, "machine runs at once (default: one per CPU)")
-	f.BoolVar(&legacy, "virtio-legacy", false, "legacy (version 1) virtio-mmio, for 2019-2020 xv6 kernels")
+	f.BoolVar(&legacy, "virtio-legacy", false, legacyUsage)
 	f.StringVar(&toolPrefix, "toolprefix", batch.DefaultToolPrefix, "TOOLPREFIX for the submission's build")
 	f.DurationVar(&buildTimeout, "build-timeout", batch.DefaultBuildTimeout, "wall-clock bound of the build")
 	f.DurationVar(&timeout, "timeout", batch.DefaultTimeout, "wall-clock bound of the grading")

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/xv6emu/xv6emu/virtio"
 	"io"
 	"os"
 	"strconv"
@@ -130,6 +131,7 @@ type machineFlags struct {
 	seed     uint64
 	persist  bool
 	legacy   bool
+	flags    *pflag.FlagSet // to tell a flag given from its default
 	realtime bool
 	maxInsns uint64
 	// Bounds: guest time and wall-clock time (see bounds).
@@ -137,6 +139,7 @@ type machineFlags struct {
 }
 
 func (f *machineFlags) register(fs *pflag.FlagSet) {
+	f.flags = fs
 	registerArch(fs, &f.arch)
 	fs.StringVar(&f.kernel, "kernel", "", "kernel ELF to boot (default: the embedded xv6 kernel for --arch)")
 	fs.StringVar(&f.fs, "fs", "", "raw file system image for the virtio disk, on x86 IDE index 1 (default: the embedded fs.img)")
@@ -145,7 +148,7 @@ func (f *machineFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mem, "mem", "", "RAM size, e.g. 128M, 1G (default 128M, 512M with --arch x86)")
 	fs.Uint64Var(&f.seed, "seed", 0, "interleaving seed: varies the scheduling quantum reproducibly (0 = fixed)")
 	fs.BoolVar(&f.persist, "persist", false, "write disk changes back to the --fs image (default: copy-on-write)")
-	fs.BoolVar(&f.legacy, "virtio-legacy", false, "present a legacy (version 1) virtio-mmio device, for 2019-2020 xv6")
+	fs.BoolVar(&f.legacy, "virtio-legacy", false, legacyUsage)
 	fs.BoolVar(&f.realtime, "realtime", false, "pace idle guest time with the wall clock")
 	fs.Uint64Var(&f.maxInsns, "max-insns", 0, "stop after this many instructions (0 = no limit)")
 	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "give up after this much guest time (must be positive)")
@@ -276,12 +279,13 @@ func (f *machineFlags) config(editFS func([]byte) ([]byte, error)) (machine.Conf
 		CPUs:         f.cpus,
 		Mem:          mem,
 		Seed:         f.seed,
-		LegacyVirtio: f.legacy,
+		LegacyVirtio: legacyVirtio(f.flags, f.legacy, elf),
 		Realtime:     f.realtime,
 		MaxInsns:     f.maxInsns,
 	}
 	if arch == grade.X86 {
 		if f.legacy {
+			cfg.LegacyVirtio = false
 			return cfg, nil, withCode(exitUsage, fmt.Errorf("--virtio-legacy is for --arch riscv: the pc board's disks are IDE"))
 		}
 		// The pc's IDE master is the boot disk; d, the file system,
@@ -349,4 +353,17 @@ func closeDisk(d *disk.Disk) error {
 		return err
 	}
 	return nil
+}
+
+// legacyUsage documents --virtio-legacy wherever a kernel is given.
+const legacyUsage = "legacy (version 1) virtio-mmio, as MIT xv6-riscv before 2022 needs (default: guessed from the kernel's driver)"
+
+// legacyVirtio is the virtio-mmio layout for kernel: --virtio-legacy when
+// the flag was given, else the guess from its driver. (The QEMU shim does
+// not guess: there QEMU's own default and flags decide.)
+func legacyVirtio(flags *pflag.FlagSet, legacy bool, kernel []byte) bool {
+	if flags != nil && flags.Changed("virtio-legacy") {
+		return legacy
+	}
+	return virtio.KernelWantsLegacy(kernel)
 }
