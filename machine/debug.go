@@ -1,18 +1,14 @@
 package machine
 
 import (
-	"fmt"
-	"slices"
-
-	"github.com/xv6emu/xv6emu/bus"
 	"github.com/xv6emu/xv6emu/gdbstub"
 	"github.com/xv6emu/xv6emu/rv64"
 )
 
-// This file owns the debugger's view of a virt machine: a gdbstub.Target
-// that stops, steps and resumes harts (all-stop), reads and writes
-// registers and memory through a hart's MMU, and checks breakpoints and
-// watchpoints.
+// This file owns the debugger's view of a virt machine: with debugger.go's
+// board-independent half, a gdbstub.Target that stops, steps and resumes
+// harts (all-stop), reads and writes registers and memory through a hart's
+// MMU, and checks breakpoints and watchpoints.
 //
 // The run loop pays for none of it while no breakpoint or watchpoint is
 // set: m.debug is nil and harts run whole slices. With one set, runHart
@@ -21,29 +17,8 @@ import (
 // Breakpoints are the emulator's own, as on QEMU: guest memory is never
 // patched with ebreak.
 
-// debugState is what debugRun checks. Lists are short (a few entries), so
-// a scan beats a map.
-type debugState struct {
-	breaks   []uint64
-	pcBreaks []uint32 // breaks as the pc board's CPUs take them (pcdebug.go)
-	watches  []watchpoint
-	hit      bool          // a hart stopped; the round ends
-	event    gdbstub.Event // what it hit
-
-	frozen []bool // hart i does not run (gdb resumed only some threads)
-	fast   []bool // hart i runs in fast mode (see debugRun)
-	stop   []int  // why hart i's fast-mode Run stopped
-}
-
-type watchpoint struct {
-	addr, length uint64
-	kind         int // gdbstub.WatchWrite, WatchRead or WatchAccess
-}
-
-func (m *Machine) debugHit() bool { return m.debug != nil && m.debug.hit }
-
 // debugRun runs hart i for up to budget instructions, stopping before an
-// instruction at a breakpoint and after one that touches a watched
+// instruction at a breakpoint and before one that would touch a watched
 // address. Like Hart.Run it returns the instructions executed and returns
 // early when the hart waits or spins.
 //
@@ -140,11 +115,6 @@ func (d *debugState) vectorBreak(h *rv64.Hart) bool {
 	return d.breakAt(s&^3) || d.breakAt(m&^3)
 }
 
-func (d *debugState) stopAt(ev gdbstub.Event) {
-	d.hit = true
-	d.event = ev
-}
-
 // traced is hart i's Trace hook while a debugger has set anything: in
 // fast mode it stops the Run before an instruction at a breakpoint.
 func (d *debugState) traced(i int, h *rv64.Hart) {
@@ -178,27 +148,21 @@ func (d *debugState) watchHit(hart int, va, size uint64, kind int) (gdbstub.Even
 	return gdbstub.Event{}, false
 }
 
-// Debugger is the machine as a gdbstub.Target. It is not safe for
+// Debugger is a virt machine as a gdbstub.Target: debugger's shared half
+// (breakpoints, Continue, memory, Kill, End) plus the harts' registers,
+// translation through a hart's MMU and stepping. It is not safe for
 // concurrent use: the goroutine that serves the debugger runs the machine.
 type Debugger struct {
-	m      *Machine
-	state  debugState
-	ended  bool
-	end    Stop // how Run stopped when the machine ended
+	debugger
 	traced bool // the harts' Trace hooks are ours
 }
 
 // Debugger returns the machine's debugger interface.
 func (m *Machine) Debugger() *Debugger {
-	n := len(m.harts)
-	return &Debugger{m: m, state: debugState{
-		frozen: make([]bool, n), fast: make([]bool, n), stop: make([]int, n),
-	}}
+	d := &Debugger{}
+	d.debugger = debugger{m: m, board: d, state: newDebugState(len(m.harts))}
+	return d
 }
-
-// End reports how the machine ended, once Continue has reported
-// StopExited.
-func (d *Debugger) End() (Stop, bool) { return d.end, d.ended }
 
 // Arch describes the registers: RV64 with F and D and a set of CSRs.
 func (d *Debugger) Arch() *gdbstub.Arch { return gdbstub.RV64 }
@@ -246,101 +210,16 @@ func (d *Debugger) WriteReg(t, reg int, v uint64) bool {
 	return true
 }
 
-// ReadMem reads guest memory at virtual address addr as hart t sees it
-// (physical in M-mode or with satp Bare). Only RAM is readable: reading a
-// device register could change the device.
-func (d *Debugger) ReadMem(t int, addr uint64, p []byte) error {
-	return d.eachPage(t, addr, len(p), func(pa uint64, off, n int) error {
-		return d.m.bus.ReadRAM(pa, p[off:off+n])
-	})
+// translate maps va as hart t sees it: physical in M-mode or with satp
+// Bare, through the page tables otherwise.
+func (d *Debugger) translate(t int, va uint64) (uint64, bool) {
+	return d.m.harts[t].DebugTranslate(va)
 }
 
-// WriteMem writes guest memory at virtual address addr as hart t sees it,
-// dropping any decoded instructions there.
-func (d *Debugger) WriteMem(t int, addr uint64, p []byte) error {
-	return d.eachPage(t, addr, len(p), func(pa uint64, off, n int) error {
-		return d.m.bus.WriteRAM(pa, p[off:off+n])
-	})
-}
-
-// eachPage translates [addr, addr+n) a page at a time.
-func (d *Debugger) eachPage(t int, addr uint64, n int, f func(pa uint64, off, n int) error) error {
-	h := d.m.harts[t]
-	for off := 0; off < n; {
-		va := addr + uint64(off)
-		chunk := min(n-off, int(bus.PageSize-va%bus.PageSize))
-		pa, ok := h.DebugTranslate(va)
-		if !ok {
-			return fmt.Errorf("machine: %#x is not mapped", va)
-		}
-		if err := f(pa, off, chunk); err != nil {
-			return err
-		}
-		off += chunk
-	}
-	return nil
-}
-
-// AddBreak sets a breakpoint (software and hardware ones are the same
-// here) or a watchpoint.
-func (d *Debugger) AddBreak(kind int, addr, length uint64) error {
-	switch kind {
-	case gdbstub.BreakSoftware, gdbstub.BreakHardware:
-		d.state.breaks = append(d.state.breaks, addr)
-	case gdbstub.WatchWrite, gdbstub.WatchRead, gdbstub.WatchAccess:
-		if length == 0 {
-			return fmt.Errorf("machine: empty watchpoint")
-		}
-		d.state.watches = append(d.state.watches, watchpoint{addr, length, kind})
-	default:
-		return gdbstub.ErrUnsupported
-	}
-	d.update()
-	return nil
-}
-
-// RemoveBreak removes one breakpoint or watchpoint set by AddBreak.
-func (d *Debugger) RemoveBreak(kind int, addr, length uint64) error {
+// sync installs the per-hart Trace hooks debugRun relies on while the run
+// loop takes the debug path, and removes them after.
+func (d *Debugger) sync() {
 	s := &d.state
-	switch kind {
-	case gdbstub.BreakSoftware, gdbstub.BreakHardware:
-		for i, b := range s.breaks {
-			if b == addr {
-				s.breaks = append(s.breaks[:i], s.breaks[i+1:]...)
-				d.update()
-				return nil
-			}
-		}
-	case gdbstub.WatchWrite, gdbstub.WatchRead, gdbstub.WatchAccess:
-		for i, w := range s.watches {
-			if w == (watchpoint{addr, length, kind}) {
-				s.watches = append(s.watches[:i], s.watches[i+1:]...)
-				d.update()
-				return nil
-			}
-		}
-	default:
-		return gdbstub.ErrUnsupported
-	}
-	return fmt.Errorf("machine: no such breakpoint")
-}
-
-// RemoveAllBreaks clears every breakpoint and watchpoint.
-func (d *Debugger) RemoveAllBreaks() {
-	d.state.breaks = d.state.breaks[:0]
-	d.state.watches = d.state.watches[:0]
-	d.update()
-}
-
-// update switches the run loop between its normal path and debugRun, and
-// installs the per-hart Trace hooks debugRun relies on.
-func (d *Debugger) update() {
-	s := &d.state
-	if len(s.breaks)+len(s.watches) == 0 && !slices.Contains(s.frozen, true) {
-		d.m.debug = nil
-	} else {
-		d.m.debug = s
-	}
 	if want := d.m.debug != nil; want != d.traced {
 		d.traced = want
 		for i, h := range d.m.harts {
@@ -352,14 +231,10 @@ func (d *Debugger) update() {
 	}
 }
 
-// Step executes one instruction of hart t; the others do not run and no
-// interrupt is taken first (QEMU's single-step default). An instruction
-// that would touch a watched address is not executed: the watchpoint is
-// reported instead, as Continue does.
-func (d *Debugger) Step(t int) gdbstub.Event {
-	if d.ended {
-		return d.exited()
-	}
+// step executes one instruction of hart t. One that would touch a
+// watched address is not executed: the watchpoint is reported instead,
+// as Continue does.
+func (d *Debugger) step(t int) gdbstub.Event {
 	m := d.m
 	h := m.harts[t]
 	if va, size, kind, ok := h.NextAccess(); ok && len(d.state.watches) > 0 {
@@ -370,47 +245,4 @@ func (d *Debugger) Step(t int) gdbstub.Event {
 	m.cur = t
 	m.retired += h.Step()
 	return gdbstub.Event{Kind: gdbstub.StopStep, Thread: t}
-}
-
-// Continue runs the harts run selects (all when nil) until a breakpoint or
-// watchpoint hits, the machine ends (StopExited; End says how), or pause
-// reports true.
-func (d *Debugger) Continue(run []bool, pause func() bool) gdbstub.Event {
-	if d.ended {
-		return d.exited()
-	}
-	s := &d.state
-	for i := range s.frozen {
-		s.frozen[i] = run != nil && !run[i]
-	}
-	d.update()
-	defer func() {
-		clear(s.frozen)
-		d.update()
-	}()
-	s.hit = false
-	stop := d.m.Run(func() bool { return s.hit || pause() })
-	if stop.Reason != StopCondition {
-		d.ended, d.end = true, stop
-		return d.exited()
-	}
-	if s.hit {
-		s.hit = false
-		return s.event
-	}
-	return gdbstub.Event{Kind: gdbstub.StopInterrupt, Thread: d.m.cur}
-}
-
-func (d *Debugger) exited() gdbstub.Event {
-	code := 0
-	if d.end.Reason == StopPowerFail {
-		code = d.end.Code
-	}
-	return gdbstub.Event{Kind: gdbstub.StopExited, Code: code}
-}
-
-// Kill ends the machine: it will not run again.
-func (d *Debugger) Kill() {
-	d.ended = true
-	d.end = Stop{Reason: StopInterrupted, Detail: "killed by the debugger"}
 }
