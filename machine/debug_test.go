@@ -20,15 +20,30 @@ import (
 // kernel's symbol table too.
 func debugMachine(t *testing.T, cpus int) (*Machine, *Debugger, map[string]uint64, *elf.File) {
 	t.Helper()
-	k, err := kernel.RISCVKernel()
-	require.NoError(t, err)
-	img, err := kernel.RISCVFS()
-	require.NoError(t, err)
-	d, err := disk.FromBytes(img)
-	require.NoError(t, err)
+	k, d := embeddedKernel(t, kernel.RISCVKernel, kernel.RISCVFS)
 	m, err := NewVirt(Config{Kernel: k, Disk: d, CPUs: cpus, MaxTicks: 60 * Timebase})
 	require.NoError(t, err)
 	t.Cleanup(m.Close)
+	addr, f := kernelSymbols(t, k)
+	return m, m.Debugger(), addr, f
+}
+
+// embeddedKernel returns one of the kernels this repository builds and
+// its file system image as a disk.
+func embeddedKernel(t *testing.T, kern, fs func() ([]byte, error)) ([]byte, *disk.Disk) {
+	t.Helper()
+	k, err := kern()
+	require.NoError(t, err)
+	img, err := fs()
+	require.NoError(t, err)
+	d, err := disk.FromBytes(img)
+	require.NoError(t, err)
+	return k, d
+}
+
+// kernelSymbols parses kernel k and returns its symbols' addresses.
+func kernelSymbols(t *testing.T, k []byte) (map[string]uint64, *elf.File) {
+	t.Helper()
 	f, err := elf.NewFile(bytes.NewReader(k))
 	require.NoError(t, err)
 	syms, err := f.Symbols()
@@ -37,7 +52,21 @@ func debugMachine(t *testing.T, cpus int) (*Machine, *Debugger, map[string]uint6
 	for _, s := range syms {
 		addr[s.Name] = s.Value
 	}
-	return m, m.Debugger(), addr, f
+	return addr, f
+}
+
+// requireText checks that the debugger reads the kernel's text at addr
+// (so translation works) and returns its first 16 bytes.
+func requireText(t *testing.T, d gdbstub.Target, thread int, f *elf.File, addr uint64) []byte {
+	t.Helper()
+	text := f.Section(".text")
+	want := make([]byte, 16)
+	_, err := text.ReadAt(want, int64(addr-text.Addr))
+	require.NoError(t, err)
+	got := make([]byte, 16)
+	require.NoError(t, d.ReadMem(thread, addr, got))
+	require.Equal(t, want, got)
+	return want
 }
 
 // typeAtPrompt is a Continue pause function that never pauses but types
@@ -51,6 +80,18 @@ func typeAtPrompt(m *Machine, cmd string) func() bool {
 		}
 		return false
 	}
+}
+
+// continueToWrite sets a write watchpoint on the word at addr and
+// continues until it fires.
+func continueToWrite(t *testing.T, m *Machine, d gdbstub.Target, addr uint64) gdbstub.Event {
+	t.Helper()
+	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, addr, 4))
+	ev := d.Continue(nil, func() bool { return false })
+	require.Equal(t, gdbstub.StopWatch, ev.Kind, "console:\n%s", m.Output())
+	assert.Equal(t, addr, ev.Addr)
+	assert.Equal(t, gdbstub.WatchWrite, ev.Watch)
+	return ev
 }
 
 func csrReg(num uint16) int {
@@ -81,13 +122,8 @@ func TestDebuggerBreakpointRegistersMemoryStep(t *testing.T) {
 	assert.Equal(t, uint64(ev.Thread), hartid)
 
 	// Memory through the kernel page table is the kernel's text.
-	text := f.Section(".text")
-	want := make([]byte, 16)
-	_, err := text.ReadAt(want, int64(clone-text.Addr))
-	require.NoError(t, err)
+	want := requireText(t, d, ev.Thread, f, clone)
 	got := make([]byte, 16)
-	require.NoError(t, d.ReadMem(ev.Thread, clone, got))
-	assert.Equal(t, want, got)
 	assert.Error(t, d.ReadMem(ev.Thread, 0x10000000, got), "device registers are not read")
 
 	// A step moves exactly one instruction and nothing else runs.
@@ -115,11 +151,7 @@ func TestDebuggerWatchpoint(t *testing.T) {
 	m, d, sym, _ := debugMachine(t, 2)
 	ticks := sym["ticks"]
 	require.NotZero(t, ticks)
-	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, ticks, 4))
-	ev := d.Continue(nil, func() bool { return false })
-	require.Equal(t, gdbstub.StopWatch, ev.Kind, "console:\n%s", m.Output())
-	assert.Equal(t, ticks, ev.Addr)
-	assert.Equal(t, gdbstub.WatchWrite, ev.Watch)
+	ev := continueToWrite(t, m, d, ticks)
 	h := m.Hart(ev.Thread)
 	va, _, _, ok := h.NextAccess()
 	require.True(t, ok)
@@ -139,9 +171,7 @@ func TestDebuggerWatchpoint(t *testing.T) {
 	assert.Equal(t, uint32(1), binary.LittleEndian.Uint32(b[:]))
 
 	// The next hit is the next tick's store.
-	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, ticks, 4))
-	ev = d.Continue(nil, func() bool { return false })
-	require.Equal(t, gdbstub.StopWatch, ev.Kind)
+	ev = continueToWrite(t, m, d, ticks)
 	d.RemoveAllBreaks()
 	d.Step(ev.Thread)
 	require.NoError(t, d.ReadMem(ev.Thread, ticks, b[:]))

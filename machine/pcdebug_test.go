@@ -1,7 +1,6 @@
 package machine
 
 import (
-	"bytes"
 	"debug/elf"
 	"encoding/binary"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/xv6emu/xv6emu/disk"
 	"github.com/xv6emu/xv6emu/gdbstub"
 	"github.com/xv6emu/xv6emu/kernel"
 )
@@ -18,23 +16,11 @@ import (
 // the kernel's symbol table and text too.
 func pcDebugMachine(t *testing.T, cpus int) (*Machine, *PCDebugger, map[string]uint64, *elf.File) {
 	t.Helper()
-	k, err := kernel.X86Kernel()
-	require.NoError(t, err)
-	img, err := kernel.X86FS()
-	require.NoError(t, err)
-	d, err := disk.FromBytes(img)
-	require.NoError(t, err)
+	k, d := embeddedKernel(t, kernel.X86Kernel, kernel.X86FS)
 	m, err := NewPC(PCConfig{Config: Config{Kernel: k, CPUs: cpus, MaxTicks: 60 * Timebase}, Slave: d})
 	require.NoError(t, err)
 	t.Cleanup(m.Close)
-	f, err := elf.NewFile(bytes.NewReader(k))
-	require.NoError(t, err)
-	syms, err := f.Symbols()
-	require.NoError(t, err)
-	addr := map[string]uint64{}
-	for _, s := range syms {
-		addr[s.Name] = s.Value
-	}
+	addr, f := kernelSymbols(t, k)
 	return m, m.PCDebugger(), addr, f
 }
 
@@ -68,13 +54,8 @@ func TestPCDebuggerBreakpointRegistersMemoryStep(t *testing.T) {
 	assert.True(t, ra > sym["syscall"] && ra < sym["syscall"]+0x200, "return address %#x is in syscall (%#x)", ra, sym["syscall"])
 
 	// Memory through the page table is the kernel's text.
-	text := f.Section(".text")
-	want := make([]byte, 16)
-	_, err := text.ReadAt(want, int64(clone-text.Addr))
-	require.NoError(t, err)
+	requireText(t, d, ev.Thread, f, clone)
 	got := make([]byte, 16)
-	require.NoError(t, d.ReadMem(ev.Thread, clone, got))
-	assert.Equal(t, want, got)
 	assert.Error(t, d.ReadMem(ev.Thread, 0xFEE00000, got), "device registers are not read")
 	assert.Error(t, d.ReadMem(ev.Thread, 0x7FFFF000, got), "unmapped")
 	assert.Error(t, d.ReadMem(ev.Thread, 1<<64-8, got), "beyond 4 GiB, wrapping")
@@ -103,11 +84,7 @@ func TestPCDebuggerWatchpoint(t *testing.T) {
 	m, d, sym, _ := pcDebugMachine(t, 2)
 	ticks := sym["ticks"]
 	require.NotZero(t, ticks)
-	require.NoError(t, d.AddBreak(gdbstub.WatchWrite, ticks, 4))
-	ev := d.Continue(nil, func() bool { return false })
-	require.Equal(t, gdbstub.StopWatch, ev.Kind, "console:\n%s", m.Output())
-	assert.Equal(t, ticks, ev.Addr)
-	assert.Equal(t, gdbstub.WatchWrite, ev.Watch)
+	ev := continueToWrite(t, m, d, ticks)
 	var b [4]byte
 	require.NoError(t, d.ReadMem(ev.Thread, ticks, b[:]))
 	assert.Equal(t, uint32(1), binary.LittleEndian.Uint32(b[:]), "stopped after the store, as x86 data breakpoints do")
