@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,8 +20,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/xv6emu/xv6emu/kernel"
 )
 
 // TestMain lets the test binary stand in for xv6emu when it is invoked
@@ -269,21 +268,10 @@ func TestQEMUGradelibStyleSession(t *testing.T) {
 	args := qemuArgs(t, port)
 	clone := kernelSymbol(t, args, "sys_clone")
 	g := startGuest(t, shim, args...)
-	waitListen(t, port)
-	c := dialRSP(t, port)
-	time.Sleep(100 * time.Millisecond)
-	assert.Empty(t, g.console(), "-S: nothing runs before the debugger continues")
-	c.send(fmt.Sprintf("Z1,%x,1", clone))
-	c.send("c")
-	g.waitFor("$ ", 1, 20*time.Second)
-	io.WriteString(g.stdin, "echo hello gradelib\n")
-	g.waitFor("hello gradelib\n$ ", 1, 20*time.Second)
+	c := gradelibStart(t, g, port, clone)
 	io.WriteString(g.stdin, "echo kept > keptfile\n")
 	g.waitFor("$ ", 3, 20*time.Second)
-	io.WriteString(g.stdin, "threadtest\n")
-	c.waitPacket(t, "T05", 20*time.Second)
-	require.NoError(t, g.cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, g.wait(10*time.Second), "SIGTERM ends the stopped emulator cleanly")
+	gradelibEnd(t, g, c)
 	assert.True(t, strings.HasPrefix(g.console(), "\nxv6 kernel is booting"), "only the console on stdout:\n%s", g.console())
 
 	// Same image, no debugger: the file the first run wrote is there.
@@ -297,22 +285,52 @@ func TestQEMUGradelibStyleSession(t *testing.T) {
 	require.NoError(t, g.wait(10*time.Second))
 }
 
+// gradelibStart does what gradelib does first with a machine that -S
+// holds: it connects, sets a Z1 breakpoint at clone, continues, waits for
+// the shell and has it echo.
+func gradelibStart(t *testing.T, g *guest, port int, clone uint64) *rspClient {
+	t.Helper()
+	waitListen(t, port)
+	c := dialRSP(t, port)
+	time.Sleep(100 * time.Millisecond)
+	assert.Empty(t, g.console(), "-S: nothing runs before the debugger continues")
+	c.send(fmt.Sprintf("Z1,%x,1", clone))
+	c.send("c")
+	g.waitFor("$ ", 1, 30*time.Second)
+	io.WriteString(g.stdin, "echo hello gradelib\n")
+	g.waitFor("hello gradelib\n$ ", 1, 20*time.Second)
+	return c
+}
+
+// gradelibEnd runs threadtest into the breakpoint, waits for the T05
+// reply and terminates the emulator with SIGTERM, as make forwards it.
+func gradelibEnd(t *testing.T, g *guest, c *rspClient) {
+	t.Helper()
+	io.WriteString(g.stdin, "threadtest\n")
+	c.waitPacket(t, "T05", 20*time.Second)
+	require.NoError(t, g.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, g.wait(10*time.Second), "SIGTERM ends the stopped emulator cleanly")
+}
+
+// kernelPath returns the -kernel file of a QEMU command line.
+func kernelPath(t *testing.T, args []string) string {
+	t.Helper()
+	i := slices.Index(args, "-kernel")
+	require.True(t, i >= 0 && i+1 < len(args), "no -kernel in %q", args)
+	return args[i+1]
+}
+
 // kernelSymbol returns the address of sym in the kernel args boot.
 func kernelSymbol(t *testing.T, args []string, sym string) uint64 {
 	t.Helper()
-	for i, a := range args {
-		if a != "-kernel" {
-			continue
-		}
-		f, err := elf.Open(args[i+1])
-		require.NoError(t, err)
-		defer f.Close()
-		syms, err := f.Symbols()
-		require.NoError(t, err)
-		for _, s := range syms {
-			if s.Name == sym {
-				return s.Value
-			}
+	f, err := elf.Open(kernelPath(t, args))
+	require.NoError(t, err)
+	defer f.Close()
+	syms, err := f.Symbols()
+	require.NoError(t, err)
+	for _, s := range syms {
+		if s.Name == sym {
+			return s.Value
 		}
 	}
 	t.Fatalf("no symbol %s", sym)
@@ -371,29 +389,23 @@ continue
 kill
 `
 
-// gdbSession runs gdbScript with gdb-multiarch against the emulator at
-// qemu (ours or the real one), typing threadtest at the shell so that the
-// clone syscall happens, and returns gdb's output.
-func gdbSession(t *testing.T, qemu string) string {
+// gdbSession runs script (a format taking the port) with gdb-multiarch
+// against the emulator at qemu (ours or the real one) booting
+// boardArgs(t, port, "-snapshot"), types threadtest at the shell so that
+// the clone syscall happens, and returns gdb's output.
+func gdbSession(t *testing.T, qemu, script string, boardArgs func(*testing.T, int, ...string) []string) string {
 	t.Helper()
 	gdb, err := exec.LookPath("gdb-multiarch")
 	if err != nil {
 		t.Skip("gdb-multiarch not installed (make deps)")
 	}
 	port := freePort(t)
-	args := qemuArgs(t, port, "-snapshot")
+	args := boardArgs(t, port, "-snapshot")
 	g := startGuest(t, qemu, args...)
-	dir := t.TempDir()
-	script := filepath.Join(dir, "cmds.gdb")
-	require.NoError(t, os.WriteFile(script, []byte(fmt.Sprintf(gdbScript, port)), 0o644))
-	var kernel string
-	for i, a := range args {
-		if a == "-kernel" {
-			kernel = args[i+1]
-		}
-	}
+	cmds := filepath.Join(t.TempDir(), "cmds.gdb")
+	require.NoError(t, os.WriteFile(cmds, []byte(fmt.Sprintf(script, port)), 0o644))
 	waitListen(t, port)
-	cmd := exec.Command(gdb, "-nx", "-batch", "-x", script, kernel)
+	cmd := exec.Command(gdb, "-nx", "-batch", "-x", cmds, kernelPath(t, args))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
@@ -417,20 +429,19 @@ var (
 	valueRE   = regexp.MustCompile(`(?m)^\$(\d+) = (0x[0-9a-f]+)$`)
 )
 
-type gdbAnswers struct {
+// gdbStops is what either board's script shows alike.
+type gdbStops struct {
 	hit     string   // the function the breakpoint stopped in
 	bt      []string // function names in the backtrace
 	threads int
-	sepc    uint64
-	pc      uint64 // at the breakpoint
-	stepped uint64 // after stepi
-	watch   bool   // the watchpoint on ticks fired with old and new values
-	watchAt string // where gdb shows the hart after it
+	watchAt string // where gdb shows the CPU after the watchpoint fired
 	killed  bool
 }
 
-func parseGDB(t *testing.T, out string) gdbAnswers {
-	var a gdbAnswers
+// parseStops reads gdbStops from gdb's output, and the script's p/x
+// values, in order, into vals.
+func parseStops(out string, vals ...*uint64) gdbStops {
+	var a gdbStops
 	if m := regexp.MustCompile(`hit Breakpoint 1, (\w+) \(`).FindStringSubmatch(out); m != nil {
 		a.hit = m[1]
 	}
@@ -438,13 +449,11 @@ func parseGDB(t *testing.T, out string) gdbAnswers {
 		a.bt = append(a.bt, m[1])
 	}
 	a.threads = len(regexp.MustCompile(`(?m)^\*?\s+\d+\s+Thread `).FindAllString(out, -1))
-	vals := valueRE.FindAllStringSubmatch(out, -1)
-	if len(vals) == 3 {
-		fmt.Sscanf(vals[0][2], "0x%x", &a.sepc)
-		fmt.Sscanf(vals[1][2], "0x%x", &a.pc)
-		fmt.Sscanf(vals[2][2], "0x%x", &a.stepped)
+	if vs := valueRE.FindAllStringSubmatch(out, -1); len(vs) == len(vals) {
+		for i, v := range vs {
+			fmt.Sscanf(v[2], "0x%x", vals[i])
+		}
 	}
-	a.watch = regexp.MustCompile(`(?s)Hardware watchpoint 2: ticks.*Old value = \d+\s+New value = \d+`).MatchString(out)
 	if m := regexp.MustCompile(`New value = \d+\n(?:0x[0-9a-f]+ in )?(\w+) \(`).FindStringSubmatch(out); m != nil {
 		a.watchAt = m[1]
 	}
@@ -452,11 +461,48 @@ func parseGDB(t *testing.T, out string) gdbAnswers {
 	return a
 }
 
+// sameStops compares the stops of our emulator (a, out) with QEMU's (q,
+// qout) where they must agree: where threadtest runs and what the CPUs do
+// may differ.
+func sameStops(t *testing.T, q, a gdbStops, qout, out string) {
+	t.Helper()
+	assert.Equal(t, q.hit, a.hit, "QEMU:\n%s", qout)
+	assert.Equal(t, q.bt, a.bt, "backtraces: QEMU:\n%s\nxv6emu:\n%s", qout, out)
+	assert.Equal(t, q.threads, a.threads)
+	assert.Equal(t, q.killed, a.killed)
+}
+
+// realQEMU returns the path of QEMU's name, or "" (and says so) when it
+// is not installed.
+func realQEMU(t *testing.T, name string) string {
+	qemu, err := exec.LookPath(name)
+	if err != nil {
+		t.Logf("%s not installed: no comparison with QEMU", name)
+		return ""
+	}
+	return qemu
+}
+
+type gdbAnswers struct {
+	gdbStops
+	sepc    uint64
+	pc      uint64 // at the breakpoint
+	stepped uint64 // after stepi
+	watch   bool   // the watchpoint on ticks fired with old and new values
+}
+
+func parseGDB(out string) gdbAnswers {
+	var a gdbAnswers
+	a.gdbStops = parseStops(out, &a.sepc, &a.pc, &a.stepped)
+	a.watch = regexp.MustCompile(`(?s)Hardware watchpoint 2: ticks.*Old value = \d+\s+New value = \d+`).MatchString(out)
+	return a
+}
+
 func TestQEMUGDBSession(t *testing.T) {
 	clone := kernelSymbol(t, qemuArgs(t, 0), "sys_clone")
 
-	out := gdbSession(t, qemuShim(t))
-	a := parseGDB(t, out)
+	out := gdbSession(t, qemuShim(t), gdbScript, qemuArgs)
+	a := parseGDB(out)
 	assert.Equal(t, "sys_clone", a.hit, out)
 	require.GreaterOrEqual(t, len(a.bt), 3, out)
 	assert.Equal(t, []string{"sys_clone", "syscall", "usertrap"}, a.bt[:3], "the kernel call chain")
@@ -469,23 +515,18 @@ func TestQEMUGDBSession(t *testing.T) {
 	assert.Equal(t, "clockintr", a.watchAt, "ticks is written by the timer interrupt:\n%s", out)
 	assert.True(t, a.killed, out)
 
-	// The same script on QEMU gives the same answers where they must
-	// agree (where threadtest runs and what the harts do may differ).
-	qemu, err := exec.LookPath("qemu-system-riscv64")
-	if err != nil {
-		t.Log("qemu-system-riscv64 not installed: no comparison with QEMU")
+	// The same script on QEMU gives the same answers.
+	qemu := realQEMU(t, "qemu-system-riscv64")
+	if qemu == "" {
 		return
 	}
-	qout := gdbSession(t, qemu)
-	q := parseGDB(t, qout)
-	assert.Equal(t, q.hit, a.hit, "QEMU:\n%s", qout)
-	assert.Equal(t, q.bt, a.bt, "backtraces: QEMU:\n%s\nxv6emu:\n%s", qout, out)
-	assert.Equal(t, q.threads, a.threads)
+	qout := gdbSession(t, qemu, gdbScript, qemuArgs)
+	q := parseGDB(qout)
+	sameStops(t, q.gdbStops, a.gdbStops, qout, out)
 	assert.Equal(t, q.pc, a.pc)
 	assert.Equal(t, q.stepped, a.stepped)
 	assert.Equal(t, q.watch, a.watch)
 	assert.Equal(t, q.watchAt, a.watchAt, "the watchpoint leaves the hart in the same function")
-	assert.Equal(t, q.killed, a.killed)
 }
 
 // Ctrl-A c opens the monitor: 'c' starts a machine that -S holds (no
@@ -511,18 +552,7 @@ func TestQEMUMonitor(t *testing.T) {
 // Invoked as qemu-system-i386 with classic xv6's disks (boot image at
 // IDE index 0, file system at index 1), it boots the pc board.
 func TestQEMUi386ClassicDisks(t *testing.T) {
-	dir := t.TempDir()
-	var files []string
-	for _, name := range []string{"x86-xv6.img", "x86-fs.img"} {
-		img, err := kernel.Image(name)
-		require.NoError(t, err)
-		f := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(f, img, 0o644))
-		files = append(files, f)
-	}
-	shim := filepath.Join(filepath.Dir(qemuShim(t)), "qemu-system-i386")
-	g := startGuest(t, shim, "-nographic", "-drive", "file="+files[1]+",index=1,media=disk,format=raw",
-		"-drive", "file="+files[0]+",index=0,media=disk,format=raw", "-smp", "2", "-m", "512")
+	g := startGuest(t, i386Shim(t), classicArgs(t)...)
 	g.waitFor("$ ", 1, 30*time.Second)
 	io.WriteString(g.stdin, "echo hello pc\n")
 	g.waitFor("hello pc\n$ ", 1, 20*time.Second)
