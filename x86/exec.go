@@ -143,11 +143,16 @@ func (c *CPU) loop(end uint64) {
 				if size == 2 {
 					t &= 0xFFFF
 				}
-				if t < c.eip && size == 4 && c.loopIdiom(in, t, end) {
-					continue
-				}
 				if c.backEdge(c.eip, t) {
 					return
+				}
+				if t < c.eip && size == 4 {
+					switch c.loopIdiom(in, t, end) {
+					case loopRan:
+						continue
+					case loopSpun:
+						return
+					}
 				}
 				next = t
 			}
@@ -593,11 +598,16 @@ func (c *CPU) loop(end uint64) {
 		case opJcc:
 			if c.cond(in.reg) {
 				t := next + in.imm
-				if t < c.eip && c.loopIdiom(in, t, end) {
-					continue
-				}
 				if c.backEdge(c.eip, t) {
 					return
+				}
+				if t < c.eip {
+					switch c.loopIdiom(in, t, end) {
+					case loopRan:
+						continue
+					case loopSpun:
+						return
+					}
 				}
 				next = t
 			}

@@ -24,8 +24,8 @@ import (
 // anything else stops the run at that instruction, which the interpreter
 // then executes. The loop also stops where the Run's budget ends. A
 // deliverable interrupt keeps the interpreter in charge (nothing in the
-// loop can make one deliverable: RAM stores do not reach devices). A loop
-// without a store is left to spin detection (it may wait on memory).
+// loop can make one deliverable: RAM stores do not reach devices). Taken
+// jumps go through the spin watch, as in the interpreter.
 
 // Idiom classes, cached in the back edge's decoded insn (imm2, which jcc
 // does not use).
@@ -35,83 +35,140 @@ const (
 	loopYes
 )
 
-const loopMaxBody = 8
+const loopMaxBody = 16
+
+// What loopIdiom did.
+const (
+	loopNotRun = iota // nothing: the caller goes on as usual
+	loopRan           // c.eip and c.steps are past what ran
+	loopSpun          // as loopRan, but a back edge found a spin (c.spinning)
+)
 
 // loopIdiom runs the loop that a taken jcc at c.eip back to target closes,
-// if it is an idiom, up to step end. It returns false if it did nothing
-// (the caller goes on as usual); otherwise c.eip and c.steps are set past
-// what ran, the jcc included.
-func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) bool {
+// if it is an idiom, up to step end. The body may branch: a jump to the
+// head or forward inside the loop stays here, one elsewhere leaves it.
+// Every taken jump goes through the spin watch as in the interpreter, so a
+// loop that waits on memory is still found to spin.
+func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	if jcc.imm2 == loopNone || c.loopsOff || c.cyc.probing || c.intr && c.flags&FlagIF != 0 {
-		return false
+		return loopNotRun
 	}
 	ic := &c.icache
 	d := uint64(c.eip) - ic.fetchEIP0
 	dt := uint64(target) - ic.fetchEIP0
 	if d >= bus.PageSize || dt >= d || ic.fetchPage == nil || &ic.fetchPage.slots[d] != jcc {
-		return false
+		return loopNotRun
 	}
+	// The body, the closing jcc last; to[j] is where a taken jump at j
+	// goes: an index, or -1 to leave.
 	var body [loopMaxBody]*insn
+	var eips [loopMaxBody]uint32
+	var to [loopMaxBody]int8
 	n := 0
-	for o := dt; o < d; {
+	for o := dt; o <= d; {
 		s := &ic.fetchPage.slots[o]
-		if s.len == 0 || n == loopMaxBody || !loopOp(s) {
+		if s.len == 0 || n == loopMaxBody || !loopOp(s) && !loopJump(s) {
 			jcc.imm2 = loopNone
-			return false
+			return loopNotRun
 		}
-		body[n] = s
+		body[n], eips[n] = s, uint32(o+ic.fetchEIP0)
 		n++
 		o += uint64(s.len)
-		if o > d {
+		if o > d+uint64(jcc.len) {
 			jcc.imm2 = loopNone
-			return false
+			return loopNotRun
 		}
 	}
-	if jcc.imm2 == loopUnknown {
-		stores := false
-		for _, s := range body[:n] {
-			stores = stores || s.op == opStore32 || s.op == 0x88
+	last := eips[n-1] + uint32(jcc.len)
+	for j := range n {
+		to[j] = -1
+		if !loopJump(body[j]) {
+			continue
 		}
-		if !stores {
-			jcc.imm2 = loopNone
-			return false
+		t := eips[j] + uint32(body[j].len) + body[j].imm
+		if t < target || t >= last {
+			continue
 		}
-		jcc.imm2 = loopYes
+		k := 0
+		for k < n && eips[k] != t {
+			k++
+		}
+		if k == n {
+			jcc.imm2 = loopNone // into the middle of an instruction
+			return loopNotRun
+		}
+		to[j] = int8(k)
 	}
-	cc := jcc.reg
-	if jcc.op != opJcc {
-		cc = uint8(jcc.op)
-	}
-	next := c.eip + uint32(jcc.len)
+	jcc.imm2 = loopYes
 	c.loopRuns++
 	// The jcc that brought us here.
 	c.steps++
-	c.eip = target
-	per := uint64(n + 1)
 	var pages [loopMaxBody]loopPage
-	for c.steps+per <= end {
-		for j, in := range body[:n] {
+	j := 0
+	for {
+		if c.steps >= end {
+			c.eip = eips[j]
+			return loopRan
+		}
+		in := body[j]
+		if !loopJump(in) {
 			if !c.loopStep(in, &pages[j]) {
-				c.eip = c.loopEIP(target, body[:j])
-				c.steps += uint64(j)
-				return true
+				c.eip = eips[j]
+				return loopRan
 			}
+			c.steps++
+			j++
+			if j == n {
+				c.eip = last
+				return loopRan
+			}
+			continue
 		}
-		c.steps += per
-		if !c.cond(cc) {
-			c.eip = next
-			return true
+		if !c.loopTaken(in) {
+			c.steps++
+			j++
+			if j == n {
+				c.eip = last
+				return loopRan
+			}
+			continue
 		}
+		t := eips[j] + uint32(in.len) + in.imm
+		if c.backEdge(eips[j], t) {
+			c.eip = eips[j]
+			return loopSpun
+		}
+		c.steps++
+		if to[j] < 0 {
+			c.eip = t
+			return loopRan
+		}
+		j = int(to[j])
 	}
-	return true
 }
 
-// loopEIP is the EIP of the body instruction after those in done.
-func (c *CPU) loopEIP(target uint32, done []*insn) uint32 {
-	for _, in := range done {
-		target += uint32(in.len)
+// loopJump reports whether in is a 32-bit jcc or jmp with a relative
+// target.
+func loopJump(in *insn) bool {
+	switch in.op {
+	case opJcc:
+		return true
+	case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+		0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F, 0xEB, 0xE9:
+		return in.pfx&pfxO16 == 0
 	}
-	return target
+	return false
+}
+
+// loopTaken evaluates a loopJump's condition.
+func (c *CPU) loopTaken(in *insn) bool {
+	switch in.op {
+	case opJcc:
+		return c.cond(in.reg)
+	case 0xEB, 0xE9:
+		return true
+	}
+	return c.cond(uint8(in.op))
 }
 
 // loopOp reports whether in is an operation loopStep runs.

@@ -2,6 +2,7 @@ package x86
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -90,5 +91,89 @@ func TestLoopIdioms(t *testing.T) {
 	}
 	if !bytes.Equal(ram[0x30001:0x31389], ram[0x20000:0x21388]) {
 		t.Error("byte copy: destination differs from source")
+	}
+}
+
+// scanProgram walks a table of 64 entries of 0xB4 bytes in the style of
+// our kernel's wakeup (a loop with three back edges and an exit), marks
+// the entries that match, then waits for a flag at 0x5000 to be set.
+var scanProgram = []byte{
+	0xBB, 0x00, 0x00, 0x05, 0x00, // mov ebx, 0x50000
+	0xBF, 0x84, 0x03, 0x05, 0x00, // mov edi, 0x50384 (entry 5: skipped)
+	0xBE, 0x34, 0x12, 0x00, 0x00, // mov esi, 0x1234
+	0xEB, 0x0E, // jmp 2f
+	0x81, 0xC3, 0xB4, 0x00, 0x00, 0x00, // 1: add ebx, 0xB4
+	0x81, 0xFB, 0x00, 0x2D, 0x05, 0x00, // cmp ebx, 0x52D00
+	0x74, 0x1C, // je 3f
+	0x39, 0xDF, // 2: cmp edi, ebx
+	0x74, 0xEE, // je 1b
+	0x8B, 0x43, 0x0C, // mov eax, [ebx+0xC]
+	0x83, 0xF8, 0x02, // cmp eax, 2
+	0x75, 0xE6, // jne 1b
+	0x8B, 0x43, 0x10, // mov eax, [ebx+0x10]
+	0x39, 0xC6, // cmp esi, eax
+	0x75, 0xDF, // jne 1b
+	0xC7, 0x43, 0x0C, 0x03, 0x00, 0x00, 0x00, // mov dword [ebx+0xC], 3
+	0xEB, 0xD6, // jmp 1b
+	0xB9, 0x00, 0x50, 0x00, 0x00, // 3: mov ecx, 0x5000
+	0x8B, 0x01, // 4: mov eax, [ecx]
+	0x85, 0xC0, // test eax, eax
+	0x74, 0xFA, // je 4b
+	0xF4, // hlt
+}
+
+// TestLoopIdiomBranches: a loop with several back edges and an exit runs
+// as in the interpreter, Run by Run, and a loop waiting on memory is
+// still found to spin (and goes on once the memory changes).
+func TestLoopIdiomBranches(t *testing.T) {
+	const entry = 0x1000
+	boards := [2]*testBoard{newTestBoard(t), newTestBoard(t)}
+	for i, tb := range boards {
+		copy(tb.bus.RAM[entry:], scanProgram)
+		for _, e := range []struct{ i, state, ch uint32 }{{5, 2, 0x1234}, {10, 2, 0x1234}, {40, 2, 0x9999}, {50, 2, 0x1234}, {63, 1, 0x1234}} {
+			binary.LittleEndian.PutUint32(tb.bus.RAM[0x50000+e.i*0xB4+0xC:], e.state)
+			binary.LittleEndian.PutUint32(tb.bus.RAM[0x50000+e.i*0xB4+0x10:], e.ch)
+		}
+		tb.cpu.EnterMultiboot(entry, 0x2BADB002, 0)
+		tb.cpu.loopsOff = i == 1
+	}
+	a, b := boards[0].cpu, boards[1].cpu
+	spins := 0
+	for k := 0; !a.Halted() || !b.Halted(); k++ {
+		if spins == 3 {
+			for _, tb := range boards {
+				tb.bus.RAM[0x5000] = 1 // "another CPU" sets the flag
+			}
+		}
+		budget := uint64(1 + k*13%61)
+		if k%4 == 0 {
+			budget = 3000
+		}
+		na, nb := a.Run(budget), b.Run(budget)
+		if na != nb || a.EIP() != b.EIP() || a.EFLAGS() != b.EFLAGS() || a.r != b.r || a.Spinning() != b.Spinning() {
+			t.Fatalf("Run %d (budget %d): idioms ran %d steps to eip %#x flags %#x regs %x spinning %v; interpreter %d to %#x %#x %x %v",
+				k, budget, na, a.EIP(), a.EFLAGS(), a.r[:8], a.Spinning(), nb, b.EIP(), b.EFLAGS(), b.r[:8], b.Spinning())
+		}
+		if a.Spinning() {
+			spins++
+		}
+		if k > 100_000 {
+			t.Fatal("program did not halt")
+		}
+	}
+	if spins < 3 {
+		t.Errorf("the wait on memory was not found to spin")
+	}
+	if a.loopRuns == 0 {
+		t.Error("no loop idiom ran")
+	}
+	ram := boards[0].bus.RAM
+	if !bytes.Equal(ram[:0x60000], boards[1].bus.RAM[:0x60000]) {
+		t.Error("memory differs")
+	}
+	for i, want := range map[uint32]uint32{5: 2, 10: 3, 40: 2, 50: 3, 63: 1} {
+		if got := binary.LittleEndian.Uint32(ram[0x50000+i*0xB4+0xC:]); got != want {
+			t.Errorf("entry %d state %d, want %d", i, got, want)
+		}
 	}
 }
