@@ -59,10 +59,12 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	if d >= bus.PageSize || dt >= d || ic.fetchPage == nil || &ic.fetchPage.slots[d] != jcc {
 		return loopNotRun
 	}
-	// The body, the closing jcc last; to[j] is where a taken jump at j
-	// goes: an index, or -1 to leave.
+	// The body, the closing jcc last. For a jump, cc[j] is its condition
+	// (ccAlways for jmp), tgt[j] its target and to[j] where it goes: an
+	// index, or -1 to leave; cc[j] is ccNone for an operation.
 	var body [loopMaxBody]*insn
-	var eips [loopMaxBody]uint32
+	var eips, tgt [loopMaxBody]uint32
+	var cc [loopMaxBody]uint8
 	var to [loopMaxBody]int8
 	n := 0
 	for o := dt; o <= d; {
@@ -81,11 +83,21 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	}
 	last := eips[n-1] + uint32(jcc.len)
 	for j := range n {
-		to[j] = -1
-		if !loopJump(body[j]) {
+		to[j], cc[j] = -1, ccNone
+		in := body[j]
+		if !loopJump(in) {
 			continue
 		}
-		t := eips[j] + uint32(body[j].len) + body[j].imm
+		switch in.op {
+		case opJcc:
+			cc[j] = in.reg & 15
+		case 0xEB, 0xE9:
+			cc[j] = ccAlways
+		default:
+			cc[j] = uint8(in.op) & 15
+		}
+		t := eips[j] + uint32(in.len) + in.imm
+		tgt[j] = t
 		if t < target || t >= last {
 			continue
 		}
@@ -101,51 +113,49 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	}
 	jcc.imm2 = loopYes
 	c.loopRuns++
-	// The jcc that brought us here.
-	c.steps++
+	// Nothing below reads c.steps: it is kept here and stored on the way
+	// out. The jcc that brought us here counts.
+	steps := c.steps + 1
 	var pages [loopMaxBody]loopPage
 	j := 0
 	for {
-		if c.steps >= end {
-			c.eip = eips[j]
+		if steps >= end {
+			c.steps, c.eip = steps, eips[j]
 			return loopRan
 		}
-		in := body[j]
-		if !loopJump(in) {
-			if !c.loopStep(in, &pages[j]) {
-				c.eip = eips[j]
+		k := cc[j]
+		if k == ccNone {
+			if !c.loopStep(body[j], &pages[j]) {
+				c.steps, c.eip = steps, eips[j]
 				return loopRan
 			}
-			c.steps++
-			j++
-			if j == n {
-				c.eip = last
+		} else if k == ccAlways || c.cond(k) {
+			if c.backEdge(eips[j], tgt[j]) {
+				c.steps, c.eip = steps, eips[j]
+				return loopSpun
+			}
+			steps++
+			if to[j] < 0 {
+				c.steps, c.eip = steps, tgt[j]
 				return loopRan
 			}
+			j = int(to[j])
 			continue
 		}
-		if !c.loopTaken(in) {
-			c.steps++
-			j++
-			if j == n {
-				c.eip = last
-				return loopRan
-			}
-			continue
-		}
-		t := eips[j] + uint32(in.len) + in.imm
-		if c.backEdge(eips[j], t) {
-			c.eip = eips[j]
-			return loopSpun
-		}
-		c.steps++
-		if to[j] < 0 {
-			c.eip = t
+		steps++
+		j++
+		if j == n {
+			c.steps, c.eip = steps, last
 			return loopRan
 		}
-		j = int(to[j])
 	}
 }
+
+// Jump conditions in loopIdiom besides the 16 condition codes.
+const (
+	ccNone   = 0xFE // not a jump
+	ccAlways = 0xFF // jmp
+)
 
 // loopJump reports whether in is a 32-bit jcc or jmp with a relative
 // target.
@@ -158,17 +168,6 @@ func loopJump(in *insn) bool {
 		return in.pfx&pfxO16 == 0
 	}
 	return false
-}
-
-// loopTaken evaluates a loopJump's condition.
-func (c *CPU) loopTaken(in *insn) bool {
-	switch in.op {
-	case opJcc:
-		return c.cond(in.reg)
-	case 0xEB, 0xE9:
-		return true
-	}
-	return c.cond(uint8(in.op))
 }
 
 // loopOp reports whether in is an operation loopStep runs.
