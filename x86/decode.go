@@ -448,6 +448,8 @@ const (
 	opCall32 // call rel32
 	opRet32  // ret
 	opJcc    // jcc rel32 (0F 8x), condition in reg
+	opLea32  // r[reg] = ea
+	opMovRI  // r[rm] = imm
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
@@ -470,6 +472,13 @@ func specialize(in *insn) {
 		in.op = opCall32
 	case 0xC3:
 		in.op = opRet32
+	case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF:
+		in.rm = uint8(in.op & 7)
+		in.op = opMovRI
+	case 0x8D:
+		if !reg && in.pfx&pfxA16 == 0 {
+			in.op = opLea32
+		}
 	case 0x180, 0x181, 0x182, 0x183, 0x184, 0x185, 0x186, 0x187,
 		0x188, 0x189, 0x18A, 0x18B, 0x18C, 0x18D, 0x18E, 0x18F:
 		in.reg = uint8(in.op & 15)

@@ -660,6 +660,11 @@ func (c *CPU) loop(end uint64) {
 			c.addSP(4)
 			next = t
 
+		case opLea32:
+			c.r[in.reg&7] = in.disp + c.r[in.base&15] + c.r[in.index&15]<<in.scale
+		case opMovRI:
+			c.r[in.rm&7] = in.imm
+
 		case opTooLong:
 			c.raise(excGP, 0, true)
 		default:

@@ -174,7 +174,7 @@ func loopJump(in *insn) bool {
 func loopOp(in *insn) bool {
 	switch in.op {
 	case opMovRR, opAddRR, opSubRR, opCmpRR, opAndRR, opOrRR, opTestRR,
-		opAddRI, opSubRI, opCmpRI, opAndRI:
+		opAddRI, opSubRI, opCmpRI, opAndRI, opLea32, opMovRI:
 		return true
 	case opLoad32, opStore32, opCmpRM:
 		return in.pfx&pfxA16 == 0
@@ -207,6 +207,10 @@ func (c *CPU) loopStep(in *insn, pg *loopPage) bool {
 	switch in.op {
 	case opMovRR:
 		c.r[in.rm&7] = c.r[in.reg&7]
+	case opLea32:
+		c.r[in.reg&7] = in.disp + c.r[in.base&15] + c.r[in.index&15]<<in.scale
+	case opMovRI:
+		c.r[in.rm&7] = in.imm
 	case opAddRR:
 		a, b := c.r[in.rm&7], c.r[in.reg&7]
 		c.r[in.rm&7] = a + b
