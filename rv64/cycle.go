@@ -321,8 +321,9 @@ func (h *Hart) backOffCycle() {
 }
 
 // sniffBackEdge is called during a sniff at a taken branch or jump back by
-// -imm bytes at pc, or at an xRET (imm 0). It reports whether the registers are those of the
-// edge's last visit: a probe then starts here, before the branch executes.
+// -imm bytes at pc, or at an xRET (imm 0). It reports whether the
+// registers are those of the edge's last visit: a probe then starts here,
+// before the branch executes.
 func (h *Hart) sniffBackEdge(pc uint64, imm int64) bool {
 	// Only where the probe can anchor at once, or in user code (a loop of
 	// system calls anchors in their handler): elsewhere, as inside MIT's
