@@ -60,3 +60,17 @@ func X86FS() ([]byte, error) { return Image("x86-fs.img") }
 // kernel, for booting the classic way (first IDE disk), with X86FS as
 // the second.
 func X86Disk() ([]byte, error) { return Image("x86-xv6.img") }
+
+// Pair returns the default kernel ELF and file system image for an
+// architecture by name: "x86", or anything else for RISC-V.
+func Pair(arch string) (elf, fs []byte, err error) {
+	kern, fsImg := RISCVKernel, RISCVFS
+	if arch == "x86" {
+		kern, fsImg = X86Kernel, X86FS
+	}
+	if elf, err = kern(); err != nil {
+		return nil, nil, err
+	}
+	fs, err = fsImg()
+	return elf, fs, err
+}

@@ -161,16 +161,7 @@ func TestGradeWithACourseTest(t *testing.T) {
 
 			lab, err := Extend(labs.Threads(), []Test{pass, fail}, false)
 			require.NoError(t, err)
-			var elf, fs []byte
-			if arch == grade.X86 {
-				elf, err = kernel.X86Kernel()
-				require.NoError(t, err)
-				fs, err = kernel.X86FS()
-			} else {
-				elf, err = kernel.RISCVKernel()
-				require.NoError(t, err)
-				fs, err = kernel.RISCVFS()
-			}
+			elf, fs, err := kernel.Pair(string(arch))
 			require.NoError(t, err)
 			fs, err = mkfs.Add(fs, files)
 			require.NoError(t, err)

@@ -22,17 +22,7 @@ func TestThreadsLabFullMarks(t *testing.T) {
 	}
 	for _, arch := range grade.Arches {
 		t.Run(string(arch), func(t *testing.T) {
-			var elf, fs []byte
-			var err error
-			if arch == grade.X86 {
-				elf, err = kernel.X86Kernel()
-				require.NoError(t, err)
-				fs, err = kernel.X86FS()
-			} else {
-				elf, err = kernel.RISCVKernel()
-				require.NoError(t, err)
-				fs, err = kernel.RISCVFS()
-			}
+			elf, fs, err := kernel.Pair(string(arch))
 			require.NoError(t, err)
 			b, err := inproc.New(inproc.Config{Arch: arch, Kernel: elf, FS: fs})
 			require.NoError(t, err)
