@@ -59,7 +59,8 @@
 //   - Not implemented, raising #UD: BCD adjust (daa das aaa aas aam aad),
 //     bound, arpl, salc, int1, verr/verw, sysenter/syscall, SSE and later.
 //     Task gates and call gates raise #GP; virtual-8086 mode is absent.
-//   - invlpg flushes every translation (still O(1)).
+//   - invlpg drops the one linear page's translations, or every
+//     translation while some came from a 4 MiB page (cached per 4 KiB).
 //   - A rep string instruction runs in chunks (up to 128 iterations, or
 //     16 pages on the fast paths) of one step each, with EIP left on it
 //     between chunks, where interrupts may be taken.

@@ -39,11 +39,40 @@ type tlbSet struct {
 	// noInsert keeps the TLB empty while a cycle probe logs every access
 	// on the slow paths (cycle.go).
 	noInsert bool
+	// big is set when a translation went through a 4 MiB page since the
+	// last flush: its entries are per 4 KiB linear page, so invlpg of one
+	// address cannot find the others of that page and flushes them all.
+	big bool
 }
 
 func (t *tlbSet) flush() {
 	t.gen++
 	t.tag = t.gen << 20
+	t.big = false
+}
+
+// flushPage drops linear page vpn's translations (invlpg), or every
+// translation while some came from a 4 MiB page.
+func (c *CPU) flushPage(vpn uint32) {
+	t := &c.tlb
+	if t.big {
+		c.flushTLB()
+		return
+	}
+	tag, i := t.tag|uint64(vpn), vpn&tlbMask
+	for u := range 2 {
+		if t.r[u][i].tag == tag {
+			t.r[u][i] = tlbEntry{}
+		}
+		if t.w[u][i].tag == tag {
+			t.w[u][i] = tlbEntry{}
+		}
+		if t.dev[u][i].tag == tag {
+			t.dev[u][i] = tlbEntry{}
+		}
+	}
+	c.icache.forgetFetchPage()
+	c.effects++
 }
 
 // flushTLB drops every translation and the current fetch page.
@@ -124,6 +153,7 @@ func (c *CPU) translate(lin uint32, write, user bool) uint64 {
 	}
 	if pde&ptePS != 0 && c.cr4&cr4PSE != 0 {
 		c.checkPerm(lin, pde, write, user)
+		c.tlb.big = true
 		nv := pde | pteA
 		if write {
 			nv |= pteD

@@ -289,8 +289,9 @@ func (c *CPU) group7(in *insn) {
 			c.raise(excUD, 0, false)
 		}
 		c.requireCPL0()
-		// One flush for every page is simpler and still O(1).
-		c.flushTLB()
+		// No segment check: invlpg names a linear address, it does not
+		// access it.
+		c.flushPage((c.seg[in.seg&7].base + c.ea(in)) >> 12)
 	default:
 		c.raise(excUD, 0, false)
 	}
