@@ -28,7 +28,7 @@ func slow(t *testing.T) {
 }
 
 // embeddedConfig is the embedded kernel and image of arch.
-func embeddedConfig(t *testing.T, arch grade.Arch) MachineConfig {
+func embeddedConfig(t testing.TB, arch grade.Arch) MachineConfig {
 	t.Helper()
 	var k, f []byte
 	var err error
