@@ -170,9 +170,11 @@ type CPU struct {
 	// crosses a page or comes from a device).
 	scratch insn
 
-	// loopsOff keeps loop idioms (loop.go) in the interpreter, for tests;
-	// loopRuns counts the times one ran.
+	// loopsOff keeps loop idioms (loop.go) in the interpreter, and
+	// plainOps every instruction on its generic opcode (no specialize),
+	// for tests; loopRuns counts the times a loop idiom ran.
 	loopsOff bool
+	plainOps bool
 	loopRuns uint64
 
 	// Spin detection (spin.go).

@@ -450,6 +450,18 @@ const (
 	opJcc    // jcc rel32 (0F 8x), condition in reg
 	opLea32  // r[reg] = ea
 	opMovRI  // r[rm] = imm
+
+	opJmp      // jmp rel8/rel32
+	opXorRR    // r[rm] ^= r[reg]; xor r, r has QEMU's non-lazy flags
+	opOrRI     // r[rm] |= imm
+	opXorRI    // r[rm] ^= imm
+	opTestRI   // r[rm] & imm
+	opTestRB   // r8[rm] & imm8
+	opMovzxRB  // r[reg] = r8[rm]
+	opLoadZB   // r[reg] = byte [ea]
+	opShiftRI  // group 2 op reg of r[rm] by imm
+	opAluMI    // ALU op reg of dword [ea] and imm
+	opStoreI32 // [ea] = imm
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
@@ -480,9 +492,54 @@ func specialize(in *insn) {
 			in.op = opLea32
 		}
 	case 0x180, 0x181, 0x182, 0x183, 0x184, 0x185, 0x186, 0x187,
-		0x188, 0x189, 0x18A, 0x18B, 0x18C, 0x18D, 0x18E, 0x18F:
+		0x188, 0x189, 0x18A, 0x18B, 0x18C, 0x18D, 0x18E, 0x18F,
+		0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+		0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F:
 		in.reg = uint8(in.op & 15)
 		in.op = opJcc
+	case 0xEB, 0xE9:
+		in.op = opJmp
+	case 0x05, 0x0D, 0x25, 0x2D, 0x35, 0x3D: // op eax, imm32
+		in.rm = EAX
+		in.op = [8]uint16{aluAdd: opAddRI, aluOr: opOrRI, aluAnd: opAndRI,
+			aluSub: opSubRI, aluXor: opXorRI, aluCmp: opCmpRI}[in.op>>3&7]
+	case 0xA9:
+		in.rm = EAX
+		in.op = opTestRI
+	case 0xF7:
+		if reg && in.reg < 2 {
+			in.op = opTestRI
+		}
+	case 0xF6:
+		if reg && in.reg < 2 {
+			in.op = opTestRB
+		}
+	case 0xA1, 0xA3: // mov eax, moffs and back: no base or index
+		if in.pfx&pfxA16 == 0 {
+			in.reg = EAX
+			in.op = [2]uint16{opLoad32, opStore32}[in.op>>1&1]
+		}
+	case 0x31, 0x33:
+		if reg {
+			if in.op == 0x33 {
+				swap()
+			}
+			in.op = opXorRR
+		}
+	case 0x1B6:
+		if reg {
+			in.op = opMovzxRB
+		} else if in.pfx&pfxA16 == 0 {
+			in.op = opLoadZB
+		}
+	case 0xC1:
+		if reg {
+			in.op = opShiftRI
+		}
+	case 0xC7:
+		if !reg && in.reg == 0 {
+			in.op = opStoreI32
+		}
 	case 0x89:
 		if reg {
 			in.op = opMovRR
@@ -522,6 +579,7 @@ func specialize(in *insn) {
 		}
 	case 0x81, 0x83:
 		if !reg {
+			in.op = opAluMI
 			return
 		}
 		switch in.reg {
@@ -533,6 +591,10 @@ func specialize(in *insn) {
 			in.op = opCmpRI
 		case aluAnd:
 			in.op = opAndRI
+		case aluOr:
+			in.op = opOrRI
+		case aluXor:
+			in.op = opXorRI
 		}
 	}
 }

@@ -665,6 +665,71 @@ func (c *CPU) loop(end uint64) {
 		case opMovRI:
 			c.r[in.rm&7] = in.imm
 
+		case opJmp:
+			t := next + in.imm
+			if c.backEdge(c.eip, t) {
+				return
+			}
+			next = t
+		case opXorRR:
+			if in.rm == in.reg {
+				c.r[in.rm&7] = 0
+				c.flags = c.flags&^arithFlags | FlagZF | FlagPF // as xorZero
+				c.lz.op = lazyNone
+				break
+			}
+			r := c.r[in.rm&7] ^ c.r[in.reg&7]
+			c.r[in.rm&7] = r
+			c.lazy32(lazyLogic, r, 0, 0)
+		case opOrRI:
+			r := c.r[in.rm&7] | in.imm
+			c.r[in.rm&7] = r
+			c.lazy32(lazyLogic, r, 0, 0)
+		case opXorRI:
+			r := c.r[in.rm&7] ^ in.imm
+			c.r[in.rm&7] = r
+			c.lazy32(lazyLogic, r, 0, 0)
+		case opTestRI:
+			c.lazy32(lazyLogic, c.r[in.rm&7]&in.imm, 0, 0)
+		case opTestRB:
+			c.setLazy(lazyLogic, 1, c.getReg(in.rm, 1)&in.imm, 0, 0)
+		case opMovzxRB:
+			c.r[in.reg&7] = c.getReg(in.rm, 1)
+		case opLoadZB:
+			a := c.ea(in)
+			t := &c.tlb
+			if e := &t.r[t.user&1][a>>12&tlbMask]; e.tag == t.tag|uint64(a>>12) && c.seg[in.seg&7].fastR {
+				c.r[in.reg&7] = uint32(c.ram[e.off+uint64(a&pageMask)])
+				break
+			}
+			c.r[in.reg&7] = c.read(int(in.seg), a, 1)
+		case opShiftRI:
+			if r, ok := c.shift(in.reg, c.r[in.rm&7], in.imm, 4); ok {
+				c.r[in.rm&7] = r
+			}
+		case opAluMI:
+			a := c.ea(in)
+			t := &c.tlb
+			if e := &t.w[t.user&1][a>>12&tlbMask]; e.tag == t.tag|uint64(a>>12) && a&pageMask <= pageMask-3 && c.seg[in.seg&7].fastW && c.code[e.off>>12] == 0 {
+				p := c.ram[e.off+uint64(a&pageMask):]
+				r := c.alu(in.reg, binary.LittleEndian.Uint32(p), in.imm, 4)
+				if in.reg != aluCmp {
+					c.effects++
+					binary.LittleEndian.PutUint32(p, r)
+				}
+				break
+			}
+			c.aluRM(in, in.reg, 4, in.imm)
+		case opStoreI32:
+			a := c.ea(in)
+			t := &c.tlb
+			if e := &t.w[t.user&1][a>>12&tlbMask]; e.tag == t.tag|uint64(a>>12) && a&pageMask <= pageMask-3 && c.seg[in.seg&7].fastW && c.code[e.off>>12] == 0 {
+				c.effects++
+				binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], in.imm)
+				break
+			}
+			c.write32(in.seg, a, in.imm)
+
 		case opTooLong:
 			c.raise(excGP, 0, true)
 		default:

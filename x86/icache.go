@@ -141,7 +141,9 @@ func (c *CPU) decodeSlot(in *insn, base uint64, lin uint32) *insn {
 	end := min(off+maxInsnLen, bus.PageSize)
 	big := c.seg[CS].big
 	if decode(c.ram[base+off:base+end], big, in) {
-		specialize(in)
+		if !c.plainOps {
+			specialize(in)
+		}
 		return in
 	}
 	// The instruction continues on the next page.
@@ -152,7 +154,9 @@ func (c *CPU) decodeSlot(in *insn, base uint64, lin uint32) *insn {
 		n++
 	}
 	decode(buf[:n], big, &c.scratch)
-	specialize(&c.scratch)
+	if !c.plainOps {
+		specialize(&c.scratch)
+	}
 	return &c.scratch
 }
 
@@ -177,6 +181,8 @@ func (c *CPU) fetchDevice(lin uint32) *insn {
 		n++
 	}
 	decode(buf[:n], big, &c.scratch)
-	specialize(&c.scratch)
+	if !c.plainOps {
+		specialize(&c.scratch)
+	}
 	return &c.scratch
 }

@@ -88,13 +88,9 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 		if !loopJump(in) {
 			continue
 		}
-		switch in.op {
-		case opJcc:
+		cc[j] = ccAlways
+		if in.op == opJcc {
 			cc[j] = in.reg & 15
-		case 0xEB, 0xE9:
-			cc[j] = ccAlways
-		default:
-			cc[j] = uint8(in.op) & 15
 		}
 		t := eips[j] + uint32(in.len) + in.imm
 		tgt[j] = t
@@ -161,11 +157,8 @@ const (
 // target.
 func loopJump(in *insn) bool {
 	switch in.op {
-	case opJcc:
+	case opJcc, opJmp:
 		return true
-	case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
-		0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F, 0xEB, 0xE9:
-		return in.pfx&pfxO16 == 0
 	}
 	return false
 }
@@ -182,8 +175,8 @@ func loopOp(in *insn) bool {
 		return in.mod != 3 && in.pfx&(pfxA16|pfxO16|pfxLock) == 0
 	case 0x88: // mov r/m8, r8 to memory
 		return in.mod != 3 && in.pfx&(pfxA16|pfxLock) == 0
-	case 0x1B6: // movzx r32, r/m8 from memory
-		return in.mod != 3 && in.pfx&(pfxA16|pfxO16|pfxLock) == 0
+	case opLoadZB: // movzx r32, byte [ea]
+		return true
 	case 0x40, 0x41, 0x42, 0x43, 0x45, 0x46, 0x47, // inc r32 (not esp)
 		0x48, 0x49, 0x4A, 0x4B, 0x4D, 0x4E, 0x4F: // dec r32
 		return in.pfx&(pfxO16|pfxLock) == 0
@@ -281,7 +274,7 @@ func (c *CPU) loopStep(in *insn, pg *loopPage) bool {
 		}
 		c.effects++
 		c.ram[i] = byte(c.getReg(in.reg, 1))
-	case 0x1B6:
+	case opLoadZB:
 		i, ok := c.loopRef(in, 1, false, pg)
 		if !ok {
 			return false
