@@ -86,6 +86,36 @@ func (r *Run) prompt() string {
 	return r.Prompt
 }
 
+// ScaleTimeouts returns a copy of the lab in which every run's timeout
+// (DefaultTimeout where a run sets none) is multiplied by factor. The tests
+// are copied, so the lab itself is unchanged.
+//
+// It is for measuring, not grading: on a host too slow to run a long test
+// (MIT's usertests) inside the course's timeout on QEMU, a benchmark that
+// scales both backends' timeouts compares the time each needs to finish,
+// where the course's timeouts would cut both off at the same limit.
+func (l *Lab) ScaleTimeouts(factor float64) *Lab {
+	out := *l
+	out.Tests = make([]*Test, len(l.Tests))
+	copies := make(map[*Test]*Test, len(l.Tests))
+	for i, t := range l.Tests {
+		c := *t
+		if t.Run != nil {
+			run := *t.Run
+			run.Timeout = time.Duration(float64(t.Run.timeout()) * factor)
+			c.Run = &run
+		}
+		if t.Parent != nil {
+			if p, ok := copies[t.Parent]; ok {
+				c.Parent = p
+			}
+		}
+		copies[t] = &c
+		out.Tests[i] = &c
+	}
+	return &out
+}
+
 // Title is how gradelib shows a test: children are indented two spaces.
 func (t *Test) Title() string {
 	if t.Parent != nil {

@@ -2,6 +2,7 @@ package grade
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,4 +59,40 @@ func TestTitleIndentsChildren(t *testing.T) {
 	lab := miniLab()
 	assert.Equal(t, "running threadtest", lab.Tests[0].Title())
 	assert.Equal(t, "  threadtest: test1", lab.Tests[1].Title())
+}
+
+func TestScaleTimeoutsCopiesTheLab(t *testing.T) {
+	lab := miniLab()
+	lab.Tests[0].Run.Timeout = 0 // the default
+	var usertests *Test
+	for _, tt := range lab.Tests {
+		if tt.Name == "usertests" {
+			usertests = tt
+		}
+	}
+	require.NotNil(t, usertests)
+	usertests.Run.Timeout = 300 * time.Second
+
+	scaled := lab.ScaleTimeouts(2.5)
+	require.NoError(t, scaled.Validate())
+	require.Len(t, scaled.Tests, len(lab.Tests))
+	for i, s := range scaled.Tests {
+		orig := lab.Tests[i]
+		assert.NotSame(t, orig, s)
+		assert.Equal(t, orig.Name, s.Name)
+		if orig.Parent != nil {
+			// Children point at the copy of their parent, so the grader
+			// judges them on the scaled run.
+			assert.Same(t, scaled.Tests[0], s.Parent, s.Name)
+		}
+	}
+	assert.Equal(t, 75*time.Second, scaled.Tests[0].Run.Timeout)
+	for _, s := range scaled.Tests {
+		if s.Name == "usertests" {
+			assert.Equal(t, 750*time.Second, s.Run.Timeout)
+		}
+	}
+	// The original is untouched.
+	assert.Equal(t, time.Duration(0), lab.Tests[0].Run.Timeout)
+	assert.Equal(t, 300*time.Second, usertests.Run.Timeout)
 }
