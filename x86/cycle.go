@@ -39,13 +39,14 @@ import "github.com/xv6emu/xv6emu/bus"
 // always ends the stop. A found cycle outlives the Run: the next Run
 // re-checks the logs against memory (other CPUs may have run) and stops
 // at once if they still hold; a mismatch gets one Run's grace, as in
-// rv64. Probing is slow, so it backs off on busy CPUs, and does not start
+// rv64, and then a probe as long as a few of the cycle's iterations. Probing is slow, so it backs off on busy CPUs, and does not start
 // soon after a hlt (a kernel that halts has no idle scan to find).
 //
 // When to probe: an idle scan executes sti at the same EIP with the same
 // registers every time round (classic xv6's scheduler does, and so does
-// the popcli in its release), while busy code seldom does. So a repeated
-// sti state starts a probe at once (noteSTI), and probes on a timer are
+// the popcli in its release), the same number of steps and effects apart,
+// while busy code seldom does. So an sti state seen three times at equal
+// distances starts a probe at once (noteSTI), and probes on a timer are
 // only the fallback for kernels whose idle loop has no sti: they back off
 // far, since on a busy CPU a probe is wasted work at several times the
 // cost of running. A probe that fails for any reason, including a spin on
@@ -94,6 +95,7 @@ type cycleWatch struct {
 	nextProbe uint64
 	backoff   uint64
 	probeLen  uint64 // the running probe gives up after this many steps
+	period    uint64 // the found cycle's length in steps
 
 	// The sti trigger: the state after the last sti at a few EIPs (by
 	// EIP hash), whether the running probe came from it, when it may fire
@@ -132,6 +134,9 @@ type stiSeen struct {
 	snap    spinState
 	steps   uint64
 	effects uint64
+	// The steps and effects between the last two times this state was
+	// seen here (0: not seen twice yet).
+	period, effPeriod uint64
 }
 
 // An idle scan's iteration is short and stores little (classic xv6's: some
@@ -188,8 +193,10 @@ func (c *CPU) watchForCycle(end uint64) {
 			return
 		}
 		w.found, w.stale = false, false
-		w.now = true // probe again at once: most likely the scan goes on idle
-		w.stiProbeLen = cycleProbeLen
+		// Probe again at once: most likely the scan goes on idle, and
+		// comes round within a few of its iterations if it does.
+		w.now = true
+		w.stiProbeLen = min(3*w.period+256, cycleProbeLen)
 	}
 	if !w.probing {
 		if w.off || c.steps < w.nextProbe && !w.now {
@@ -271,6 +278,7 @@ func (c *CPU) probeCycle(end uint64) {
 			c.anchorCycle()
 		} else if c.eip == w.anchor && c.steps != w.anchorSteps && c.atAnchorAgain() {
 			w.found = true
+			w.period = c.steps - w.anchorSteps
 			w.effects = c.effects
 			if w.byTrigger {
 				w.stiBackoff = 0
@@ -313,9 +321,19 @@ func (c *CPU) noteSTI(eip uint32) bool {
 	seen := &w.sti[(eip^eip>>4)&3]
 	snap := c.snapshot()
 	if seen.eip == eip && seen.snap == snap && c.steps-seen.steps <= stiMaxSteps && c.effects-seen.effects <= stiMaxEffects {
-		w.now = true
-		w.stiProbeLen = 3*(c.steps-seen.steps) + 256
-		return true
+		period, effPeriod := c.steps-seen.steps, c.effects-seen.effects
+		if period == seen.period && effPeriod == seen.effPeriod {
+			w.now = true
+			w.stiProbeLen = 3*period + 256
+			seen.period = 0
+			return true
+		}
+		// An idle scan goes round the same way each time: wait for a
+		// second period just as long, with as many effects, before
+		// paying for a probe.
+		seen.period, seen.effPeriod = period, effPeriod
+		seen.steps, seen.effects = c.steps, c.effects
+		return false
 	}
 	*seen = stiSeen{eip: eip, snap: snap, steps: c.steps, effects: c.effects}
 	return false
