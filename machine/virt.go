@@ -65,7 +65,7 @@ type Config struct {
 	Disk         *disk.Disk // virtio block device contents; nil for none
 	CPUs         int        // harts; 0 means DefaultCPUs
 	Mem          uint64     // RAM bytes; 0 means DefaultMem
-	Seed         uint64     // 0: fixed quantum; otherwise seeds quantum variation
+	Seed         uint64     // seeds the interleaving (quantum variation); 0 is the default stream on virt and the fixed quantum on pc
 	LegacyVirtio bool       // virtio-mmio version 1 instead of 2
 	Console      io.Writer  // receives everything the guest prints; nil discards
 	MaxInsns     uint64     // total instruction budget over all harts; 0 = none
@@ -106,6 +106,7 @@ type Machine struct {
 	// in between means the machine is idle for good.
 	idleSince uint64
 	rng       uint64 // xorshift state for quantum variation
+	qfrac     uint64 // instructions of past quanta not yet worth a whole tick
 
 	console consoleLog
 	input   []byte // host bytes not yet given to the UART

@@ -64,7 +64,7 @@ differs, 1 otherwise, 2 for bad usage.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Uint64Var(&f.seed, "seed", 0, "interleaving seed (0: the fixed schedule)")
+	fl.Uint64Var(&f.seed, "seed", 0, "interleaving seed (0: the default schedule)")
 	fl.IntVar(&f.repeat, "repeat", 1, "runs per case and arch, with seeds --seed, --seed+1, ...")
 	fl.IntVar(&f.cpus, "cpus", 0, "processors on both boards (0: each board's default)")
 	fl.IntVarP(&f.jobs, "jobs", "j", 0, "machine runs at once, both arches together, longest first (0: one per host CPU)")

@@ -362,7 +362,7 @@ written: checked before any test runs).`,
 	f.BoolVar(&list, "list", false, "list the labs (or the given lab) and their tests")
 	f.BoolVar(&onQEMU, "qemu", false, "run the tests on real QEMU (qemu-system-riscv64, or qemu-system-i386 with --arch x86) instead of in-process")
 	f.IntVarP(&jobs, "jobs", "j", 0, "machine runs at once (default: one per CPU; with --qemu, one per --cpus CPUs)")
-	f.Uint64Var(&seed, "seed", 0, "interleaving seed (0 = fixed schedule); also shuffles the run order")
+	f.Uint64Var(&seed, "seed", 0, "interleaving seed (0 = the default schedule); also shuffles the run order")
 	f.IntVar(&repeat, "repeat", 1, "run each test with this many seeds (--seed, --seed+1, ...) and report flaky ones")
 	f.StringVar(&results, "results", "results", `directory for the console of each run ("" saves nothing)`)
 	f.StringVar(&jsonFile, "json", "", "write a machine-readable report to this file")
