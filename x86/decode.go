@@ -462,6 +462,8 @@ const (
 	opShiftRI  // group 2 op reg of r[rm] by imm
 	opAluMI    // ALU op reg of dword [ea] and imm
 	opStoreI32 // [ea] = imm
+	opImulRI   // r[reg] = r[rm] * imm
+	opLeave32  // leave with a 32-bit operand
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
@@ -514,6 +516,15 @@ func specialize(in *insn) {
 		if reg && in.reg < 2 {
 			in.op = opTestRB
 		}
+	case 0xA8:
+		in.rm = EAX // al
+		in.op = opTestRB
+	case 0x69, 0x6B:
+		if reg {
+			in.op = opImulRI
+		}
+	case 0xC9:
+		in.op = opLeave32
 	case 0xA1, 0xA3: // mov eax, moffs and back: no base or index
 		if in.pfx&pfxA16 == 0 {
 			in.reg = EAX

@@ -323,16 +323,8 @@ func (c *CPU) loop(end uint64) {
 		case 0xC8:
 			c.saveESP()
 			c.enter(size, in.imm&0xFFFF, in.imm2&31)
-		case 0xC9: // leave
-			c.saveESP()
-			if c.seg[SS].big {
-				c.r[ESP] = c.r[EBP]
-			} else {
-				c.r[ESP] = c.r[ESP]&^0xFFFF | c.r[EBP]&0xFFFF
-			}
-			v := c.top(0, size)
-			c.addSP(uint32(size))
-			c.setReg(EBP, size, v)
+		case 0xC9:
+			c.leave(size)
 		case 0xCA:
 			c.saveESP()
 			c.farReturn(size, in.imm&0xFFFF)
@@ -729,6 +721,18 @@ func (c *CPU) loop(end uint64) {
 				break
 			}
 			c.write32(in.seg, a, in.imm)
+		case opImulRI:
+			c.r[in.reg&7] = c.imul2(c.r[in.rm&7], in.imm, 4)
+		case opLeave32:
+			if sp := c.r[EBP]; c.seg[SS].fastRW {
+				t := &c.tlb
+				if e := &t.r[t.user&1][sp>>12&tlbMask]; e.tag == t.tag|uint64(sp>>12) && sp&pageMask <= pageMask-3 {
+					c.r[EBP] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+					c.r[ESP] = sp + 4
+					break
+				}
+			}
+			c.leave(4)
 
 		case opTooLong:
 			c.raise(excGP, 0, true)
@@ -796,6 +800,19 @@ func (c *CPU) alu32imm(op, dst uint8, b uint32) bool {
 	}
 	c.r[dst&7] = r
 	return true
+}
+
+// leave is ESP = EBP, then pop EBP.
+func (c *CPU) leave(size int) {
+	c.saveESP()
+	if c.seg[SS].big {
+		c.r[ESP] = c.r[EBP]
+	} else {
+		c.r[ESP] = c.r[ESP]&^0xFFFF | c.r[EBP]&0xFFFF
+	}
+	v := c.top(0, size)
+	c.addSP(uint32(size))
+	c.setReg(EBP, size, v)
 }
 
 // saveESP records ESP for an instruction that moves it before an access

@@ -176,14 +176,23 @@ func (c *CPU) setCF(on bool) {
 }
 
 // cond evaluates condition code cc (the low nibble of jcc/setcc/cmovcc).
-// After a 32-bit compare or sub, the common conditions come from a table
-// indexed by how the operands compare, without computing any flag; the
-// test small enough to inline.
+// After a 32-bit compare or sub, or a logic op such as test, the common
+// conditions come from a table indexed by how the operands compare (for a
+// logic op, by ZF and SF), without computing any flag.
 func (c *CPU) cond(cc uint8) bool {
 	l := &c.lz
 	cc &= 15
-	if l.op == lazySub && l.size == 4 && subConds>>cc&1 != 0 {
-		k := b2u(l.a < l.b) | b2u(l.a == l.b)<<1 | b2u(int32(l.a) < int32(l.b))<<2
+	if l.size == 4 && subConds>>cc&1 != 0 {
+		var k uint32
+		switch l.op {
+		case lazySub:
+			k = b2u(l.a < l.b) | b2u(l.a == l.b)<<1 | b2u(int32(l.a) < int32(l.b))<<2
+		case lazyLogic:
+			// CF = OF = 0: never below, and less is SF.
+			k = b2u(l.res == 0)<<1 | b2u(int32(l.res) < 0)<<2
+		default:
+			return c.condSlow(cc)
+		}
 		return condTable[cc]>>k&1 != 0
 	}
 	return c.condSlow(cc)
