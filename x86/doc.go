@@ -19,10 +19,12 @@
 // and user) holding the RAM offset of each linear page; a write entry
 // exists only once the page's D bit is set. A flush bumps a generation
 // number. Arithmetic flags are computed lazily from the last operation.
-// The commonest 32-bit forms (mov, reg-reg and reg-imm ALU ops, push/pop,
-// call/ret, jcc) get opcodes of their own after decoding, so they
-// dispatch once with no tests of ModRM or operand size; the TLB hits of
-// their loads, stores and stack accesses are written out in the loop.
+// The commonest 32-bit forms (mov, movzx, reg-reg, reg-imm and
+// memory-imm ALU ops, shifts by an immediate, push/pop, call/ret, leave,
+// jcc and jmp) get opcodes of their own after decoding, so they dispatch
+// once with no tests of ModRM or operand size; the TLB hits of their
+// loads, stores and stack accesses are written out in the loop. A fuzz
+// target runs every byte stream both ways and compares.
 // rep movs and rep stos copy or fill whole page runs at once, and short
 // loops of plain moves, adds and compares (gcc's memset and memmove) run
 // from a list of their operations once their back edge is taken
