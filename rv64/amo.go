@@ -56,6 +56,10 @@ func (h *Hart) atomic(in *insn) bool {
 		// An AMO that leaves memory as it was (a test-and-set on a
 		// held lock) is no effect, so spinning on one is detected.
 		h.effects++
+		if in.op == opAMOADD && in.rd == zeroSink {
+			h.tallies++
+			h.tally = tally{pa: pa, add: h.x[in.rs2], size: size}
+		}
 	}
 	if !h.physStore(pa, size, v) {
 		h.exception(accessFault, va)

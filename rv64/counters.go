@@ -52,6 +52,23 @@ func (h *Hart) countAtomic(in *insn) {
 	}
 }
 
+// countAtomics notes n executions of the AMO in (not LR or SC).
+func (h *Hart) countAtomics(in *insn, n uint64) {
+	w := in.size == 4
+	switch {
+	case in.op == opAMOADD && w:
+		h.ctr.AMOAddW += n
+	case in.op == opAMOADD:
+		h.ctr.AMOAddD += n
+	case in.op == opAMOSWAP && w:
+		h.ctr.AMOSwapW += n
+	case in.op == opAMOSWAP:
+		h.ctr.AMOSwapD += n
+	default:
+		h.ctr.AMOOther += n
+	}
+}
+
 // UserEntry is a hart's first return to U-mode with one sscratch value
 // (where xv6's trampoline finds the running thread's trapframe): the
 // registers a thread starts with, for comparing the calling convention of

@@ -60,7 +60,9 @@ type Hart struct {
 	// differently from the last; spin watches back edges (see spin.go).
 	effects  uint64
 	spin     spinWatch
-	spinning bool // the last Run stopped in a loop that cannot change anything
+	tallies  uint64 // effects that were tallies (tally.go)
+	tally    tally  // the last one
+	spinning bool   // the last Run stopped in a loop that cannot change anything
 	cyc      cycleWatch
 
 	// Translation caches: tlb is the set for the current context, one of

@@ -132,8 +132,13 @@ func (h *Hart) execute(budget uint64) {
 						}
 					}
 				}
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-					return
+				if h.pureBackEdge(pc, in.imm) {
+					if h.stuckInLoop(pc, in.imm) {
+						return
+					}
+					if h.spin.ready {
+						n += h.skipTallies(pc, in.imm, budget-n-1)
+					}
 				}
 			}
 		case opBLT:

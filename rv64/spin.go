@@ -38,9 +38,19 @@ const noBranch = ^uint64(0)
 // spinWatch follows the back edge the hart took most recently.
 type spinWatch struct {
 	pc      uint64     // the branch or jump instruction
-	effects uint64     // h.effects when its streak began
+	effects uint64     // h.effects when its streak began (at its last visit when tallying)
 	visits  uint32     // visits since then with no effect in between
 	regs    [32]uint64 // x0..x31 at visit spinCheckAt
+
+	// Tallies (tally.go) do not break a streak; they are checked at the
+	// comparison instead.
+	tallies uint64 // h.tallies at visit spinCheckAt
+	steps   uint64 // h.steps at visit spinCheckAt
+	tally   tally  // h.tally at visit spinCheckAt
+	ready   bool   // a tallying loop repeated: execute may skip passes
+	period  uint64 // steps per pass of that loop
+	body    [16]*insn
+	skipped uint64 // steps skipped so far (for tests)
 }
 
 // Spinning reports whether the last Run returned early because the hart
@@ -63,6 +73,7 @@ func (h *Hart) Effects() uint64 { return h.effects }
 func (h *Hart) restartSpinWatch() {
 	h.spinning = false
 	h.spin.pc = noBranch
+	h.spin.ready = false
 }
 
 // pureBackEdge is called at a taken branch or jump (x0 link) at pc with
@@ -82,8 +93,8 @@ func (h *Hart) pureStreak(pc uint64, imm int64) bool {
 	if uint64(-imm) > spinReach { // forward, or a long way back
 		return false
 	}
-	if w.pc != pc || w.effects != h.effects {
-		w.pc, w.effects, w.visits = pc, h.effects, 0
+	if e := h.effects - h.tallies; w.pc != pc || w.effects != e {
+		w.pc, w.effects, w.visits = pc, e, 0
 		return false
 	}
 	w.visits++
@@ -99,7 +110,7 @@ func (h *Hart) stuckInLoop(pc uint64, imm int64) bool {
 		// An edge visited again with no effect in between is the spin
 		// watch's; any other may close a cycle.
 		w := &h.spin
-		if (w.pc != pc || w.effects != h.effects) && h.sniffBackEdge(pc, imm) {
+		if (w.pc != pc || w.effects != h.effects-h.tallies) && h.sniffBackEdge(pc, imm) {
 			return true
 		}
 		if !h.pureStreak(pc, imm) {
@@ -109,7 +120,7 @@ func (h *Hart) stuckInLoop(pc uint64, imm int64) bool {
 	w := &h.spin
 	regs := [32]uint64(h.x[:32])
 	if w.visits == spinCheckAt {
-		w.regs = regs
+		w.regs, w.tallies, w.steps, w.tally = regs, h.tallies, h.steps, h.tally
 		return false
 	}
 	w.visits = 0 // whatever happens below, a new streak starts
@@ -120,6 +131,18 @@ func (h *Hart) stuckInLoop(pc uint64, imm int64) bool {
 		// It becomes takeable as time passes (Sstc). Take it after the
 		// branch, where the run loop polls when checkInt is set.
 		h.checkInt = true
+		return false
+	}
+	switch h.tallies - w.tallies {
+	case 0:
+	case 1:
+		// Not a fixed point, but execute may skip whole passes if this
+		// one tallied as the last one did.
+		t := h.tally
+		w.ready = t.pa == w.tally.pa && t.add == w.tally.add && t.size == w.tally.size
+		w.period = h.steps - w.steps
+		return false
+	default:
 		return false
 	}
 	h.spinning = true
