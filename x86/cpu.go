@@ -173,9 +173,10 @@ type CPU struct {
 	// loopsOff keeps loop idioms (loop.go) in the interpreter, and
 	// plainOps every instruction on its generic opcode (no specialize),
 	// for tests; loopRuns counts the times a loop idiom ran.
-	loopsOff bool
-	plainOps bool
-	loopRuns uint64
+	loopsOff   bool
+	plainOps   bool
+	loopShapes [loopShapes]loopShape
+	loopRuns   uint64
 
 	// Spin detection (spin.go).
 	effects  uint64

@@ -22,6 +22,10 @@ type icache struct {
 	fetchEIP0 uint64
 	fetchBase uint64
 	fetchPage *dpage
+
+	// gen moves whenever a decoded page is dropped, so that what was
+	// learnt from its slots (loopShape) can tell it is still good.
+	gen uint64
 }
 
 const noPage = 1 << 40 // far from any 32-bit EIP
@@ -43,6 +47,7 @@ func (ic *icache) setMode(big bool) {
 		return
 	}
 	ic.big = big
+	ic.gen++
 	for i, d := range ic.pages {
 		if d != nil {
 			ic.pages[i] = nil
@@ -82,6 +87,7 @@ func (c *CPU) codeWritten(p uint64) {
 	}
 	ic.pages[p] = nil
 	ic.free = append(ic.free, d)
+	ic.gen++
 	if ic.fetchPage == d {
 		ic.forgetFetchPage()
 	}

@@ -59,54 +59,15 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	if d >= bus.PageSize || dt >= d || ic.fetchPage == nil || &ic.fetchPage.slots[d] != jcc {
 		return loopNotRun
 	}
-	// The body, the closing jcc last. For a jump, cc[j] is its condition
-	// (ccAlways for jmp), tgt[j] its target and to[j] where it goes: an
-	// index, or -1 to leave; cc[j] is ccNone for an operation.
-	var body [loopMaxBody]*insn
-	var eips, tgt [loopMaxBody]uint32
-	var cc [loopMaxBody]uint8
-	var to [loopMaxBody]int8
-	n := 0
-	for o := dt; o <= d; {
-		s := &ic.fetchPage.slots[o]
-		if s.len == 0 || n == loopMaxBody || !loopOp(s) && !loopJump(s) {
-			jcc.imm2 = loopNone
-			return loopNotRun
-		}
-		body[n], eips[n] = s, uint32(o+ic.fetchEIP0)
-		n++
-		o += uint64(s.len)
-		if o > d+uint64(jcc.len) {
+	sh := &c.loopShapes[uint32(d^d>>5)&(loopShapes-1)]
+	if sh.jcc != jcc || sh.eip0 != ic.fetchEIP0 || sh.gen != ic.gen {
+		if !c.loopShape(sh, jcc, target, d, dt) {
 			jcc.imm2 = loopNone
 			return loopNotRun
 		}
 	}
-	last := eips[n-1] + uint32(jcc.len)
-	for j := range n {
-		to[j], cc[j] = -1, ccNone
-		in := body[j]
-		if !loopJump(in) {
-			continue
-		}
-		cc[j] = ccAlways
-		if in.op == opJcc {
-			cc[j] = in.reg & 15
-		}
-		t := eips[j] + uint32(in.len) + in.imm
-		tgt[j] = t
-		if t < target || t >= last {
-			continue
-		}
-		k := 0
-		for k < n && eips[k] != t {
-			k++
-		}
-		if k == n {
-			jcc.imm2 = loopNone // into the middle of an instruction
-			return loopNotRun
-		}
-		to[j] = int8(k)
-	}
+	n, last := sh.n, sh.last
+	body, eips, tgt, cc, to := &sh.body, &sh.eips, &sh.tgt, &sh.cc, &sh.to
 	jcc.imm2 = loopYes
 	c.loopRuns++
 	// Nothing below reads c.steps: it is kept here and stored on the way
@@ -145,6 +106,74 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 			return loopRan
 		}
 	}
+}
+
+// loopShape is a loop idiom's body as loopIdiom runs it, kept per CPU for
+// a few loops so that one entered often for a few iterations is not taken
+// apart each time. It stays good while the decoded page holding it does
+// (the icache's generation) at the same linear address.
+type loopShape struct {
+	jcc       *insn
+	eip0, gen uint64
+	n         int
+	last      uint32
+	body      [loopMaxBody]*insn
+	eips, tgt [loopMaxBody]uint32
+	cc        [loopMaxBody]uint8
+	to        [loopMaxBody]int8
+}
+
+const loopShapes = 8
+
+// loopShape fills sh with the loop closed by jcc at fetch-page offset d
+// back to target at offset dt, or reports false if it is not an idiom.
+func (c *CPU) loopShape(sh *loopShape, jcc *insn, target uint32, d, dt uint64) bool {
+	// The body, the closing jcc last. For a jump, cc[j] is its condition
+	// (ccAlways for jmp), tgt[j] its target and to[j] where it goes: an
+	// index, or -1 to leave; cc[j] is ccNone for an operation.
+	ic := &c.icache
+	body, eips, tgt, cc, to := &sh.body, &sh.eips, &sh.tgt, &sh.cc, &sh.to
+	sh.jcc = nil
+	n := 0
+	for o := dt; o <= d; {
+		s := &ic.fetchPage.slots[o]
+		if s.len == 0 || n == loopMaxBody || !loopOp(s) && !loopJump(s) {
+			return false
+		}
+		body[n], eips[n] = s, uint32(o+ic.fetchEIP0)
+		n++
+		o += uint64(s.len)
+		if o > d+uint64(jcc.len) {
+			return false
+		}
+	}
+	last := eips[n-1] + uint32(jcc.len)
+	for j := range n {
+		to[j], cc[j] = -1, ccNone
+		in := body[j]
+		if !loopJump(in) {
+			continue
+		}
+		cc[j] = ccAlways
+		if in.op == opJcc {
+			cc[j] = in.reg & 15
+		}
+		t := eips[j] + uint32(in.len) + in.imm
+		tgt[j] = t
+		if t < target || t >= last {
+			continue
+		}
+		k := 0
+		for k < n && eips[k] != t {
+			k++
+		}
+		if k == n {
+			return false // into the middle of an instruction
+		}
+		to[j] = int8(k)
+	}
+	sh.jcc, sh.eip0, sh.gen, sh.n, sh.last = jcc, ic.fetchEIP0, ic.gen, n, last
+	return true
 }
 
 // Jump conditions in loopIdiom besides the 16 condition codes.
