@@ -38,7 +38,7 @@ const noBranch = ^uint64(0)
 // spinWatch follows the back edge the hart took most recently.
 type spinWatch struct {
 	pc      uint64     // the branch or jump instruction
-	effects uint64     // h.effects when its streak began (at its last visit when tallying)
+	effects uint64     // h.effects - h.tallies when its streak began
 	visits  uint32     // visits since then with no effect in between
 	regs    [32]uint64 // x0..x31 at visit spinCheckAt
 
