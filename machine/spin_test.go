@@ -173,3 +173,15 @@ func TestIdleScanningHartsCostNothing(t *testing.T) {
 	assert.GreaterOrEqual(t, m.Time(), uint64(second))
 	assert.Less(t, m.Retired(), uint64(10_000_000), "two harts scanning for a second would be ~%d instructions", 2*second*machine.InsnsPerTick)
 }
+
+// MIT's 2019 lab Makefiles run QEMU with -m 3G; the board takes up to
+// 4 GiB, resident only as the guest touches it.
+func TestVirtTakesTheRAMOfMITs2019Makefiles(t *testing.T) {
+	image := guestELF(0x100, map[int][]uint32{0: append(powerOff, encJAL(regZero, 0))})
+	m, err := machine.NewVirt(machine.Config{Kernel: image, Mem: 3 << 30, MaxTicks: machine.Timebase})
+	require.NoError(t, err)
+	assert.Equal(t, machine.StopPowerOff, m.Run(nil).Reason)
+	m.Close()
+	_, err = machine.NewVirt(machine.Config{Kernel: image, Mem: 5 << 30})
+	assert.ErrorContains(t, err, "from 16 MiB to 4 GiB")
+}
