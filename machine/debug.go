@@ -1,6 +1,8 @@
 package machine
 
 import (
+	"slices"
+
 	"github.com/xv6emu/xv6emu/gdbstub"
 	"github.com/xv6emu/xv6emu/rv64"
 )
@@ -22,11 +24,13 @@ import (
 // address. Like Hart.Run it returns the instructions executed and returns
 // early when the hart waits or spins.
 //
-// With breakpoints only, the hart runs a whole Run with its Trace hook
-// looking at each next pc (fast mode), except where an exception could
-// land on a breakpoint without a retired instruction to report first (a
-// breakpoint on stvec or mtvec): that, and watchpoints, take precise mode,
-// one instruction at a time with the checks in between.
+// With breakpoints only, the hart runs at full speed with guards on the
+// breakpoints' pages (rv64 SetGuards) until it is about to fetch from one;
+// from there the rest of the slice runs with its Trace hook looking at
+// each next pc (fast mode). Where an exception could land on a breakpoint
+// without a retired instruction to report first (a breakpoint on stvec or
+// mtvec), and with watchpoints, it takes precise mode, one instruction at
+// a time with the checks in between.
 func (m *Machine) debugRun(i int, budget uint64) uint64 {
 	if m.pc != nil {
 		return m.pcDebugRun(i, budget)
@@ -50,8 +54,19 @@ func (m *Machine) debugRun(i int, budget uint64) uint64 {
 	}
 	var n, k uint64
 	if len(d.watches) == 0 && !d.vectorBreak(h) {
+		// Full speed until the hart is about to fetch from a page with a
+		// breakpoint; from there on Trace checks each pc.
+		var guarded bool
+		n, guarded = d.runGuarded(h, budget)
+		if !guarded {
+			return n // budget spent, waiting or spinning
+		}
+		if d.breakAt(h.PC()) {
+			d.stopAt(gdbstub.Event{Kind: gdbstub.StopBreak, Thread: i})
+			return n
+		}
 		d.fast[i], d.stop[i] = true, stopNone
-		n = h.Run(budget)
+		n += h.Run(budget - n)
 		d.fast[i] = false
 		switch d.stop[i] {
 		case stopNone:
@@ -91,6 +106,20 @@ func (m *Machine) debugRun(i int, budget uint64) uint64 {
 		}
 	}
 	return n
+}
+
+// runGuarded runs h at full speed, without its Trace hook, until the
+// budget is spent, it waits or spins, or it is about to fetch from a page
+// that holds a breakpoint (then it also reports true).
+func (d *debugState) runGuarded(h *rv64.Hart, budget uint64) (uint64, bool) {
+	trace := h.Trace
+	h.Trace = nil
+	h.SetGuards(d.pages)
+	n := h.Run(budget)
+	guarded := h.Guarded()
+	h.SetGuards(nil)
+	h.Trace = trace
+	return n, guarded
 }
 
 // Why a fast-mode Run stopped.
@@ -220,6 +249,12 @@ func (d *Debugger) translate(t int, va uint64) (uint64, bool) {
 // loop takes the debug path, and removes them after.
 func (d *Debugger) sync() {
 	s := &d.state
+	s.pages = s.pages[:0]
+	for _, b := range s.breaks {
+		if !slices.Contains(s.pages, b>>12) {
+			s.pages = append(s.pages, b>>12)
+		}
+	}
 	if want := d.m.debug != nil; want != d.traced {
 		d.traced = want
 		for i, h := range d.m.harts {

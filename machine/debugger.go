@@ -19,6 +19,7 @@ import (
 // pcDebugRun). Lists are short (a few entries), so a scan beats a map.
 type debugState struct {
 	breaks  []uint64
+	pages   []uint64 // breaks' virtual page numbers, for rv64 guards (kept by sync)
 	watches []watchpoint
 	hit     bool          // a CPU stopped; the round ends
 	event   gdbstub.Event // what it hit

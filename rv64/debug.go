@@ -146,6 +146,34 @@ func (h *Hart) RunOne(fresh bool) (executed uint64) {
 // must not take it for a spin.
 func (h *Hart) StopRun() { h.spinning = true }
 
+// SetGuards makes Run stop before it fetches from a virtual page in vpns
+// (page numbers: address >> 12), with Guarded reporting it, so that a
+// debugger can let a hart run at full speed wherever it has no breakpoint
+// and check each pc only on the pages that have one. Guards cost nothing
+// per instruction: only a fetch that leaves the current page looks at
+// them. nil removes them. While guards are set, cycle detection is off.
+func (h *Hart) SetGuards(vpns []uint64) {
+	h.guards = vpns
+	if vpns != nil {
+		h.forgetCycle()
+		h.icache.forgetFetchPage() // the next fetch looks at the guards
+	}
+}
+
+// Guarded reports whether the last Run stopped at a guarded page: the
+// instruction at PC is on one and has not executed. Cleared by Run.
+func (h *Hart) Guarded() bool { return h.guardStop }
+
+// guarded reports whether pc is on a guarded page.
+func (h *Hart) guarded(pc uint64) bool {
+	for _, v := range h.guards {
+		if v == pc>>12 {
+			return true
+		}
+	}
+	return false
+}
+
 // ClearStop undoes StopRun once the Run has returned.
 func (h *Hart) ClearStop() { h.spinning = false }
 

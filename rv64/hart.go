@@ -63,7 +63,10 @@ type Hart struct {
 	tallies  uint64 // effects that were tallies (tally.go)
 	tally    tally  // the last one
 	spinning bool   // the last Run stopped in a loop that cannot change anything
-	cyc      cycleWatch
+
+	guards    []uint64 // virtual pages Run does not fetch from (SetGuards)
+	guardStop bool     // the last Run stopped at one
+	cyc       cycleWatch
 
 	// Translation caches: tlb is the set for the current context, one of
 	// tlbs.sets (see tlbctx.go).

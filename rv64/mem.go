@@ -232,6 +232,10 @@ func (h *Hart) fetch() *insn {
 // fetchSlow switches the fetch page to the one holding pc.
 func (h *Hart) fetchSlow(pc uint64) *insn {
 	c := &h.icache
+	if h.guards != nil && h.guarded(pc) {
+		h.guardStop = true
+		return nil
+	}
 	if pc>>12 == c.prevVPN {
 		c.switchFetchPage(c.prevVPN, c.prevBase, c.prevPage)
 		in := &c.fetchPage.slots[pc&pageMask>>1]

@@ -18,6 +18,7 @@ func (h *Hart) Run(budget uint64) (executed uint64) {
 	// Other harts may have written memory.
 	h.reserved = false
 	h.restartSpinWatch()
+	h.guardStop = false
 	start := h.steps
 	if h.waiting {
 		if h.mip()&h.csr.mie == 0 {
@@ -26,6 +27,13 @@ func (h *Hart) Run(budget uint64) (executed uint64) {
 		h.waiting = false
 	}
 	h.pollInterrupts()
+	if h.guards != nil {
+		h.icache.forgetFetchPage()
+		if h.guarded(h.pc) {
+			h.guardStop = true
+			return 0
+		}
+	}
 	if h.Trace != nil {
 		for n := uint64(0); n < budget && !h.waiting && !h.spinning; n++ {
 			h.step()
@@ -90,6 +98,9 @@ func (h *Hart) execute(budget uint64) {
 			in = h.fetchSlow(pc)
 		}
 		if in == nil {
+			if h.guardStop {
+				return // a debugger's guarded page (SetGuards)
+			}
 			continue // the fetch trapped
 		}
 		npc := pc + uint64(in.len)
