@@ -32,30 +32,17 @@ func (h *Hart) countException(cause uint64) {
 }
 
 // countAtomic notes an A-extension instruction about to execute.
-func (h *Hart) countAtomic(in *insn) {
-	w := in.size == 4
-	switch {
-	case in.op == opLR:
-		h.ctr.LR++
-	case in.op == opSC:
-		h.ctr.SC++
-	case in.op == opAMOADD && w:
-		h.ctr.AMOAddW++
-	case in.op == opAMOADD:
-		h.ctr.AMOAddD++
-	case in.op == opAMOSWAP && w:
-		h.ctr.AMOSwapW++
-	case in.op == opAMOSWAP:
-		h.ctr.AMOSwapD++
-	default:
-		h.ctr.AMOOther++
-	}
-}
+func (h *Hart) countAtomic(in *insn) { h.countAtomics(in, 1) }
 
-// countAtomics notes n executions of the AMO in (not LR or SC).
+// countAtomics notes n executions of the A-extension instruction in (n > 1
+// when a tallying spin skips passes, see tally.go).
 func (h *Hart) countAtomics(in *insn, n uint64) {
 	w := in.size == 4
 	switch {
+	case in.op == opLR:
+		h.ctr.LR += n
+	case in.op == opSC:
+		h.ctr.SC += n
 	case in.op == opAMOADD && w:
 		h.ctr.AMOAddW += n
 	case in.op == opAMOADD:

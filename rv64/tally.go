@@ -1,5 +1,7 @@
 package rv64
 
+import "github.com/xv6emu/xv6emu/bus"
+
 // Tallying spins. MIT's lock lab counts every failed test-and-set of a
 // spinlock with an AMO add into the lock (`while(test_and_set(&lk->locked))
 // fetch_and_add(&lk->nts, 1);`). That loop changes memory on every pass,
@@ -55,8 +57,7 @@ func (h *Hart) skipTallies(pc uint64, imm int64, left uint64) uint64 {
 	if !ok {
 		return 0 // a device register: each write may matter
 	}
-	old, _ := h.physLoad(t.pa, t.size)
-	h.storeRAM(idx, t.size, old+k*t.add)
+	h.storeRAM(idx, t.size, bus.ReadLE(h.ram[idx:], int(t.size))+k*t.add)
 	for _, in := range body {
 		if in.op >= opAMOSWAP && in.op <= opAMOMAXU {
 			h.countAtomics(in, k)
