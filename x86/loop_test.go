@@ -46,17 +46,31 @@ var loopProgram = []byte{
 	0xF4, // hlt
 }
 
+// twinBoards returns two boards whose CPUs enter program at entry (after
+// setup, if any, has prepared each board's RAM): the first with loop
+// idioms, the second interpreting every instruction.
+func twinBoards(t *testing.T, entry uint32, program []byte, setup func(tb *testBoard)) [2]*testBoard {
+	t.Helper()
+	var boards [2]*testBoard
+	for i := range boards {
+		tb := newTestBoard(t)
+		copy(tb.bus.RAM[entry:], program)
+		if setup != nil {
+			setup(tb)
+		}
+		tb.cpu.EnterMultiboot(entry, 0x2BADB002, 0)
+		tb.cpu.loopsOff = i == 1
+		boards[i] = tb
+	}
+	return boards
+}
+
 // TestLoopIdioms: with loop idioms on, the program ends in the same state
 // as when the interpreter runs every instruction, and so does every Run
 // along the way, for Run budgets that end anywhere in the loops.
 func TestLoopIdioms(t *testing.T) {
 	const entry = 0x1000
-	boards := [2]*testBoard{newTestBoard(t), newTestBoard(t)}
-	for i, tb := range boards {
-		copy(tb.bus.RAM[entry:], loopProgram)
-		tb.cpu.EnterMultiboot(entry, 0x2BADB002, 0)
-		tb.cpu.loopsOff = i == 1
-	}
+	boards := twinBoards(t, entry, loopProgram, nil)
 	a, b := boards[0].cpu, boards[1].cpu
 	for k := 0; !a.Halted() || !b.Halted(); k++ {
 		budget := uint64(1 + k*7%97)
@@ -127,16 +141,12 @@ var scanProgram = []byte{
 // still found to spin (and goes on once the memory changes).
 func TestLoopIdiomBranches(t *testing.T) {
 	const entry = 0x1000
-	boards := [2]*testBoard{newTestBoard(t), newTestBoard(t)}
-	for i, tb := range boards {
-		copy(tb.bus.RAM[entry:], scanProgram)
+	boards := twinBoards(t, entry, scanProgram, func(tb *testBoard) {
 		for _, e := range []struct{ i, state, ch uint32 }{{5, 2, 0x1234}, {10, 2, 0x1234}, {40, 2, 0x9999}, {50, 2, 0x1234}, {63, 1, 0x1234}} {
 			binary.LittleEndian.PutUint32(tb.bus.RAM[0x50000+e.i*0xB4+0xC:], e.state)
 			binary.LittleEndian.PutUint32(tb.bus.RAM[0x50000+e.i*0xB4+0x10:], e.ch)
 		}
-		tb.cpu.EnterMultiboot(entry, 0x2BADB002, 0)
-		tb.cpu.loopsOff = i == 1
-	}
+	})
 	a, b := boards[0].cpu, boards[1].cpu
 	spins := 0
 	for k := 0; !a.Halted() || !b.Halted(); k++ {
