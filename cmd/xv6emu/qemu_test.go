@@ -183,6 +183,25 @@ func (g *guest) waitFor(s string, n int, limit time.Duration) {
 	}
 }
 
+// waitForShell waits for the shell's first prompt. On 3 harts another
+// hart's "hart N starting" line can land inside it (real QEMU printed
+// "$rt 1 starting\n " once on a loaded host), so it waits for a '$' after
+// init's "starting sh" rather than for "$ ".
+func (g *guest) waitForShell(limit time.Duration) {
+	g.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		con := g.console()
+		if i := strings.LastIndex(con, "starting sh"); i >= 0 && strings.Contains(con[i:], "$") {
+			return
+		}
+		if time.Now().After(deadline) {
+			g.t.Fatalf("waited %v for the shell's prompt; console:\n%s", limit, con)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (g *guest) wait(limit time.Duration) error {
 	select {
 	case err := <-g.done:
@@ -409,7 +428,7 @@ func gdbSession(t *testing.T, qemu, script string, boardArgs func(*testing.T, in
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
-	g.waitFor("$ ", 1, 60*time.Second)
+	g.waitForShell(60 * time.Second)
 	io.WriteString(g.stdin, "threadtest\n")
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
