@@ -32,6 +32,14 @@ func (c *CPU) loop(end uint64) {
 		} else {
 			in = c.fetchSlow(c.seg[CS].base + c.eip)
 		}
+		if in.op >= opMovRR && !(c.intr && c.flags&FlagIF != 0) {
+			switch c.runFast(in, end) {
+			case fastRan:
+				continue
+			case fastStop:
+				return
+			}
+		}
 		next := c.eip + uint32(in.len)
 		size := 4 >> (in.pfx & pfxO16) // 2 with an operand-size prefix
 		switch op := in.op; op {

@@ -1,0 +1,258 @@
+package x86
+
+import (
+	"encoding/binary"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
+
+// The fast loop: runs of specialized opcodes (see specialize) execute here,
+// in a function small enough that EIP, the step count and the fetch page
+// stay in host registers, with no check for interrupts between
+// instructions and no operand-size work. The interpreter (loop) hands over
+// at a specialized opcode when no interrupt is deliverable; nothing run
+// here can make one deliverable (no port, device or flag access beyond the
+// arithmetic flags), so none is missed. An instruction whose memory access
+// is not a TLB hit on a flat segment (on a page without decoded code, for
+// a store), or that is not specialized, or that lies off the fetch page,
+// ends the run before it is executed, with c.eip and c.steps at it: the
+// interpreter then runs it with its full semantics. So nothing here
+// faults, and each instruction does exactly what the interpreter's case
+// for it does.
+
+// What runFast did.
+const (
+	fastNone = iota // nothing: the interpreter runs the instruction
+	fastRan         // c.eip and c.steps are past what ran
+	fastStop        // as fastRan, and the interpreter returns (a spin)
+)
+
+// runFast runs specialized instructions from in (the one at c.eip on the
+// fetch page) until one needs the interpreter or step end is reached.
+func (c *CPU) runFast(in *insn, end uint64) int {
+	ic := &c.icache
+	page, eip0 := ic.fetchPage, ic.fetchEIP0
+	eip, steps := c.eip, c.steps
+	start := steps
+	r := &c.r
+	t := &c.tlb
+	for {
+		next := eip + uint32(in.len)
+		switch in.op {
+		case opMovRR:
+			r[in.rm&7] = r[in.reg&7]
+		case opLoad32:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			e := &t.r[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
+				goto out
+			}
+			r[in.reg&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
+		case opStore32:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			e := &t.w[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], r[in.reg&7])
+		case opAddRR:
+			a, b := r[in.rm&7], r[in.reg&7]
+			r[in.rm&7] = a + b
+			c.lazy32(lazyAdd, a+b, a, b)
+		case opSubRR:
+			a, b := r[in.rm&7], r[in.reg&7]
+			r[in.rm&7] = a - b
+			c.lazy32(lazySub, a-b, a, b)
+		case opCmpRR:
+			a, b := r[in.rm&7], r[in.reg&7]
+			c.lazy32(lazySub, a-b, a, b)
+		case opAndRR:
+			v := r[in.rm&7] & r[in.reg&7]
+			r[in.rm&7] = v
+			c.lazy32(lazyLogic, v, 0, 0)
+		case opOrRR:
+			v := r[in.rm&7] | r[in.reg&7]
+			r[in.rm&7] = v
+			c.lazy32(lazyLogic, v, 0, 0)
+		case opXorRR:
+			if in.rm == in.reg {
+				r[in.rm&7] = 0
+				c.flags = c.flags&^arithFlags | FlagZF | FlagPF // as xorZero
+				c.lz.op = lazyNone
+				break
+			}
+			v := r[in.rm&7] ^ r[in.reg&7]
+			r[in.rm&7] = v
+			c.lazy32(lazyLogic, v, 0, 0)
+		case opTestRR:
+			c.lazy32(lazyLogic, r[in.rm&7]&r[in.reg&7], 0, 0)
+		case opAddRI:
+			a := r[in.rm&7]
+			r[in.rm&7] = a + in.imm
+			c.lazy32(lazyAdd, a+in.imm, a, in.imm)
+		case opSubRI:
+			a := r[in.rm&7]
+			r[in.rm&7] = a - in.imm
+			c.lazy32(lazySub, a-in.imm, a, in.imm)
+		case opCmpRI:
+			a := r[in.rm&7]
+			c.lazy32(lazySub, a-in.imm, a, in.imm)
+		case opAndRI:
+			v := r[in.rm&7] & in.imm
+			r[in.rm&7] = v
+			c.lazy32(lazyLogic, v, 0, 0)
+		case opOrRI:
+			v := r[in.rm&7] | in.imm
+			r[in.rm&7] = v
+			c.lazy32(lazyLogic, v, 0, 0)
+		case opXorRI:
+			v := r[in.rm&7] ^ in.imm
+			r[in.rm&7] = v
+			c.lazy32(lazyLogic, v, 0, 0)
+		case opTestRI:
+			c.lazy32(lazyLogic, r[in.rm&7]&in.imm, 0, 0)
+		case opTestRB:
+			c.setLazy(lazyLogic, 1, c.getReg(in.rm, 1)&in.imm, 0, 0)
+		case opMovzxRB:
+			r[in.reg&7] = c.getReg(in.rm, 1)
+		case opLea32:
+			r[in.reg&7] = in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+		case opMovRI:
+			r[in.rm&7] = in.imm
+		case opCmpRM:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			e := &t.r[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
+				goto out
+			}
+			x, y := r[in.reg&7], binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
+			c.lazy32(lazySub, x-y, x, y)
+		case opLoadZB:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			e := &t.r[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastR {
+				goto out
+			}
+			r[in.reg&7] = uint32(c.ram[e.off+uint64(a&pageMask)])
+		case opStoreI32:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			e := &t.w[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], in.imm)
+		case opAluMI:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			e := &t.w[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			p := c.ram[e.off+uint64(a&pageMask):]
+			v := c.alu(in.reg, binary.LittleEndian.Uint32(p), in.imm, 4)
+			if in.reg != aluCmp {
+				c.effects++
+				binary.LittleEndian.PutUint32(p, v)
+			}
+		case opShiftRI:
+			if v, ok := c.shift(in.reg, r[in.rm&7], in.imm, 4); ok {
+				r[in.rm&7] = v
+			}
+		case opImulRI:
+			r[in.reg&7] = c.imul2(r[in.rm&7], in.imm, 4)
+		case opPush32:
+			sp := r[ESP] - 4
+			e := &t.w[t.user&1][sp>>12&tlbMask]
+			if !c.seg[SS].fastRW || e.tag != t.tag|uint64(sp>>12) || sp&pageMask > pageMask-3 || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], r[in.rm&7])
+			r[ESP] = sp
+		case opPop32:
+			sp := r[ESP]
+			e := &t.r[t.user&1][sp>>12&tlbMask]
+			if !c.seg[SS].fastRW || e.tag != t.tag|uint64(sp>>12) || sp&pageMask > pageMask-3 {
+				goto out
+			}
+			r[ESP] = sp + 4
+			r[in.rm&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+		case opCall32:
+			sp := r[ESP] - 4
+			e := &t.w[t.user&1][sp>>12&tlbMask]
+			if !c.seg[SS].fastRW || e.tag != t.tag|uint64(sp>>12) || sp&pageMask > pageMask-3 || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], next)
+			r[ESP] = sp
+			next += in.imm
+		case opRet32:
+			sp := r[ESP]
+			e := &t.r[t.user&1][sp>>12&tlbMask]
+			if !c.seg[SS].fastRW || e.tag != t.tag|uint64(sp>>12) || sp&pageMask > pageMask-3 {
+				goto out
+			}
+			r[ESP] = sp + 4
+			next = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+		case opLeave32:
+			sp := r[EBP]
+			e := &t.r[t.user&1][sp>>12&tlbMask]
+			if !c.seg[SS].fastRW || e.tag != t.tag|uint64(sp>>12) || sp&pageMask > pageMask-3 {
+				goto out
+			}
+			r[EBP] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+			r[ESP] = sp + 4
+		case opJcc:
+			if !c.cond(in.reg) {
+				break
+			}
+			tg := next + in.imm
+			if eip-tg <= spinReach || tg < eip {
+				// A back edge: the spin watch and loop idioms, as in the
+				// interpreter, which see c.eip and c.steps.
+				c.eip, c.steps = eip, steps
+				if eip-tg <= spinReach && c.watchBackEdge(eip) {
+					return fastStop
+				}
+				if tg < eip {
+					switch c.loopIdiom(in, tg, end) {
+					case loopRan:
+						return fastRan
+					case loopSpun:
+						return fastStop
+					}
+				}
+			}
+			next = tg
+		case opJmp:
+			tg := next + in.imm
+			if eip-tg <= spinReach {
+				c.eip, c.steps = eip, steps
+				if c.watchBackEdge(eip) {
+					return fastStop
+				}
+			}
+			next = tg
+		default:
+			goto out
+		}
+		eip = next
+		steps++
+		if steps >= end {
+			break
+		}
+		d := uint64(eip) - eip0
+		if d >= bus.PageSize {
+			break
+		}
+		in = &page.slots[d]
+	}
+out:
+	c.eip, c.steps = eip, steps
+	if steps == start {
+		return fastNone
+	}
+	return fastRan
+}
