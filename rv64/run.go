@@ -79,39 +79,97 @@ func (h *Hart) step() {
 	h.Trace(pc, saved.raw, rd, v)
 }
 
-// execute is the interpreter loop: fetch a decoded instruction, switch on
-// its op. Exceptions `continue` without retiring (the trap has already
-// moved pc to the handler).
+// execute runs up to budget instructions, polling for interrupts after
+// each one that retires while checkInt is set (the board and the slow
+// paths set it when an interrupt may have become takeable).
+//
+// interpret does the work. Only its slow paths can set checkInt, and they
+// poll themselves, so its fast paths never look. The one way checkInt can
+// be set at an instruction interpret runs fast is an instruction that set
+// it and then trapped (or a Run entered with it set); interpret then
+// returns, and the next instruction runs here on its own, with its poll.
 func (h *Hart) execute(budget uint64) {
+	start := h.steps
+	for {
+		n := h.steps - start
+		if n >= budget {
+			return
+		}
+		if !h.checkInt {
+			if h.interpret(budget - n) {
+				return
+			}
+			continue
+		}
+		traps := h.traps
+		if h.interpret(1) {
+			return
+		}
+		if h.traps == traps && h.checkInt {
+			h.pollInterrupts()
+		}
+	}
+}
+
+// interpret is the interpreter loop: fetch a decoded instruction, switch
+// on its op. It runs up to budget instructions and reports whether the Run
+// must stop early (WFI, a spin or cycle found, a guarded page). It also
+// returns, without stopping, after a trap that leaves checkInt set.
+//
+// The pc and the step count live in locals: the chain from one
+// instruction's pc to the next must not go through memory, or every
+// instruction waits for a store to be forwarded to a load. Instructions
+// that need nothing beyond registers, RAM through the TLBs and the
+// decoded page (the fast cases) touch only the locals. Everything else
+// (a TLB miss, a device, a trap, a CSR, a hook of spin or cycle
+// detection) may read or move h.pc and h.steps, so it writes them back
+// first and reads them again after, and no local but the loop's
+// invariants is live across a call: the compiler then keeps pc and the
+// count in registers instead of spilling them on every instruction.
+func (h *Hart) interpret(budget uint64) (stop bool) {
 	x := &h.x
 	c := &h.icache
-	for n := uint64(0); n < budget; n++ {
+	start, pc := h.steps, h.pc
+	n := uint64(0)
+	for n < budget {
 		// Fetch: the decoded slot on the current page, else the slow path.
-		pc := h.pc
 		var in *insn
+		var npc uint64
 		if pc>>12 == c.fetchVPN {
 			in = &c.fetchPage.slots[pc&pageMask>>1]
-			if in.op == opNone {
-				in = h.decodeSlot(in, c.fetchBase, pc)
-			}
 		} else {
-			in = h.fetchSlow(pc)
-		}
-		if in == nil {
-			if h.guardStop {
-				return // a debugger's guarded page (SetGuards)
+			h.pc, h.steps = pc, start+n
+			if in = h.fetchSlow(pc); in == nil {
+				if h.guardStop {
+					return true // a debugger's guarded page (SetGuards)
+				}
+				goto trapped
 			}
-			continue // the fetch trapped
+			pc, n = h.pc, h.steps-start
 		}
-		npc := pc + uint64(in.len)
+	dispatch:
+		npc = pc + uint64(in.len)
 		switch in.op {
+		case opNone: // the slot is not decoded yet
+			h.pc, h.steps = pc, start+n
+			if in = h.decodeSlot(in, c.fetchBase, pc); in == nil {
+				goto trapped
+			}
+			pc, n = h.pc, h.steps-start
+			if in.op == opNone {
+				h.illegalInsn(in)
+				goto trapped
+			}
+			goto dispatch
+
 		case opLUI:
 			x[in.rd] = uint64(in.imm)
 		case opAUIPC:
 			x[in.rd] = pc + uint64(in.imm)
 		case opJAL:
-			if in.rd == zeroSink && h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-				return
+			if in.rd == zeroSink && h.pureBackEdge(pc, in.imm) {
+				npc = pc + uint64(in.imm)
+				goto backEdge
 			}
 			x[in.rd] = npc
 			npc = pc + uint64(in.imm)
@@ -121,162 +179,185 @@ func (h *Hart) execute(budget uint64) {
 			npc = t
 		case opBEQ:
 			if x[in.rs1] == x[in.rs2] {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-					return
-				}
 				npc = pc + uint64(in.imm)
+				if h.pureBackEdge(pc, in.imm) {
+					goto backEdge
+				}
 			}
 		case opBNE:
 			if x[in.rs1] != x[in.rs2] {
 				npc = pc + uint64(in.imm)
 				if in.idiom != idiomNone {
-					if in.idiom == idiomUnknown {
-						h.classifyIdiom(in, pc)
+					h.pc, h.steps, h.next = pc, start+n, npc
+					if h.idiomBNE(in, budget-n-1) {
+						return true
 					}
-					if in.idiom >= idiomFill {
-						if done, ended := h.runIdiom(in, pc, budget-n-1); done > 0 {
-							n += done
-							if ended {
-								npc = pc + uint64(in.len)
-							}
-							break
-						}
-					}
+					goto retiredSlow
 				}
 				if h.pureBackEdge(pc, in.imm) {
-					if h.stuckInLoop(pc, in.imm) {
-						return
+					h.pc, h.steps, h.next = pc, start+n, npc
+					if h.bneBackEdge(in, budget-n-1) {
+						return true
 					}
-					if h.spin.ready {
-						n += h.skipTallies(pc, in.imm, budget-n-1)
-					}
+					goto retiredSlow
 				}
 			}
 		case opBLT:
 			if int64(x[in.rs1]) < int64(x[in.rs2]) {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-					return
-				}
 				npc = pc + uint64(in.imm)
+				if h.pureBackEdge(pc, in.imm) {
+					goto backEdge
+				}
 			}
 		case opBGE:
 			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-					return
-				}
 				npc = pc + uint64(in.imm)
+				if h.pureBackEdge(pc, in.imm) {
+					goto backEdge
+				}
 			}
 		case opBLTU:
 			if x[in.rs1] < x[in.rs2] {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-					return
-				}
 				npc = pc + uint64(in.imm)
+				if h.pureBackEdge(pc, in.imm) {
+					goto backEdge
+				}
 			}
 		case opBGEU:
 			if x[in.rs1] >= x[in.rs2] {
-				if h.pureBackEdge(pc, in.imm) && h.stuckInLoop(pc, in.imm) {
-					return
-				}
 				npc = pc + uint64(in.imm)
+				if h.pureBackEdge(pc, in.imm) {
+					goto backEdge
+				}
 			}
 
-		// Loads and stores: a TLB hit that stays within its page is a direct
-		// RAM access (stores also check that the page holds no decoded code).
+		// Loads and stores: a TLB hit that stays within its page is a
+		// direct RAM access (stores also check that the page holds no
+		// decoded code).
 		case opLD:
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
 				x[in.rd] = binary.LittleEndian.Uint64(h.ram[i:])
-			} else if v, ok := h.load(a, 8); ok {
-				x[in.rd] = v
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opLW:
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
 				x[in.rd] = uint64(int32(binary.LittleEndian.Uint32(h.ram[i:])))
-			} else if v, ok := h.load(a, 4); ok {
-				x[in.rd] = sext32(v)
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opLWU:
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
 				x[in.rd] = uint64(binary.LittleEndian.Uint32(h.ram[i:]))
-			} else if v, ok := h.load(a, 4); ok {
-				x[in.rd] = v
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opLH:
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
 				x[in.rd] = uint64(int16(binary.LittleEndian.Uint16(h.ram[i:])))
-			} else if v, ok := h.load(a, 2); ok {
-				x[in.rd] = uint64(int16(v))
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opLHU:
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
 				x[in.rd] = uint64(binary.LittleEndian.Uint16(h.ram[i:]))
-			} else if v, ok := h.load(a, 2); ok {
-				x[in.rd] = v
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opLB:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
+			if i, ok := h.tlb.load.Lookup(a); ok {
 				x[in.rd] = uint64(int8(h.ram[i]))
-			} else if v, ok := h.load(a, 1); ok {
-				x[in.rd] = uint64(int8(v))
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opLBU:
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-1 {
+			if i, ok := h.tlb.load.Lookup(a); ok {
 				x[in.rd] = uint64(h.ram[i])
-			} else if v, ok := h.load(a, 1); ok {
-				x[in.rd] = v
 			} else {
-				continue
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.loadX(in, a) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opSD:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2])
-			} else if !h.store(a, 8, x[in.rs2]) {
-				continue
+			} else {
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.store(a, 8, x[in.rs2]) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opSW:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2]))
-			} else if !h.store(a, 4, x[in.rs2]) {
-				continue
+			} else {
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.store(a, 4, x[in.rs2]) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opSH:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
 			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
 				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2]))
-			} else if !h.store(a, 2, x[in.rs2]) {
-				continue
+			} else {
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.store(a, 2, x[in.rs2]) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 		case opSB:
 			h.effects++
 			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-1 && h.code[i>>12] == 0 {
+			if i, ok := h.tlb.store.Lookup(a); ok && h.code[i>>12] == 0 {
 				h.ram[i] = byte(x[in.rs2])
-			} else if !h.store(a, 1, x[in.rs2]) {
-				continue
+			} else {
+				h.pc, h.steps, h.next = pc, start+n, npc
+				if !h.store(a, 1, x[in.rs2]) {
+					goto trapped
+				}
+				goto retiredSlow
 			}
 
 		case opADDI:
@@ -364,58 +445,183 @@ func (h *Hart) execute(budget uint64) {
 			x[in.rd] = remuw(x[in.rs1], x[in.rs2])
 
 		case opFENCE, opFENCEI:
-			// One hart in one goroutine sees its own stores in order, and
-			// stores to code pages already drop their decoded instructions.
-			// (So they are no effect for spin detection either.)
+			// One hart in one goroutine sees its own stores in order,
+			// and stores to code pages already drop their decoded
+			// instructions. (So they are no effect for spin detection
+			// either.)
 
 		case opLR, opSC, opAMOSWAP, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
 			opAMOMIN, opAMOMAX, opAMOMINU, opAMOMAXU:
+			h.pc, h.steps, h.next = pc, start+n, npc
 			if !h.atomic(in) {
-				continue
+				goto trapped
 			}
+			goto retiredSlow
 
 		case opIllegal:
+			h.pc, h.steps = pc, start+n
 			h.illegalInsn(in)
-			continue
+			goto trapped
 
 		case opMRET, opSRET, opWFI:
-			if h.cyc.sniffing && in.op != opWFI && h.sniffBackEdge(pc, 0) {
-				return // a loop through a trap may have no back edge
+			h.pc, h.steps = pc, start+n
+			switch h.xretOrWFI(in, npc) {
+			case slowStop:
+				return true
+			case slowTrapped:
+				goto trapped
 			}
-			h.effects++
-			if !h.system(in, npc) {
-				continue
-			}
-			h.steps++
-			if in.op == opWFI {
-				h.pc = npc
-				h.cyc.nextProbe = h.steps + cycleAfterWFI
-				if h.mip()&h.csr.mie == 0 {
-					h.waiting = true
-					return
-				}
-			}
-			// pc is now the xRET target or the instruction after WFI,
-			// where a newly enabled interrupt is taken.
-			h.pollInterrupts()
+			pc, n = h.pc, h.steps-start
 			continue
 
 		default: // FP, CSR access, ecall, ebreak, sfence.vma
-			h.effects++
-			if in.op >= opFirstFP {
-				if !h.float(in) {
-					continue
-				}
-			} else if !h.system(in, npc) {
-				continue
+			h.pc, h.steps, h.next = pc, start+n, npc
+			if !h.otherInsn(in, npc) {
+				goto trapped
 			}
+			goto retiredSlow
 		}
-		h.pc = npc
-		h.steps++
+		pc = npc
+		n++
+		continue
+
+	backEdge:
+		// A taken branch whose loop spin or cycle detection wants to
+		// look at (pureBackEdge said so; npc is its target).
+		h.pc, h.steps, h.next = pc, start+n, npc
+		if h.stuckInLoop(pc, in.imm) {
+			return true
+		}
+	retiredSlow:
+		// An instruction retired on a slow path, which may have made an
+		// interrupt takeable. h.steps does not count it yet; h.next is
+		// where it goes on.
+		pc, n = h.next, h.steps-start+1
 		if h.checkInt {
+			h.pc, h.steps = pc, start+n
 			h.pollInterrupts()
+			pc, n = h.pc, h.steps-start
+		}
+		continue
+
+	trapped:
+		// The instruction raised an exception: it took a step, did not
+		// retire, and the hart is at the handler.
+		if h.checkInt {
+			return false // execute polls after the next one
+		}
+		pc, n = h.pc, h.steps-start
+	}
+	h.pc, h.steps = pc, start+n
+	return false
+}
+
+// Slow paths of interpret. They run with h.pc and h.steps up to date (and
+// h.next the pc after the instruction, where interpret goes on when it
+// retires), and take no pointer to interpret's locals, which then stay in
+// registers.
+
+// loopIdiom runs, at a taken BNE at h.pc, the loop idiom it closes, if
+// any, with at most left instructions after this one. It reports whether
+// one ran: h.steps then counts its instructions, and h.next is the
+// fall-through if the loop ended.
+func (h *Hart) loopIdiom(in *insn, left uint64) bool {
+	if in.idiom == idiomUnknown {
+		h.classifyIdiom(in, h.pc)
+	}
+	if in.idiom < idiomFill {
+		return false
+	}
+	done, ended := h.runIdiom(in, h.pc, left)
+	if ended {
+		h.next = h.pc + uint64(in.len)
+	}
+	return done > 0
+}
+
+// idiomBNE runs the hooks of a taken BNE at h.pc that may close a loop
+// idiom: the idiom, else those of any back edge. It reports whether the
+// Run stops at the branch.
+func (h *Hart) idiomBNE(in *insn, left uint64) (stop bool) {
+	if h.loopIdiom(in, left) {
+		return false
+	}
+	return h.pureBackEdge(h.pc, in.imm) && h.bneBackEdge(in, left)
+}
+
+// bneBackEdge is backEdge for a BNE: after spin detection, a tallying
+// loop's passes may be skipped (h.steps then counts them). It reports
+// whether the Run stops at the branch.
+func (h *Hart) bneBackEdge(in *insn, left uint64) (stop bool) {
+	if h.stuckInLoop(h.pc, in.imm) {
+		return true
+	}
+	if h.spin.ready {
+		h.skipTallies(h.pc, in.imm, left)
+	}
+	return false
+}
+
+// loadX is a load into x[in.rd] from va through the slow path. It
+// reports false if it trapped.
+func (h *Hart) loadX(in *insn, va uint64) bool {
+	size := loadSize[in.op-opLB]
+	v, ok := h.load(va, size)
+	if !ok {
+		return false
+	}
+	switch in.op {
+	case opLB:
+		v = uint64(int8(v))
+	case opLH:
+		v = uint64(int16(v))
+	case opLW:
+		v = sext32(v)
+	}
+	h.x[in.rd] = v
+	return true
+}
+
+// What xretOrWFI tells execute to do next.
+const (
+	slowOn      = iota // go on at h.pc
+	slowTrapped        // the instruction trapped
+	slowStop           // the Run ends here
+)
+
+// xretOrWFI executes MRET, SRET or WFI (npc the pc after it). When it
+// retires, it counts its step and polls for interrupts itself: pc is then
+// the xRET target or the instruction after WFI, where a newly enabled
+// interrupt is taken.
+func (h *Hart) xretOrWFI(in *insn, npc uint64) int {
+	if h.cyc.sniffing && in.op != opWFI && h.sniffBackEdge(h.pc, 0) {
+		return slowStop // a loop through a trap may have no back edge
+	}
+	h.effects++
+	if !h.system(in, npc) {
+		return slowTrapped
+	}
+	h.steps++
+	if in.op == opWFI {
+		h.pc = npc
+		h.cyc.nextProbe = h.steps + cycleAfterWFI
+		if h.mip()&h.csr.mie == 0 {
+			h.waiting = true
+			return slowStop
 		}
 	}
+	h.pollInterrupts()
+	return slowOn
+}
+
+// otherInsn executes an FP instruction, a CSR access, ecall, ebreak or
+// sfence.vma, reporting false if it trapped.
+func (h *Hart) otherInsn(in *insn, npc uint64) bool {
+	h.effects++
+	if in.op >= opFirstFP {
+		return h.float(in)
+	}
+	return h.system(in, npc)
 }
 
 func b2u(b bool) uint64 {
