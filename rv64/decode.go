@@ -12,6 +12,9 @@ func signExtend(v uint64, n uint) int64 {
 	return int64(v<<(64-n)) >> (64 - n)
 }
 
+// signExtend32 is signExtend for an immediate (n < 32).
+func signExtend32(v uint64, n uint) int32 { return int32(signExtend(v, n)) }
+
 // decode decodes one instruction. raw holds 32 bits; only the low 16 are
 // used when they encode a compressed instruction.
 func decode(raw uint32) insn {
@@ -40,11 +43,11 @@ func decode32(raw uint32) insn {
 	rs2 := uint8(field(raw, 24, 20))
 	f3 := field(raw, 14, 12)
 	f7 := field(raw, 31, 25)
-	immI := int64(int32(raw) >> 20)
-	immS := int64(int32(raw)>>25<<5) | int64(field(raw, 11, 7))
-	immB := signExtend(uint64(field(raw, 31, 31)<<12|field(raw, 7, 7)<<11|field(raw, 30, 25)<<5|field(raw, 11, 8)<<1), 13)
-	immU := int64(int32(raw & 0xFFFFF000))
-	immJ := signExtend(uint64(field(raw, 31, 31)<<20|field(raw, 19, 12)<<12|field(raw, 20, 20)<<11|field(raw, 30, 21)<<1), 21)
+	immI := int32(raw) >> 20
+	immS := int32(raw)>>25<<5 | int32(field(raw, 11, 7))
+	immB := signExtend32(uint64(field(raw, 31, 31)<<12|field(raw, 7, 7)<<11|field(raw, 30, 25)<<5|field(raw, 11, 8)<<1), 13)
+	immU := int32(raw & 0xFFFFF000)
+	immJ := signExtend32(uint64(field(raw, 31, 31)<<20|field(raw, 19, 12)<<12|field(raw, 20, 20)<<11|field(raw, 30, 21)<<1), 21)
 	r := func(o op) insn { return insn{op: o, rd: rd, rs1: rs1, rs2: rs2} }
 	i := func(o op) insn { return insn{op: o, rd: rd, rs1: rs1, imm: immI} }
 	s := func(o op) insn { return insn{op: o, rs1: rs1, rs2: rs2, imm: immS} }
@@ -99,7 +102,7 @@ func decode32(raw uint32) insn {
 }
 
 func decodeOpImm(raw uint32, in insn, f3 uint32) insn {
-	shamt := int64(field(raw, 25, 20))
+	shamt := int32(field(raw, 25, 20))
 	switch f3 {
 	case 0:
 		in.op = opADDI
@@ -133,7 +136,7 @@ func decodeOpImm(raw uint32, in insn, f3 uint32) insn {
 }
 
 func decodeOpImm32(raw uint32, in insn, f3 uint32) insn {
-	shamt := int64(field(raw, 24, 20))
+	shamt := int32(field(raw, 24, 20))
 	f7 := field(raw, 31, 25)
 	switch {
 	case f3 == 0:
@@ -201,7 +204,7 @@ func decodeSystem(raw uint32, rd, rs1, rs2 uint8, f3, f7 uint32) insn {
 		return illegal(raw)
 	}
 	ops := [8]op{opIllegal, opCSRRW, opCSRRS, opCSRRC, opIllegal, opCSRRWI, opCSRRSI, opCSRRCI}
-	return insn{op: ops[f3], rd: rd, rs1: rs1, imm: int64(field(raw, 31, 20))}
+	return insn{op: ops[f3], rd: rd, rs1: rs1, imm: int32(field(raw, 31, 20))}
 }
 
 func decodeAtomic(in insn, f3 uint32, raw uint32) insn {
@@ -245,7 +248,7 @@ func decodeAtomic(in insn, f3 uint32, raw uint32) insn {
 	return in
 }
 
-func decodeFPMem(raw uint32, rd, rs1, rs2 uint8, f3 uint32, immI, immS int64) insn {
+func decodeFPMem(raw uint32, rd, rs1, rs2 uint8, f3 uint32, immI, immS int32) insn {
 	load := raw&0x7F == 0x07
 	switch {
 	case load && f3 == 2:
@@ -279,7 +282,7 @@ func decodeFMA(raw uint32, rd, rs1, rs2 uint8, f3 uint32) insn {
 		return illegal(raw)
 	}
 	ops := map4(raw&0x7F, opFMADD, opFMSUB, opFNMSUB, opFNMADD)
-	return insn{op: ops, rd: rd, rs1: rs1, rs2: rs2, rs3: uint8(field(raw, 31, 27)), rm: uint8(f3), size: size}
+	return insn{op: ops, rd: rd, rs1: rs1, rs2: rs2, fpr: uint8(field(raw, 31, 27)<<3 | f3), size: size}
 }
 
 func map4(opcode uint32, a, b, c, d op) op {
@@ -299,7 +302,7 @@ func decodeFPOp(raw uint32, rd, rs1, rs2 uint8, f3, f7 uint32) insn {
 	if size == 0 {
 		return illegal(raw)
 	}
-	in := insn{rd: rd, rs1: rs1, rs2: rs2, rm: uint8(f3), size: size}
+	in := insn{rd: rd, rs1: rs1, rs2: rs2, fpr: uint8(f3), size: size}
 	withRM := func(o op) insn {
 		if !validStaticRM(f3) {
 			return illegal(raw)

@@ -17,32 +17,32 @@ func cRd(raw uint32) uint8    { return uint8(field(raw, 11, 7)) }
 func cRs2(raw uint32) uint8   { return uint8(field(raw, 6, 2)) }
 func cRdP(raw uint32) uint8   { return uint8(8 + field(raw, 4, 2)) }
 func cRs1P(raw uint32) uint8  { return uint8(8 + field(raw, 9, 7)) }
-func cImm6(raw uint32) int64  { return signExtend(uint64(field(raw, 12, 12)<<5|field(raw, 6, 2)), 6) }
-func cShamt(raw uint32) int64 { return int64(field(raw, 12, 12)<<5 | field(raw, 6, 2)) }
+func cImm6(raw uint32) int32  { return signExtend32(uint64(field(raw, 12, 12)<<5|field(raw, 6, 2)), 6) }
+func cShamt(raw uint32) int32 { return int32(field(raw, 12, 12)<<5 | field(raw, 6, 2)) }
 
 // Unsigned offsets of the load/store formats, scaled by access size.
-func cOffW(raw uint32) int64 {
-	return int64(field(raw, 12, 10)<<3 | field(raw, 6, 6)<<2 | field(raw, 5, 5)<<6)
+func cOffW(raw uint32) int32 {
+	return int32(field(raw, 12, 10)<<3 | field(raw, 6, 6)<<2 | field(raw, 5, 5)<<6)
 }
-func cOffD(raw uint32) int64 { return int64(field(raw, 12, 10)<<3 | field(raw, 6, 5)<<6) }
-func cOffLWSP(raw uint32) int64 {
-	return int64(field(raw, 12, 12)<<5 | field(raw, 6, 4)<<2 | field(raw, 3, 2)<<6)
+func cOffD(raw uint32) int32 { return int32(field(raw, 12, 10)<<3 | field(raw, 6, 5)<<6) }
+func cOffLWSP(raw uint32) int32 {
+	return int32(field(raw, 12, 12)<<5 | field(raw, 6, 4)<<2 | field(raw, 3, 2)<<6)
 }
-func cOffLDSP(raw uint32) int64 {
-	return int64(field(raw, 12, 12)<<5 | field(raw, 6, 5)<<3 | field(raw, 4, 2)<<6)
+func cOffLDSP(raw uint32) int32 {
+	return int32(field(raw, 12, 12)<<5 | field(raw, 6, 5)<<3 | field(raw, 4, 2)<<6)
 }
-func cOffSWSP(raw uint32) int64 { return int64(field(raw, 12, 9)<<2 | field(raw, 8, 7)<<6) }
-func cOffSDSP(raw uint32) int64 { return int64(field(raw, 12, 10)<<3 | field(raw, 9, 7)<<6) }
+func cOffSWSP(raw uint32) int32 { return int32(field(raw, 12, 9)<<2 | field(raw, 8, 7)<<6) }
+func cOffSDSP(raw uint32) int32 { return int32(field(raw, 12, 10)<<3 | field(raw, 9, 7)<<6) }
 
-func cJumpOff(raw uint32) int64 {
+func cJumpOff(raw uint32) int32 {
 	v := field(raw, 12, 12)<<11 | field(raw, 11, 11)<<4 | field(raw, 10, 9)<<8 | field(raw, 8, 8)<<10 |
 		field(raw, 7, 7)<<6 | field(raw, 6, 6)<<7 | field(raw, 5, 3)<<1 | field(raw, 2, 2)<<5
-	return signExtend(uint64(v), 12)
+	return signExtend32(uint64(v), 12)
 }
 
-func cBranchOff(raw uint32) int64 {
+func cBranchOff(raw uint32) int32 {
 	v := field(raw, 12, 12)<<8 | field(raw, 11, 10)<<3 | field(raw, 6, 5)<<6 | field(raw, 4, 3)<<1 | field(raw, 2, 2)<<5
-	return signExtend(uint64(v), 9)
+	return signExtend32(uint64(v), 9)
 }
 
 func expand(raw uint32) insn {
@@ -60,7 +60,7 @@ func expandQ0(raw uint32, f3 uint32) insn {
 	rd, rs1 := cRdP(raw), cRs1P(raw)
 	switch f3 {
 	case 0: // c.addi4spn
-		imm := int64(field(raw, 12, 11)<<4 | field(raw, 10, 7)<<6 | field(raw, 6, 6)<<2 | field(raw, 5, 5)<<3)
+		imm := int32(field(raw, 12, 11)<<4 | field(raw, 10, 7)<<6 | field(raw, 6, 6)<<2 | field(raw, 5, 5)<<3)
 		if imm == 0 {
 			return illegal(raw)
 		}
@@ -99,7 +99,7 @@ func expandQ1(raw uint32, f3 uint32) insn {
 			if v == 0 {
 				return illegal(raw)
 			}
-			return insn{op: opADDI, rd: 2, rs1: 2, imm: signExtend(uint64(v), 10)}
+			return insn{op: opADDI, rd: 2, rs1: 2, imm: signExtend32(uint64(v), 10)}
 		}
 		imm := cImm6(raw) << 12 // c.lui
 		if imm == 0 {

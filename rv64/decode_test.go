@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/arch/riscv64/riscv64asm"
+	"unsafe"
 )
 
 // The decoder is checked against golang.org/x/arch/riscv64/riscv64asm: for
@@ -196,17 +197,17 @@ func ourOperands(in insn) []int64 {
 	case o == opLUI || o == opAUIPC:
 		return []int64{x(in.rd), int64(uint32(in.imm) >> 12)}
 	case o == opJAL:
-		return []int64{x(in.rd), in.imm}
+		return []int64{x(in.rd), int64(in.imm)}
 	case o >= opBEQ && o <= opBGEU:
-		return []int64{x(in.rs1), x(in.rs2), in.imm}
+		return []int64{x(in.rs1), x(in.rs2), int64(in.imm)}
 	case o >= opSB && o <= opSD:
-		return []int64{x(in.rs2), x(in.rs1), in.imm}
+		return []int64{x(in.rs2), x(in.rs1), int64(in.imm)}
 	case o == opJALR || o >= opLB && o <= opLWU || o >= opADDI && o <= opSRAI || o >= opADDIW && o <= opSRAIW:
-		return []int64{x(in.rd), x(in.rs1), in.imm}
+		return []int64{x(in.rd), x(in.rs1), int64(in.imm)}
 	case o >= opADD && o <= opAND || o >= opADDW && o <= opREMUW:
 		return []int64{x(in.rd), x(in.rs1), x(in.rs2)}
 	case o >= opCSRRW && o <= opCSRRCI:
-		return []int64{x(in.rd), in.imm, x(in.rs1)}
+		return []int64{x(in.rd), int64(in.imm), x(in.rs1)}
 	case o == opSFENCEVMA:
 		return []int64{x(in.rs1), x(in.rs2)}
 	case o == opLR:
@@ -214,11 +215,11 @@ func ourOperands(in insn) []int64 {
 	case o >= opSC && o <= opAMOMAXU:
 		return []int64{x(in.rd), x(in.rs2), x(in.rs1)}
 	case o == opFLW || o == opFLD:
-		return []int64{f(in.rd), x(in.rs1), in.imm}
+		return []int64{f(in.rd), x(in.rs1), int64(in.imm)}
 	case o == opFSW || o == opFSD:
-		return []int64{f(in.rs2), x(in.rs1), in.imm}
+		return []int64{f(in.rs2), x(in.rs1), int64(in.imm)}
 	case o >= opFMADD && o <= opFNMADD:
-		return []int64{f(in.rd), f(in.rs1), f(in.rs2), f(in.rs3)}
+		return []int64{f(in.rd), f(in.rs1), f(in.rs2), f(in.rs3())}
 	case o == opFSQRT || o == opFCVTSD || o == opFCVTDS:
 		return []int64{f(in.rd), f(in.rs1)}
 	case o >= opFADD && o <= opFMAX:
@@ -293,8 +294,8 @@ func compare(raw uint32, n int) string {
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		return fmt.Sprintf("%#x: %s: our operands %v, x/arch %v", raw, theirs, a, b)
 	}
-	if hasRM(ours.op) && uint32(ours.rm) != field(raw, 14, 12) {
-		return fmt.Sprintf("%#x: rm %d", raw, ours.rm)
+	if hasRM(ours.op) && uint32(ours.rm()) != field(raw, 14, 12) {
+		return fmt.Sprintf("%#x: rm %d", raw, ours.rm())
 	}
 	return ""
 }
@@ -394,7 +395,7 @@ func TestDecodeCJ(t *testing.T) {
 	}{{0xa009, 2}, {0xa005, 32}, {0xa011, 4}, {0xbffd, -2}, {0xb001, -2048}, {0xaffd, 2046}, {0xa8a1, 88}} {
 		in := decode(uint32(c.raw))
 		assert.Equal(t, opJAL, in.op)
-		assert.Equal(t, c.off, in.imm, "c.j %#04x", c.raw)
+		assert.Equal(t, c.off, int64(in.imm), "c.j %#04x", c.raw)
 		assert.Equal(t, uint8(zeroSink), in.rd, "c.j links to x0")
 	}
 }
@@ -404,4 +405,10 @@ func first(s []string, n int) []string {
 		return s[:n]
 	}
 	return s
+}
+
+// A decoded page holds an insn per 2-byte offset: its size is the
+// interpreter's cache footprint (see insn).
+func TestInsnIs16Bytes(t *testing.T) {
+	assert.Equal(t, uintptr(16), unsafe.Sizeof(insn{}))
 }

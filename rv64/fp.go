@@ -44,7 +44,7 @@ func (h *Hart) float(in *insn) bool {
 		h.illegalInsn(in)
 		return false
 	}
-	rm := in.rm
+	rm := in.rm()
 	if rm == rmDyn {
 		rm = h.csr.frm
 	}
@@ -85,13 +85,13 @@ func (h *Hart) float32(in *insn, rm uint8) {
 	var fl sf.Flags
 	switch in.op {
 	case opFMADD:
-		r, fl = sf.MulAdd32(a, b, h.single(in.rs3), rm)
+		r, fl = sf.MulAdd32(a, b, h.single(in.rs3()), rm)
 	case opFMSUB:
-		r, fl = sf.MulSub32(a, b, h.single(in.rs3), rm)
+		r, fl = sf.MulSub32(a, b, h.single(in.rs3()), rm)
 	case opFNMSUB:
-		r, fl = sf.NegMulSub32(a, b, h.single(in.rs3), rm)
+		r, fl = sf.NegMulSub32(a, b, h.single(in.rs3()), rm)
 	case opFNMADD:
-		r, fl = sf.NegMulAdd32(a, b, h.single(in.rs3), rm)
+		r, fl = sf.NegMulAdd32(a, b, h.single(in.rs3()), rm)
 	case opFADD:
 		r, fl = sf.Add32(a, b, rm)
 	case opFSUB:
@@ -179,13 +179,13 @@ func (h *Hart) float64(in *insn, rm uint8) {
 	const sign = 1 << 63
 	switch in.op {
 	case opFMADD:
-		r, fl = sf.MulAdd64(a, b, h.f[in.rs3], rm)
+		r, fl = sf.MulAdd64(a, b, h.f[in.rs3()], rm)
 	case opFMSUB:
-		r, fl = sf.MulSub64(a, b, h.f[in.rs3], rm)
+		r, fl = sf.MulSub64(a, b, h.f[in.rs3()], rm)
 	case opFNMSUB:
-		r, fl = sf.NegMulSub64(a, b, h.f[in.rs3], rm)
+		r, fl = sf.NegMulSub64(a, b, h.f[in.rs3()], rm)
 	case opFNMADD:
-		r, fl = sf.NegMulAdd64(a, b, h.f[in.rs3], rm)
+		r, fl = sf.NegMulAdd64(a, b, h.f[in.rs3()], rm)
 	case opFADD:
 		r, fl = sf.Add64(a, b, rm)
 	case opFSUB:

@@ -137,7 +137,7 @@ func FuzzDecode(f *testing.F) {
 		if want := uint8(4 - 2*b2u(raw&3 != 3)); in.len != want {
 			t.Fatalf("%#x: len %d, want %d", raw, in.len, want)
 		}
-		if in.rd > 31 && !(in.rd == zeroSink && writesX(in.op)) || in.rs1 > 31 || in.rs2 > 31 || in.rs3 > 31 {
+		if in.rd > 31 && !(in.rd == zeroSink && writesX(in.op)) || in.rs1 > 31 || in.rs2 > 31 || in.rs3() > 31 {
 			t.Fatalf("%#x: register out of range: %+v", raw, in)
 		}
 	})

@@ -148,13 +148,23 @@ const opFirstFP = opFLW
 // insn is one decoded instruction. Register fields index x[] or f[].
 // For CSR instructions imm is the CSR number and rs1 the register or the
 // 5-bit immediate. size is the FP format or atomic width in bytes.
+//
+// It is 16 bytes: a decoded page holds one per 2-byte offset, so its size
+// is what the interpreter's fetches bring into the cache (every
+// immediate fits in 32 bits; FP's rs3 and rounding mode share a byte).
 type insn struct {
-	op                op
-	rd, rs1, rs2, rs3 uint8
-	rm                uint8 // FP rounding mode field
-	len               uint8 // instruction length: 2 or 4
-	size              uint8
-	imm               int64
-	raw               uint32 // instruction bits, for mtval and tracing
-	idiom             uint8  // for a BNE: the loop it closes (see idiom.go)
+	op           op
+	rd, rs1, rs2 uint8
+	len          uint8 // instruction length: 2 or 4
+	size         uint8
+	idiom        uint8 // for a BNE: the loop it closes (see idiom.go)
+	fpr          uint8 // FP: rs3<<3 | rounding mode field
+	imm          int32
+	raw          uint32 // instruction bits, for mtval and tracing
 }
+
+// rs3 is the third source register of the fused multiply-add ops.
+func (in *insn) rs3() uint8 { return in.fpr >> 3 }
+
+// rm is the rounding mode field of FP ops.
+func (in *insn) rm() uint8 { return in.fpr & 7 }

@@ -167,7 +167,7 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 		case opAUIPC:
 			x[in.rd] = pc + uint64(in.imm)
 		case opJAL:
-			if in.rd == zeroSink && h.pureBackEdge(pc, in.imm) {
+			if in.rd == zeroSink && h.pureBackEdge(pc, int64(in.imm)) {
 				npc = pc + uint64(in.imm)
 				goto backEdge
 			}
@@ -180,7 +180,7 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 		case opBEQ:
 			if x[in.rs1] == x[in.rs2] {
 				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, in.imm) {
+				if h.pureBackEdge(pc, int64(in.imm)) {
 					goto backEdge
 				}
 			}
@@ -194,7 +194,7 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 					}
 					goto retiredSlow
 				}
-				if h.pureBackEdge(pc, in.imm) {
+				if h.pureBackEdge(pc, int64(in.imm)) {
 					h.pc, h.steps, h.next = pc, start+n, npc
 					if h.bneBackEdge(in, budget-n-1) {
 						return true
@@ -205,28 +205,28 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 		case opBLT:
 			if int64(x[in.rs1]) < int64(x[in.rs2]) {
 				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, in.imm) {
+				if h.pureBackEdge(pc, int64(in.imm)) {
 					goto backEdge
 				}
 			}
 		case opBGE:
 			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
 				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, in.imm) {
+				if h.pureBackEdge(pc, int64(in.imm)) {
 					goto backEdge
 				}
 			}
 		case opBLTU:
 			if x[in.rs1] < x[in.rs2] {
 				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, in.imm) {
+				if h.pureBackEdge(pc, int64(in.imm)) {
 					goto backEdge
 				}
 			}
 		case opBGEU:
 			if x[in.rs1] >= x[in.rs2] {
 				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, in.imm) {
+				if h.pureBackEdge(pc, int64(in.imm)) {
 					goto backEdge
 				}
 			}
@@ -363,7 +363,7 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 		case opADDI:
 			x[in.rd] = x[in.rs1] + uint64(in.imm)
 		case opSLTI:
-			x[in.rd] = b2u(int64(x[in.rs1]) < in.imm)
+			x[in.rd] = b2u(int64(x[in.rs1]) < int64(in.imm))
 		case opSLTIU:
 			x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
 		case opXORI:
@@ -489,7 +489,7 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 		// A taken branch whose loop spin or cycle detection wants to
 		// look at (pureBackEdge said so; npc is its target).
 		h.pc, h.steps, h.next = pc, start+n, npc
-		if h.stuckInLoop(pc, in.imm) {
+		if h.stuckInLoop(pc, int64(in.imm)) {
 			return true
 		}
 	retiredSlow:
@@ -546,18 +546,18 @@ func (h *Hart) idiomBNE(in *insn, left uint64) (stop bool) {
 	if h.loopIdiom(in, left) {
 		return false
 	}
-	return h.pureBackEdge(h.pc, in.imm) && h.bneBackEdge(in, left)
+	return h.pureBackEdge(h.pc, int64(in.imm)) && h.bneBackEdge(in, left)
 }
 
 // bneBackEdge is backEdge for a BNE: after spin detection, a tallying
 // loop's passes may be skipped (h.steps then counts them). It reports
 // whether the Run stops at the branch.
 func (h *Hart) bneBackEdge(in *insn, left uint64) (stop bool) {
-	if h.stuckInLoop(h.pc, in.imm) {
+	if h.stuckInLoop(h.pc, int64(in.imm)) {
 		return true
 	}
 	if h.spin.ready {
-		h.skipTallies(h.pc, in.imm, left)
+		h.skipTallies(h.pc, int64(in.imm), left)
 	}
 	return false
 }
