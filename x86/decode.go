@@ -464,13 +464,34 @@ const (
 	opStoreI32 // [ea] = imm
 	opImulRI   // r[reg] = r[rm] * imm
 	opLeave32  // leave with a 32-bit operand
+
+	opNop     // nop, pause (any prefixes), xchg ax, ax
+	opPushf32 // pushf
+	opPushI32 // push imm
+	opCli     // cli
+	opAluRM32 // ALU op imm (add or adc sbb and sub xor) of r[reg] and [ea]
+	opCmpMR   // [ea] - r[reg]
+	opTestMB  // byte [ea] & imm8
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
 // it has one. decode itself stays a plain decoder (tests compare it with
 // x86asm).
 func specialize(in *insn) {
-	if in.pfx&(pfxO16|pfxLock) != 0 {
+	if in.op == 0x90 {
+		in.op = opNop
+		return
+	}
+	// A locked ALU op on memory with an immediate (gcc's full barrier is
+	// lock orl $0, (%esp)) keeps its prefix, for the count of locked
+	// operations. cmp cannot be locked: it stays generic.
+	if in.pfx&(pfxO16|pfxA16|pfxLock) == pfxLock && (in.op == 0x81 || in.op == 0x83) && in.mod != 3 && in.reg != aluCmp {
+		in.op = opAluMI
+		return
+	}
+	// 16-bit addressing is left to the interpreter, whose effective
+	// address computation masks it; 32-bit code never asks for it.
+	if in.pfx&(pfxO16|pfxLock|pfxA16) != 0 {
 		return
 	}
 	reg := in.mod == 3
@@ -513,9 +534,18 @@ func specialize(in *insn) {
 			in.op = opTestRI
 		}
 	case 0xF6:
-		if reg && in.reg < 2 {
+		if in.reg < 2 {
 			in.op = opTestRB
+			if !reg {
+				in.op = opTestMB
+			}
 		}
+	case 0x9C:
+		in.op = opPushf32
+	case 0x68, 0x6A:
+		in.op = opPushI32
+	case 0xFA:
+		in.op = opCli
 	case 0xA8:
 		in.rm = EAX // al
 		in.op = opTestRB
@@ -536,6 +566,9 @@ func specialize(in *insn) {
 				swap()
 			}
 			in.op = opXorRR
+		} else if in.op == 0x33 {
+			in.imm = aluXor
+			in.op = opAluRM32
 		}
 	case 0x1B6:
 		if reg {
@@ -564,10 +597,21 @@ func specialize(in *insn) {
 		} else {
 			in.op = opLoad32
 		}
+	case 0x13, 0x1B: // adc and sbb with registers stay generic
+		if !reg {
+			in.imm = uint32(in.op >> 3 & 7)
+			in.op = opAluRM32
+		}
 	case 0x01, 0x03, 0x29, 0x2B, 0x39, 0x3B, 0x21, 0x23, 0x09, 0x0B, 0x85:
 		if !reg {
-			if in.op == 0x3B {
+			switch in.op {
+			case 0x3B:
 				in.op = opCmpRM
+			case 0x39:
+				in.op = opCmpMR
+			case 0x03, 0x0B, 0x23, 0x2B:
+				in.imm = uint32(in.op >> 3 & 7)
+				in.op = opAluRM32
 			}
 			return
 		}

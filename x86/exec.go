@@ -717,6 +717,9 @@ func (c *CPU) loop(end uint64) {
 					c.effects++
 					binary.LittleEndian.PutUint32(p, r)
 				}
+				if in.pfx&pfxLock != 0 {
+					c.Stats.LockOther++
+				}
 				break
 			}
 			c.aluRM(in, in.reg, 4, in.imm)
@@ -741,6 +744,21 @@ func (c *CPU) loop(end uint64) {
 				}
 			}
 			c.leave(4)
+
+		case opNop:
+		case opPushf32:
+			c.pushf(4)
+		case opPushI32:
+			c.push(in.imm, 4)
+		case opCli:
+			c.checkIOPL()
+			c.flags &^= FlagIF
+		case opAluRM32:
+			c.r[in.reg&7] = c.alu(uint8(in.imm), c.r[in.reg&7], c.readRM(in, 4), 4)
+		case opCmpMR:
+			c.aluRM(in, aluCmp, 4, c.r[in.reg&7])
+		case opTestMB:
+			c.alu(aluAnd, c.readRM(in, 1), in.imm&0xFF, 1)
 
 		case opTooLong:
 			c.raise(excGP, 0, true)

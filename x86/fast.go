@@ -42,14 +42,18 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 		case opMovRR:
 			r[in.rm&7] = r[in.reg&7]
 		case opLoad32:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
+				if v, ok := c.apicConstRead(a, in.seg); ok {
+					r[in.reg&7] = v
+					break
+				}
 				goto out
 			}
 			r[in.reg&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
 		case opStore32:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
 			e := &t.w[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
 				goto out
@@ -117,11 +121,11 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 		case opMovzxRB:
 			r[in.reg&7] = c.getReg(in.rm, 1)
 		case opLea32:
-			r[in.reg&7] = in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			r[in.reg&7] = in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
 		case opMovRI:
 			r[in.rm&7] = in.imm
 		case opCmpRM:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
 				goto out
@@ -129,14 +133,14 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			x, y := r[in.reg&7], binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
 			c.lazy32(lazySub, x-y, x, y)
 		case opLoadZB:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastR {
 				goto out
 			}
 			r[in.reg&7] = uint32(c.ram[e.off+uint64(a&pageMask)])
 		case opStoreI32:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
 			e := &t.w[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
 				goto out
@@ -144,16 +148,26 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			c.effects++
 			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], in.imm)
 		case opAluMI:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<in.scale
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			if in.reg == aluCmp {
+				// Only a read, as the interpreter's aluRM does it.
+				e := &t.r[t.user&1][a>>12&tlbMask]
+				if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
+					goto out
+				}
+				c.alu(aluCmp, binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):]), in.imm, 4)
+				break
+			}
 			e := &t.w[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
 				goto out
 			}
 			p := c.ram[e.off+uint64(a&pageMask):]
 			v := c.alu(in.reg, binary.LittleEndian.Uint32(p), in.imm, 4)
-			if in.reg != aluCmp {
-				c.effects++
-				binary.LittleEndian.PutUint32(p, v)
+			c.effects++ // not cmp, which went above
+			binary.LittleEndian.PutUint32(p, v)
+			if in.pfx&pfxLock != 0 {
+				c.Stats.LockOther++
 			}
 		case opShiftRI:
 			if v, ok := c.shift(in.reg, r[in.rm&7], in.imm, 4); ok {
@@ -204,8 +218,59 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			}
 			r[EBP] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
 			r[ESP] = sp + 4
+		case opNop:
+		case opPushf32, opPushI32:
+			v := in.imm
+			if in.op == opPushf32 {
+				v = c.getFlags() &^ (FlagVM | FlagRF)
+			}
+			sp := r[ESP] - 4
+			e := &t.w[t.user&1][sp>>12&tlbMask]
+			if !c.seg[SS].fastRW || e.tag != t.tag|uint64(sp>>12) || sp&pageMask > pageMask-3 || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			c.effects++
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], v)
+			r[ESP] = sp
+		case opCli:
+			if c.protected() && c.cpl > uint8(c.flags>>12&3) {
+				goto out // #GP
+			}
+			c.flags &^= FlagIF
+		case opAluRM32, opCmpMR:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			e := &t.r[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
+				goto out
+			}
+			m := binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
+			if in.op == opCmpMR {
+				x := r[in.reg&7]
+				c.lazy32(lazySub, m-x, m, x)
+				break
+			}
+			r[in.reg&7] = c.alu(uint8(in.imm), r[in.reg&7], m, 4)
+		case opTestMB:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			e := &t.r[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastR {
+				goto out
+			}
+			c.setLazy(lazyLogic, 1, uint32(c.ram[e.off+uint64(a&pageMask)])&in.imm, 0, 0)
 		case opJcc:
-			if !c.cond(in.reg) {
+			// cond's commonest cases, after a 32-bit compare or logic op,
+			// written out.
+			if l, cc := &c.lz, in.reg&15; l.size == 4 && subConds>>cc&1 != 0 && (l.op == lazySub || l.op == lazyLogic) {
+				var k uint32
+				if l.op == lazySub {
+					k = b2u(l.a < l.b) | b2u(l.a == l.b)<<1 | b2u(int32(l.a) < int32(l.b))<<2
+				} else {
+					k = b2u(l.res == 0)<<1 | b2u(int32(l.res) < 0)<<2
+				}
+				if condTable[cc]>>k&1 == 0 {
+					break
+				}
+			} else if !c.cond(cc) {
 				break
 			}
 			tg := next + in.imm
@@ -255,4 +320,21 @@ out:
 		return fastNone
 	}
 	return fastRan
+}
+
+// apicConstRead answers a 4-byte read at seg:a from the cached local-APIC
+// ID or version register (see readSlow), if the device TLB maps a there
+// and the value is cached; a read of them has no effect to count.
+func (c *CPU) apicConstRead(a uint32, seg uint8) (uint32, bool) {
+	t := &c.tlb
+	e := &t.dev[t.user&1][a>>12&tlbMask]
+	if e.tag != t.tag|uint64(a>>12) || !c.seg[seg&7].fastR || c.cyc.probing || c.dbg != nil {
+		return 0, false
+	}
+	pa := e.off | uint64(a&pageMask)
+	k := uint8(pa>>4) & 1
+	if !c.pureAPICRead(pa) || c.apicConstOK>>k&1 == 0 {
+		return 0, false
+	}
+	return c.apicConst[k], true
 }

@@ -73,7 +73,7 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	// Nothing below reads c.steps: it is kept here and stored on the way
 	// out. The jcc that brought us here counts.
 	steps := c.steps + 1
-	var pages [loopMaxBody]loopPage
+	var pages [loopMaxBody][2]loopPage
 	j := 0
 	for {
 		if steps >= end {
@@ -206,6 +206,8 @@ func loopOp(in *insn) bool {
 		return in.mod != 3 && in.pfx&(pfxA16|pfxLock) == 0
 	case opLoadZB: // movzx r32, byte [ea]
 		return true
+	case 0xA4: // movsb without rep (classic xv6's memmove)
+		return in.pfx&(pfxA16|pfxLock|pfxRep|pfxRepne) == 0
 	case 0x40, 0x41, 0x42, 0x43, 0x45, 0x46, 0x47, // inc r32 (not esp)
 		0x48, 0x49, 0x4A, 0x4B, 0x4D, 0x4E, 0x4F: // dec r32
 		return in.pfx&(pfxO16|pfxLock) == 0
@@ -214,7 +216,7 @@ func loopOp(in *insn) bool {
 }
 
 // loopPage is the RAM page a body instruction's memory operand used last
-// (RAM index of linear page vpn). Nothing in a loop idiom can flush the
+// (RAM index of linear page vpn); movsb has two operands, so two of them. Nothing in a loop idiom can flush the
 // TLB or put decoded code on a page, so it stays good for the whole run.
 type loopPage struct {
 	vpn   uint32
@@ -225,7 +227,8 @@ type loopPage struct {
 // loopStep executes one body instruction with the interpreter's semantics,
 // or returns false, having changed nothing, if its memory operand is not
 // a TLB hit it may use here.
-func (c *CPU) loopStep(in *insn, pg *loopPage) bool {
+func (c *CPU) loopStep(in *insn, pgs *[2]loopPage) bool {
+	pg := &pgs[0]
 	switch in.op {
 	case opMovRR:
 		c.r[in.rm&7] = c.r[in.reg&7]
@@ -309,6 +312,23 @@ func (c *CPU) loopStep(in *insn, pg *loopPage) bool {
 			return false
 		}
 		c.r[in.reg&7] = uint32(c.ram[i])
+	case 0xA4:
+		src, ok := c.loopLin(c.r[ESI], in.seg, 1, false, pg)
+		if !ok {
+			return false
+		}
+		dst, ok := c.loopLin(c.r[EDI], ES, 1, true, &pgs[1])
+		if !ok {
+			return false
+		}
+		c.effects++
+		c.ram[dst] = c.ram[src]
+		d := uint32(1)
+		if c.flags&FlagDF != 0 {
+			d = ^uint32(0)
+		}
+		c.r[ESI] += d
+		c.r[EDI] += d
 	default: // inc, dec
 		r := uint8(in.op & 7)
 		if in.op < 0x48 {
@@ -324,7 +344,11 @@ func (c *CPU) loopStep(in *insn, pg *loopPage) bool {
 // segment and a TLB hit within one page make the access certain to
 // succeed (and, for a write, the page holds no decoded code).
 func (c *CPU) loopRef(in *insn, size int, write bool, pg *loopPage) (uint64, bool) {
-	lin := c.ea(in)
+	return c.loopLin(c.ea(in), in.seg, size, write, pg)
+}
+
+// loopLin is loopRef for offset lin in segment seg.
+func (c *CPU) loopLin(lin uint32, seg uint8, size int, write bool, pg *loopPage) (uint64, bool) {
 	vpn := lin >> 12
 	if lin&pageMask > bus.PageSize-uint32(size) {
 		return 0, false
@@ -332,7 +356,7 @@ func (c *CPU) loopRef(in *insn, size int, write bool, pg *loopPage) (uint64, boo
 	if vpn == pg.vpn && pg.valid {
 		return pg.base + uint64(lin&pageMask), true
 	}
-	sg := &c.seg[in.seg&7]
+	sg := &c.seg[seg&7]
 	t := &c.tlb
 	var e *tlbEntry
 	if write {
