@@ -327,3 +327,54 @@ func TestSniffStartsProbesOnlyWhereRegistersRepeat(t *testing.T) {
 	assert.True(t, idle.Spinning())
 	assert.Equal(t, uint64(1), idle.cyc.probes, "one probe, and it found the cycle")
 }
+
+// noisyScan is an idle loop that reads a word it does not act on (the
+// "noise" word at dataOff+8: another process's state, say) and a state
+// word that ends it, and stores a constant, so it is a cycle and not a
+// spin. It ends in `for(;;);` at offset 28 with a0 = 1.
+var noisyScan = []uint32{
+	asmLW(a2, t1, 8),  // 0: the noise word
+	asmADDI(a2, 0, 0), // 4: forgotten at once
+	asmSW(0, t1, 12),  // 8: a store that changes nothing
+	asmLW(a1, t1, 4),  // 12: the state word
+	asmBNE(a1, 0, 8),  // 16: something to do: leave
+	asmJAL(0, -20),    // 20: round again
+	asmADDI(a0, 0, 1), // 24
+	asmJAL(0, 0),      // 28
+}
+
+// A cycle left because memory changed is found again without a probe when
+// the hart comes back to its anchor with memory as the cycle read it; with
+// memory as it is not, a probe finds the new one.
+func TestLeftCycleIsRefoundWithoutAProbe(t *testing.T) {
+	h := newCycleHart(t, noisyScan...)
+	h.Run(cycleQuota)
+	require.True(t, h.Spinning(), "found")
+	probes := h.cyc.probes
+
+	// The noise word changes for longer than the grace, and the hart
+	// leaves the stop for one instruction; then the word is back.
+	setWord(t, h, dataOff+8, 1)
+	graceRuns(h)
+	require.True(t, h.Spinning(), "stopped through the grace")
+	assert.Equal(t, uint64(1), h.Run(1), "the stop is over")
+	setWord(t, h, dataOff+8, 0)
+
+	n := h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "stopped again")
+	assert.Less(t, n, uint64(len(noisyScan)), "within one iteration")
+	assert.Equal(t, probes, h.cyc.probes, "without a probe")
+
+	// The word changes for good: the old iteration no longer holds, and a
+	// probe finds the new one.
+	setWord(t, h, dataOff+8, 2)
+	graceRuns(h)
+	h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "stopped again")
+	assert.Equal(t, probes+1, h.cyc.probes, "by a probe")
+
+	setWord(t, h, dataOff+4, 1)
+	graceRuns(h)
+	h.Run(cycleQuota)
+	assert.Equal(t, uint64(1), h.Reg(a0), "left the loop")
+}
