@@ -74,8 +74,8 @@ type Hart struct {
 	tlbs tlbState
 
 	icache  icache
-	scratch insn   // decoded instruction that cannot live in the cache
-	next    uint64 // execute's pc after the instruction on a slow path (run.go)
+	scratch [1]insn // decoded instruction that cannot live in the cache (a block of one)
+	next    uint64  // execute's pc after the instruction on a slow path (run.go)
 
 	// Trace, when set, is called after every retired instruction with the
 	// register it wrote (0..31 integer, 32..63 FP, -1 none) and its value.

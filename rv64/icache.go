@@ -1,6 +1,10 @@
 package rv64
 
-import "github.com/xv6emu/xv6emu/bus"
+import (
+	"encoding/binary"
+
+	"github.com/xv6emu/xv6emu/bus"
+)
 
 // The decoded-instruction cache: one dpage per RAM page that has been
 // executed from, with a slot for every 2-byte offset. Slots are decoded on
@@ -9,8 +13,85 @@ import "github.com/xv6emu/xv6emu/bus"
 
 const slotsPerPage = bus.PageSize / 2
 
+// A dpage also holds blocks: copies of straight-line runs of its decoded
+// instructions, laid out one after the other, each entered at its first
+// pc. The interpreter walks a block by index, so finding the next
+// instruction does not wait for the length of the last one to be loaded
+// (with slots, each fetch's address depends on a load of the previous
+// instruction's length). A block runs on through conditional branches and
+// ends after a jump, after an instruction that leaves the fast path
+// (system, FP, atomics, illegal), at maxBlock, or before the page ends.
 type dpage struct {
 	slots [slotsPerPage]insn
+	entry [slotsPerPage]uint32 // by 2-byte offset: block start<<8 | length, 0 for none
+	code  [blockArena]insn     // the blocks
+	used  int                  // of code
+}
+
+const (
+	maxBlock   = 64           // instructions in a block, at most
+	blockArena = slotsPerPage // instructions in a page's blocks, at most
+)
+
+// clear makes d a page with nothing decoded. The block arena needs no
+// clearing: only entries point into it.
+func (d *dpage) clear() {
+	d.slots = [slotsPerPage]insn{}
+	d.entry = [slotsPerPage]uint32{}
+	d.used = 0
+}
+
+// endsBlock reports whether a block ends after an instruction with op o:
+// a jump (where the block goes on is unknown), or one the interpreter
+// leaves its fast path for (which may trap or change the fetch page).
+func endsBlock(o op) bool {
+	switch {
+	case o == opJAL || o == opJALR:
+		return true
+	case o >= opBEQ && o <= opBGEU, o >= opLB && o <= opREMUW, o == opFENCE:
+		return false
+	}
+	return true
+}
+
+// formBlock makes the block that starts at pc on d, the fetch page (at
+// RAM index base), and returns it. It is empty when the instruction at pc
+// crosses into the next page: that one is decoded on its own (decodeSlot).
+func (h *Hart) formBlock(d *dpage, base, pc uint64) []insn {
+	if d.used+maxBlock > len(d.code) {
+		// Full (entries into the middle of runs copy their tails): start
+		// afresh. No block of this page is running while one is formed.
+		d.entry = [slotsPerPage]uint32{}
+		d.used = 0
+	}
+	start := d.used
+	for off := pc & pageMask; off < bus.PageSize && d.used-start < maxBlock; {
+		in := &d.slots[off>>1]
+		if in.op == opNone {
+			lo := uint32(binary.LittleEndian.Uint16(h.ram[base+off:]))
+			switch {
+			case lo&3 != 3:
+				*in = decode(lo)
+			case off+4 <= bus.PageSize:
+				*in = decode(binary.LittleEndian.Uint32(h.ram[base+off:]))
+			default:
+				off = bus.PageSize // its second half is on the next page
+				continue
+			}
+		}
+		d.code[d.used] = *in
+		d.used++
+		if endsBlock(in.op) {
+			break
+		}
+		off += uint64(in.len)
+	}
+	n := d.used - start
+	if n == 0 {
+		return nil
+	}
+	d.entry[pc&pageMask>>1] = uint32(start)<<8 | uint32(n)
+	return d.code[start:d.used]
 }
 
 type icache struct {
@@ -64,7 +145,7 @@ func (c *icache) page(p uint64, code []uint8) *dpage {
 	if n := len(c.free); n > 0 {
 		d = c.free[n-1]
 		c.free = c.free[:n-1]
-		*d = dpage{}
+		d.clear()
 	} else {
 		d = new(dpage)
 	}

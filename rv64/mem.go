@@ -296,8 +296,8 @@ func (h *Hart) decodeSlot(in *insn, base, pc uint64) *insn {
 		h.exception(excInsnAccess, next)
 		return nil
 	}
-	h.scratch = decode(lo | uint32(hi)<<16)
-	return &h.scratch
+	h.scratch[0] = decode(lo | uint32(hi)<<16)
+	return &h.scratch[0]
 }
 
 // fetchDevice fetches from a device region, uncached.
@@ -317,6 +317,6 @@ func (h *Hart) fetchDevice(pc, pa uint64) *insn {
 		}
 		raw |= uint32(hi) << 16
 	}
-	h.scratch = decode(raw)
-	return &h.scratch
+	h.scratch[0] = decode(raw)
+	return &h.scratch[0]
 }

@@ -111,385 +111,410 @@ func (h *Hart) execute(budget uint64) {
 	}
 }
 
-// interpret is the interpreter loop: fetch a decoded instruction, switch
-// on its op. It runs up to budget instructions and reports whether the Run
-// must stop early (WFI, a spin or cycle found, a guarded page). It also
-// returns, without stopping, after a trap that leaves checkInt set.
+// interpret is the interpreter loop: find the block of decoded
+// instructions at pc, and for each, switch on its op. It runs up to budget
+// instructions and reports whether the Run must stop early (WFI, a spin or
+// cycle found, a guarded page). It also returns, without stopping, after a
+// trap that leaves checkInt set.
 //
 // The pc and the step count live in locals: the chain from one
-// instruction's pc to the next must not go through memory, or every
-// instruction waits for a store to be forwarded to a load. Instructions
-// that need nothing beyond registers, RAM through the TLBs and the
-// decoded page (the fast cases) touch only the locals. Everything else
-// (a TLB miss, a device, a trap, a CSR, a hook of spin or cycle
-// detection) may read or move h.pc and h.steps, so it writes them back
-// first and reads them again after, and no local but the loop's
-// invariants is live across a call: the compiler then keeps pc and the
-// count in registers instead of spilling them on every instruction.
+// instruction to the next must not go through memory. Within a block the
+// next instruction is the next element (see dpage), and the pc and count
+// advance beside it. Instructions that need nothing beyond registers, RAM
+// through the TLBs and the decoded page (the fast cases) touch only the
+// locals. Everything else (a TLB miss, a device, a trap, a CSR, a hook of
+// spin or cycle detection) may read or move h.pc and h.steps, so it writes
+// them back first (h.steps counting the instructions before it) and reads
+// them again after, and no local but the loop's invariants is live across
+// a call: the compiler then keeps them in registers instead of spilling
+// them on every instruction. A taken branch leaves its block.
 func (h *Hart) interpret(budget uint64) (stop bool) {
 	x := &h.x
 	c := &h.icache
 	start, pc := h.steps, h.pc
 	n := uint64(0)
+blocks:
 	for n < budget {
-		// Fetch: the decoded slot on the current page, else the slow path.
-		var in *insn
-		var npc uint64
+		var blk []insn
 		if pc>>12 == c.fetchVPN {
-			in = &c.fetchPage.slots[pc&pageMask>>1]
+			d := c.fetchPage
+			if e := d.entry[pc&pageMask>>1]; e != 0 {
+				blk = d.code[e>>8 : e>>8+e&0xff]
+			} else if blk = h.formBlock(d, c.fetchBase, pc); blk == nil {
+				// Its second half is on the next page.
+				h.pc, h.steps = pc, start+n
+				if h.decodeSlot(&d.slots[pc&pageMask>>1], c.fetchBase, pc) == nil {
+					goto trapped
+				}
+				blk = h.scratch[:]
+			}
 		} else {
 			h.pc, h.steps = pc, start+n
-			if in = h.fetchSlow(pc); in == nil {
+			in := h.fetchSlow(pc)
+			if in == nil {
 				if h.guardStop {
 					return true // a debugger's guarded page (SetGuards)
 				}
 				goto trapped
 			}
-			pc, n = h.pc, h.steps-start
-		}
-	dispatch:
-		npc = pc + uint64(in.len)
-		switch in.op {
-		case opNone: // the slot is not decoded yet
-			h.pc, h.steps = pc, start+n
-			if in = h.decodeSlot(in, c.fetchBase, pc); in == nil {
-				goto trapped
+			if in != &h.scratch[0] {
+				continue // pc's page is the fetch page now
 			}
-			pc, n = h.pc, h.steps-start
-			if in.op == opNone {
+			blk = h.scratch[:] // from a device, or across a page boundary
+		}
+		if left := budget - n; uint64(len(blk)) > left {
+			blk = blk[:left]
+		}
+		for i := range blk {
+			in := &blk[i]
+			npc := pc + uint64(in.len)
+			switch in.op {
+			case opLUI:
+				x[in.rd] = uint64(in.imm)
+			case opAUIPC:
+				x[in.rd] = pc + uint64(in.imm)
+			case opJAL:
+				if in.rd == zeroSink && h.pureBackEdge(pc, int64(in.imm)) {
+					npc = pc + uint64(in.imm)
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					goto backEdge
+				}
+				x[in.rd] = npc
+				npc = pc + uint64(in.imm)
+			case opJALR:
+				t := (x[in.rs1] + uint64(in.imm)) &^ 1
+				x[in.rd] = npc
+				npc = t
+			case opBEQ:
+				if x[in.rs1] == x[in.rs2] {
+					npc = pc + uint64(in.imm)
+					if h.pureBackEdge(pc, int64(in.imm)) {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						goto backEdge
+					}
+					pc, n = npc, n+uint64(i)+1
+					continue blocks
+				}
+			case opBNE:
+				if x[in.rs1] != x[in.rs2] {
+					npc = pc + uint64(in.imm)
+					if in.idiom != idiomNone {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						if h.idiomBNE(in, budget-n-uint64(i)-1) {
+							return true
+						}
+						goto retiredSlow
+					}
+					if h.pureBackEdge(pc, int64(in.imm)) {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						if h.bneBackEdge(in, budget-n-uint64(i)-1) {
+							return true
+						}
+						goto retiredSlow
+					}
+					pc, n = npc, n+uint64(i)+1
+					continue blocks
+				}
+			case opBLT:
+				if int64(x[in.rs1]) < int64(x[in.rs2]) {
+					npc = pc + uint64(in.imm)
+					if h.pureBackEdge(pc, int64(in.imm)) {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						goto backEdge
+					}
+					pc, n = npc, n+uint64(i)+1
+					continue blocks
+				}
+			case opBGE:
+				if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+					npc = pc + uint64(in.imm)
+					if h.pureBackEdge(pc, int64(in.imm)) {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						goto backEdge
+					}
+					pc, n = npc, n+uint64(i)+1
+					continue blocks
+				}
+			case opBLTU:
+				if x[in.rs1] < x[in.rs2] {
+					npc = pc + uint64(in.imm)
+					if h.pureBackEdge(pc, int64(in.imm)) {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						goto backEdge
+					}
+					pc, n = npc, n+uint64(i)+1
+					continue blocks
+				}
+			case opBGEU:
+				if x[in.rs1] >= x[in.rs2] {
+					npc = pc + uint64(in.imm)
+					if h.pureBackEdge(pc, int64(in.imm)) {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						goto backEdge
+					}
+					pc, n = npc, n+uint64(i)+1
+					continue blocks
+				}
+
+			// Loads and stores: a TLB hit that stays within its page is a
+			// direct RAM access (stores also check that the page holds no
+			// decoded code).
+			case opLD:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
+					x[in.rd] = binary.LittleEndian.Uint64(h.ram[r:])
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opLW:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
+					x[in.rd] = uint64(int32(binary.LittleEndian.Uint32(h.ram[r:])))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opLWU:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
+					x[in.rd] = uint64(binary.LittleEndian.Uint32(h.ram[r:]))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opLH:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
+					x[in.rd] = uint64(int16(binary.LittleEndian.Uint16(h.ram[r:])))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opLHU:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
+					x[in.rd] = uint64(binary.LittleEndian.Uint16(h.ram[r:]))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opLB:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok {
+					x[in.rd] = uint64(int8(h.ram[r]))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opLBU:
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.load.Lookup(a); ok {
+					x[in.rd] = uint64(h.ram[r])
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.loadX(in, a) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opSD:
+				h.effects++
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[r>>12] == 0 {
+					binary.LittleEndian.PutUint64(h.ram[r:], x[in.rs2])
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.store(a, 8, x[in.rs2]) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opSW:
+				h.effects++
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[r>>12] == 0 {
+					binary.LittleEndian.PutUint32(h.ram[r:], uint32(x[in.rs2]))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.store(a, 4, x[in.rs2]) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opSH:
+				h.effects++
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[r>>12] == 0 {
+					binary.LittleEndian.PutUint16(h.ram[r:], uint16(x[in.rs2]))
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.store(a, 2, x[in.rs2]) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+			case opSB:
+				h.effects++
+				a := x[in.rs1] + uint64(in.imm)
+				if r, ok := h.tlb.store.Lookup(a); ok && h.code[r>>12] == 0 {
+					h.ram[r] = byte(x[in.rs2])
+				} else {
+					h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+					if !h.store(a, 1, x[in.rs2]) {
+						goto trapped
+					}
+					goto retiredSlow
+				}
+
+			case opADDI:
+				x[in.rd] = x[in.rs1] + uint64(in.imm)
+			case opSLTI:
+				x[in.rd] = b2u(int64(x[in.rs1]) < int64(in.imm))
+			case opSLTIU:
+				x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
+			case opXORI:
+				x[in.rd] = x[in.rs1] ^ uint64(in.imm)
+			case opORI:
+				x[in.rd] = x[in.rs1] | uint64(in.imm)
+			case opANDI:
+				x[in.rd] = x[in.rs1] & uint64(in.imm)
+			case opSLLI:
+				x[in.rd] = x[in.rs1] << (in.imm & 63)
+			case opSRLI:
+				x[in.rd] = x[in.rs1] >> (in.imm & 63)
+			case opSRAI:
+				x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
+			case opADD:
+				x[in.rd] = x[in.rs1] + x[in.rs2]
+			case opSUB:
+				x[in.rd] = x[in.rs1] - x[in.rs2]
+			case opSLL:
+				x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
+			case opSLT:
+				x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
+			case opSLTU:
+				x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
+			case opXOR:
+				x[in.rd] = x[in.rs1] ^ x[in.rs2]
+			case opSRL:
+				x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
+			case opSRA:
+				x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
+			case opOR:
+				x[in.rd] = x[in.rs1] | x[in.rs2]
+			case opAND:
+				x[in.rd] = x[in.rs1] & x[in.rs2]
+			case opADDIW:
+				x[in.rd] = sext32(x[in.rs1] + uint64(in.imm))
+			case opSLLIW:
+				x[in.rd] = sext32(x[in.rs1] << (in.imm & 31))
+			case opSRLIW:
+				x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (in.imm & 31)))
+			case opSRAIW:
+				x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (in.imm & 31)))
+			case opADDW:
+				x[in.rd] = sext32(x[in.rs1] + x[in.rs2])
+			case opSUBW:
+				x[in.rd] = sext32(x[in.rs1] - x[in.rs2])
+			case opSLLW:
+				x[in.rd] = sext32(x[in.rs1] << (x[in.rs2] & 31))
+			case opSRLW:
+				x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
+			case opSRAW:
+				x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (x[in.rs2] & 31)))
+
+			case opMUL:
+				x[in.rd] = x[in.rs1] * x[in.rs2]
+			case opMULH:
+				x[in.rd] = mulh(x[in.rs1], x[in.rs2])
+			case opMULHSU:
+				x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
+			case opMULHU:
+				x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
+			case opDIV:
+				x[in.rd] = div(x[in.rs1], x[in.rs2])
+			case opDIVU:
+				x[in.rd] = divu(x[in.rs1], x[in.rs2])
+			case opREM:
+				x[in.rd] = rem(x[in.rs1], x[in.rs2])
+			case opREMU:
+				x[in.rd] = remu(x[in.rs1], x[in.rs2])
+			case opMULW:
+				x[in.rd] = sext32(x[in.rs1] * x[in.rs2])
+			case opDIVW:
+				x[in.rd] = divw(x[in.rs1], x[in.rs2])
+			case opDIVUW:
+				x[in.rd] = divuw(x[in.rs1], x[in.rs2])
+			case opREMW:
+				x[in.rd] = remw(x[in.rs1], x[in.rs2])
+			case opREMUW:
+				x[in.rd] = remuw(x[in.rs1], x[in.rs2])
+
+			case opFENCE, opFENCEI:
+				// One hart in one goroutine sees its own stores in order,
+				// and stores to code pages already drop their decoded
+				// instructions. (So they are no effect for spin detection
+				// either.)
+
+			case opLR, opSC, opAMOSWAP, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
+				opAMOMIN, opAMOMAX, opAMOMINU, opAMOMAXU:
+				h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+				if !h.atomic(in) {
+					goto trapped
+				}
+				goto retiredSlow
+
+			case opIllegal:
+				h.pc, h.steps = pc, start+n+uint64(i)
 				h.illegalInsn(in)
 				goto trapped
-			}
-			goto dispatch
 
-		case opLUI:
-			x[in.rd] = uint64(in.imm)
-		case opAUIPC:
-			x[in.rd] = pc + uint64(in.imm)
-		case opJAL:
-			if in.rd == zeroSink && h.pureBackEdge(pc, int64(in.imm)) {
-				npc = pc + uint64(in.imm)
-				goto backEdge
-			}
-			x[in.rd] = npc
-			npc = pc + uint64(in.imm)
-		case opJALR:
-			t := (x[in.rs1] + uint64(in.imm)) &^ 1
-			x[in.rd] = npc
-			npc = t
-		case opBEQ:
-			if x[in.rs1] == x[in.rs2] {
-				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, int64(in.imm)) {
-					goto backEdge
+			case opMRET, opSRET, opWFI:
+				h.pc, h.steps = pc, start+n+uint64(i)
+				switch h.xretOrWFI(in, npc) {
+				case slowStop:
+					return true
+				case slowTrapped:
+					goto trapped
 				}
-			}
-		case opBNE:
-			if x[in.rs1] != x[in.rs2] {
-				npc = pc + uint64(in.imm)
-				if in.idiom != idiomNone {
-					h.pc, h.steps, h.next = pc, start+n, npc
-					if h.idiomBNE(in, budget-n-1) {
-						return true
-					}
-					goto retiredSlow
-				}
-				if h.pureBackEdge(pc, int64(in.imm)) {
-					h.pc, h.steps, h.next = pc, start+n, npc
-					if h.bneBackEdge(in, budget-n-1) {
-						return true
-					}
-					goto retiredSlow
-				}
-			}
-		case opBLT:
-			if int64(x[in.rs1]) < int64(x[in.rs2]) {
-				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, int64(in.imm)) {
-					goto backEdge
-				}
-			}
-		case opBGE:
-			if int64(x[in.rs1]) >= int64(x[in.rs2]) {
-				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, int64(in.imm)) {
-					goto backEdge
-				}
-			}
-		case opBLTU:
-			if x[in.rs1] < x[in.rs2] {
-				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, int64(in.imm)) {
-					goto backEdge
-				}
-			}
-		case opBGEU:
-			if x[in.rs1] >= x[in.rs2] {
-				npc = pc + uint64(in.imm)
-				if h.pureBackEdge(pc, int64(in.imm)) {
-					goto backEdge
-				}
-			}
+				pc, n = h.pc, h.steps-start
+				continue blocks
 
-		// Loads and stores: a TLB hit that stays within its page is a
-		// direct RAM access (stores also check that the page holds no
-		// decoded code).
-		case opLD:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-8 {
-				x[in.rd] = binary.LittleEndian.Uint64(h.ram[i:])
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
+			default: // FP, CSR access, ecall, ebreak, sfence.vma
+				h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+				if !h.otherInsn(in, npc) {
 					goto trapped
 				}
 				goto retiredSlow
 			}
-		case opLW:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
-				x[in.rd] = uint64(int32(binary.LittleEndian.Uint32(h.ram[i:])))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opLWU:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-4 {
-				x[in.rd] = uint64(binary.LittleEndian.Uint32(h.ram[i:]))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opLH:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
-				x[in.rd] = uint64(int16(binary.LittleEndian.Uint16(h.ram[i:])))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opLHU:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok && a&pageMask <= bus.PageSize-2 {
-				x[in.rd] = uint64(binary.LittleEndian.Uint16(h.ram[i:]))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opLB:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok {
-				x[in.rd] = uint64(int8(h.ram[i]))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opLBU:
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.load.Lookup(a); ok {
-				x[in.rd] = uint64(h.ram[i])
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.loadX(in, a) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opSD:
-			h.effects++
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-8 && h.code[i>>12] == 0 {
-				binary.LittleEndian.PutUint64(h.ram[i:], x[in.rs2])
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.store(a, 8, x[in.rs2]) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opSW:
-			h.effects++
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-4 && h.code[i>>12] == 0 {
-				binary.LittleEndian.PutUint32(h.ram[i:], uint32(x[in.rs2]))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.store(a, 4, x[in.rs2]) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opSH:
-			h.effects++
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.store.Lookup(a); ok && a&pageMask <= bus.PageSize-2 && h.code[i>>12] == 0 {
-				binary.LittleEndian.PutUint16(h.ram[i:], uint16(x[in.rs2]))
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.store(a, 2, x[in.rs2]) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-		case opSB:
-			h.effects++
-			a := x[in.rs1] + uint64(in.imm)
-			if i, ok := h.tlb.store.Lookup(a); ok && h.code[i>>12] == 0 {
-				h.ram[i] = byte(x[in.rs2])
-			} else {
-				h.pc, h.steps, h.next = pc, start+n, npc
-				if !h.store(a, 1, x[in.rs2]) {
-					goto trapped
-				}
-				goto retiredSlow
-			}
-
-		case opADDI:
-			x[in.rd] = x[in.rs1] + uint64(in.imm)
-		case opSLTI:
-			x[in.rd] = b2u(int64(x[in.rs1]) < int64(in.imm))
-		case opSLTIU:
-			x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
-		case opXORI:
-			x[in.rd] = x[in.rs1] ^ uint64(in.imm)
-		case opORI:
-			x[in.rd] = x[in.rs1] | uint64(in.imm)
-		case opANDI:
-			x[in.rd] = x[in.rs1] & uint64(in.imm)
-		case opSLLI:
-			x[in.rd] = x[in.rs1] << (in.imm & 63)
-		case opSRLI:
-			x[in.rd] = x[in.rs1] >> (in.imm & 63)
-		case opSRAI:
-			x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
-		case opADD:
-			x[in.rd] = x[in.rs1] + x[in.rs2]
-		case opSUB:
-			x[in.rd] = x[in.rs1] - x[in.rs2]
-		case opSLL:
-			x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
-		case opSLT:
-			x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
-		case opSLTU:
-			x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
-		case opXOR:
-			x[in.rd] = x[in.rs1] ^ x[in.rs2]
-		case opSRL:
-			x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
-		case opSRA:
-			x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
-		case opOR:
-			x[in.rd] = x[in.rs1] | x[in.rs2]
-		case opAND:
-			x[in.rd] = x[in.rs1] & x[in.rs2]
-		case opADDIW:
-			x[in.rd] = sext32(x[in.rs1] + uint64(in.imm))
-		case opSLLIW:
-			x[in.rd] = sext32(x[in.rs1] << (in.imm & 31))
-		case opSRLIW:
-			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (in.imm & 31)))
-		case opSRAIW:
-			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (in.imm & 31)))
-		case opADDW:
-			x[in.rd] = sext32(x[in.rs1] + x[in.rs2])
-		case opSUBW:
-			x[in.rd] = sext32(x[in.rs1] - x[in.rs2])
-		case opSLLW:
-			x[in.rd] = sext32(x[in.rs1] << (x[in.rs2] & 31))
-		case opSRLW:
-			x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
-		case opSRAW:
-			x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (x[in.rs2] & 31)))
-
-		case opMUL:
-			x[in.rd] = x[in.rs1] * x[in.rs2]
-		case opMULH:
-			x[in.rd] = mulh(x[in.rs1], x[in.rs2])
-		case opMULHSU:
-			x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
-		case opMULHU:
-			x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
-		case opDIV:
-			x[in.rd] = div(x[in.rs1], x[in.rs2])
-		case opDIVU:
-			x[in.rd] = divu(x[in.rs1], x[in.rs2])
-		case opREM:
-			x[in.rd] = rem(x[in.rs1], x[in.rs2])
-		case opREMU:
-			x[in.rd] = remu(x[in.rs1], x[in.rs2])
-		case opMULW:
-			x[in.rd] = sext32(x[in.rs1] * x[in.rs2])
-		case opDIVW:
-			x[in.rd] = divw(x[in.rs1], x[in.rs2])
-		case opDIVUW:
-			x[in.rd] = divuw(x[in.rs1], x[in.rs2])
-		case opREMW:
-			x[in.rd] = remw(x[in.rs1], x[in.rs2])
-		case opREMUW:
-			x[in.rd] = remuw(x[in.rs1], x[in.rs2])
-
-		case opFENCE, opFENCEI:
-			// One hart in one goroutine sees its own stores in order,
-			// and stores to code pages already drop their decoded
-			// instructions. (So they are no effect for spin detection
-			// either.)
-
-		case opLR, opSC, opAMOSWAP, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
-			opAMOMIN, opAMOMAX, opAMOMINU, opAMOMAXU:
-			h.pc, h.steps, h.next = pc, start+n, npc
-			if !h.atomic(in) {
-				goto trapped
-			}
-			goto retiredSlow
-
-		case opIllegal:
-			h.pc, h.steps = pc, start+n
-			h.illegalInsn(in)
-			goto trapped
-
-		case opMRET, opSRET, opWFI:
-			h.pc, h.steps = pc, start+n
-			switch h.xretOrWFI(in, npc) {
-			case slowStop:
-				return true
-			case slowTrapped:
-				goto trapped
-			}
-			pc, n = h.pc, h.steps-start
-			continue
-
-		default: // FP, CSR access, ecall, ebreak, sfence.vma
-			h.pc, h.steps, h.next = pc, start+n, npc
-			if !h.otherInsn(in, npc) {
-				goto trapped
-			}
-			goto retiredSlow
+			pc = npc
 		}
-		pc = npc
-		n++
+		n += uint64(len(blk))
 		continue
 
 	backEdge:
-		// A taken branch whose loop spin or cycle detection wants to
-		// look at (pureBackEdge said so; npc is its target).
-		h.pc, h.steps, h.next = pc, start+n, npc
-		if h.stuckInLoop(pc, int64(in.imm)) {
+		// A taken branch whose loop spin or cycle detection wants to look
+		// at (pureBackEdge said so; h.next is its target).
+		if h.stuckInLoop(h.pc, int64(h.next-h.pc)) {
 			return true
 		}
 	retiredSlow:
@@ -527,7 +552,18 @@ func (h *Hart) interpret(budget uint64) (stop bool) {
 // fall-through if the loop ended.
 func (h *Hart) loopIdiom(in *insn, left uint64) bool {
 	if in.idiom == idiomUnknown {
-		h.classifyIdiom(in, h.pc)
+		// The slot is where idiom.go keeps what it found; in is a
+		// block's copy of it.
+		c := &h.icache
+		if h.pc>>12 == c.fetchVPN {
+			slot := &c.fetchPage.slots[h.pc&pageMask>>1]
+			if slot.idiom == idiomUnknown {
+				h.classifyIdiom(slot, h.pc)
+			}
+			in.idiom = slot.idiom
+		} else {
+			h.classifyIdiom(in, h.pc)
+		}
 	}
 	if in.idiom < idiomFill {
 		return false
