@@ -472,6 +472,10 @@ const (
 	opAluRM32 // ALU op imm (add or adc sbb and sub xor) of r[reg] and [ea]
 	opCmpMR   // [ea] - r[reg]
 	opTestMB  // byte [ea] & imm8
+	opNotR    // r[rm] = ^r[rm]
+	opNegR    // r[rm] = -r[rm]
+	opStore8  // byte [ea] = r8[reg]
+	opImulRR  // r[reg] *= r[rm]
 )
 
 // specialize rewrites a decoded instruction into a specialized op when
@@ -529,10 +533,6 @@ func specialize(in *insn) {
 	case 0xA9:
 		in.rm = EAX
 		in.op = opTestRI
-	case 0xF7:
-		if reg && in.reg < 2 {
-			in.op = opTestRI
-		}
 	case 0xF6:
 		if in.reg < 2 {
 			in.op = opTestRB
@@ -579,6 +579,28 @@ func specialize(in *insn) {
 	case 0xC1:
 		if reg {
 			in.op = opShiftRI
+		}
+	case 0xD1:
+		if reg {
+			in.imm = 1
+			in.op = opShiftRI
+		}
+	case 0xF7:
+		switch {
+		case reg && in.reg < 2:
+			in.op = opTestRI
+		case reg && in.reg == 2:
+			in.op = opNotR
+		case reg && in.reg == 3:
+			in.op = opNegR
+		}
+	case 0x88:
+		if !reg {
+			in.op = opStore8
+		}
+	case 0x1AF:
+		if reg {
+			in.op = opImulRR
 		}
 	case 0xC7:
 		if !reg && in.reg == 0 {

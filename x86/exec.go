@@ -759,6 +759,16 @@ func (c *CPU) loop(end uint64) {
 			c.aluRM(in, aluCmp, 4, c.r[in.reg&7])
 		case opTestMB:
 			c.alu(aluAnd, c.readRM(in, 1), in.imm&0xFF, 1)
+		case opNotR:
+			c.r[in.rm&7] = ^c.r[in.rm&7]
+		case opNegR:
+			v := c.r[in.rm&7]
+			c.r[in.rm&7] = -v
+			c.lazy32(lazySub, -v, 0, v)
+		case opStore8:
+			c.write(int(in.seg), c.ea(in), 1, c.getReg(in.reg, 1))
+		case opImulRR:
+			c.r[in.reg&7] = c.imul2(c.r[in.reg&7], c.r[in.rm&7], 4)
 
 		case opTooLong:
 			c.raise(excGP, 0, true)

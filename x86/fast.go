@@ -33,7 +33,6 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 	ic := &c.icache
 	page, eip0 := ic.fetchPage, ic.fetchEIP0
 	eip, steps := c.eip, c.steps
-	start := steps
 	r := &c.r
 	t := &c.tlb
 	for {
@@ -218,6 +217,22 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			}
 			r[EBP] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
 			r[ESP] = sp + 4
+		case opNotR:
+			r[in.rm&7] = ^r[in.rm&7]
+		case opNegR:
+			v := r[in.rm&7]
+			r[in.rm&7] = -v
+			c.lazy32(lazySub, -v, 0, v)
+		case opImulRR:
+			r[in.reg&7] = c.imul2(r[in.reg&7], r[in.rm&7], 4)
+		case opStore8:
+			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			e := &t.w[t.user&1][a>>12&tlbMask]
+			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
+				goto out
+			}
+			c.effects++
+			c.ram[e.off+uint64(a&pageMask)] = byte(c.getReg(in.reg, 1))
 		case opNop:
 		case opPushf32, opPushI32:
 			v := in.imm
@@ -315,10 +330,12 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 		in = &page.slots[d]
 	}
 out:
-	c.eip, c.steps = eip, steps
-	if steps == start {
+	// c.steps was stored above only on the way to a back edge, and
+	// steps has moved on since.
+	if steps == c.steps {
 		return fastNone
 	}
+	c.eip, c.steps = eip, steps
 	return fastRan
 }
 

@@ -204,6 +204,8 @@ func loopOp(in *insn) bool {
 		return in.mod != 3 && in.pfx&(pfxA16|pfxO16|pfxLock) == 0
 	case 0x88: // mov r/m8, r8 to memory
 		return in.mod != 3 && in.pfx&(pfxA16|pfxLock) == 0
+	case opStore8: // the same, specialized
+		return true
 	case opLoadZB: // movzx r32, byte [ea]
 		return true
 	case 0xA4: // movsb without rep (classic xv6's memmove)
@@ -299,7 +301,7 @@ func (c *CPU) loopStep(in *insn, pgs *[2]loopPage) bool {
 		}
 		c.effects++
 		binary.LittleEndian.PutUint32(c.ram[i:], c.r[in.reg&7])
-	case 0x88:
+	case 0x88, opStore8:
 		i, ok := c.loopRef(in, 1, true, pg)
 		if !ok {
 			return false
