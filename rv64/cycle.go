@@ -535,7 +535,11 @@ func (h *Hart) logRead(tlb *sv39.TLB, va, size uint64) {
 		return
 	}
 	if w, overlap := c.findWrite(idx, size); w != nil || overlap {
-		if overlap {
+		// A location the iteration wrote that holds something else now was
+		// written by another hart in between (a lock it found taken, and
+		// then took itself): the logs miss that store, so this iteration
+		// cannot be checked, and the next starts afresh.
+		if overlap || bus.ReadLE(h.ram[idx:], int(size)) != w.lastWrite {
 			h.spoilCycle()
 		}
 		return

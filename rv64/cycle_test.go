@@ -378,3 +378,34 @@ func TestLeftCycleIsRefoundWithoutAProbe(t *testing.T) {
 	h.Run(cycleQuota)
 	assert.Equal(t, uint64(1), h.Reg(a0), "left the loop")
 }
+
+// A location the iteration wrote and then reads back with another value
+// in it was written by someone else in between: the iteration's logs miss
+// that store, so it must not be found a cycle.
+func TestProbeSpoiledByAStoreBetweenItsOwn(t *testing.T) {
+	h := newCycleHart(t, idleScan(csrSstatus, mstatusSIE)...)
+	require.True(t, h.writeCSR(csrMstatus, 0))
+	enterSv39(t, h, PrivS)
+	h.SetReg(t1, dataOff)
+	h.Run(cycleQuota) // fills the TLBs for the data page
+	require.True(t, h.Spinning())
+
+	for _, tc := range []struct {
+		name    string
+		memory  uint32
+		spoiled bool
+	}{
+		{"as the hart left it", 1, false},
+		{"changed since", 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.anchorCycle()
+			rec := h.logWrite(dataOff, 4)
+			require.NotNil(t, rec)
+			rec.lastWrite = 1 // as if the hart stored 1 (a lock it took)
+			setWord(t, h, dataOff, tc.memory)
+			h.logRead(&h.tlb.load, dataOff, 4)
+			assert.Equal(t, tc.spoiled, h.cyc.spoiled)
+		})
+	}
+}
