@@ -1,6 +1,10 @@
 package rv64
 
 import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+
 	"github.com/xv6emu/xv6emu/bus"
 	"github.com/xv6emu/xv6emu/sv39"
 )
@@ -155,6 +159,10 @@ type cycleWatch struct {
 	words       [cycleWordSlots]writtenWord
 	gen         uint32 // the iteration's generation in words
 
+	// A found cycle's logs as words to check (see compileWords).
+	words8  [cycleMaxReads + cycleMaxWrites]wordCheck
+	nwords8 int
+
 	nextProbe uint64 // h.steps at which a probe may start
 	backoff   uint64
 }
@@ -231,7 +239,7 @@ func (h *Hart) watchForCycle(budget uint64) uint64 {
 // may have changed.
 func (h *Hart) cycleStillHolds() bool {
 	c := &h.cyc
-	return c.found && h.effects == c.effects && h.pc == c.anchor && h.cycleMemoryHolds() && !h.cycleInterruptible()
+	return c.found && h.effects == c.effects && h.pc == c.anchor && h.cycleWordsHold() && !h.cycleInterruptible()
 }
 
 // cycleInterruptible reports whether an interrupt is pending and enabled
@@ -251,6 +259,62 @@ func (h *Hart) cycleMemoryHolds() bool {
 	for i := range c.nwrites {
 		w := &c.writes[i]
 		if w.lastWrite != w.value || bus.ReadLE(h.ram[w.idx:], int(w.size)) != w.value {
+			return false
+		}
+	}
+	return true
+}
+
+// wordCheck is one aligned 8-byte RAM word a found cycle's logs cover:
+// the bytes of it they cover (mask) must hold want.
+type wordCheck struct {
+	idx        uint64
+	mask, want uint64
+}
+
+// compileWords turns the logs of a cycle just found into wordChecks, one
+// per word however many records fall in it, in RAM order. A found cycle's
+// memory is checked at the start of every Run it stays stopped (millions
+// of times in a long test), and this is what it checks: what the records
+// hold came true at the find, so every record now only says "these bytes
+// hold what they held then".
+func (c *cycleWatch) compileWords(ram []byte) {
+	n := 0
+	add := func(r *memRecord) {
+		shift := (r.idx & 7) * 8
+		c.words8[n] = wordCheck{idx: r.idx &^ 7, mask: sizeMask(r.size) << shift, want: r.value << shift}
+		n++
+	}
+	for i := range c.nreads {
+		add(&c.reads[i])
+	}
+	for i := range c.nwrites {
+		add(&c.writes[i])
+	}
+	checks := c.words8[:n]
+	slices.SortFunc(checks, func(a, b wordCheck) int { return cmp.Compare(a.idx, b.idx) })
+	m := 0
+	for _, w := range checks {
+		if m > 0 && checks[m-1].idx == w.idx {
+			checks[m-1].mask |= w.mask
+			checks[m-1].want |= w.want
+			continue
+		}
+		checks[m] = w
+		m++
+	}
+	c.nwords8 = m
+}
+
+// sizeMask is the mask of an access of size bytes (1 to 8).
+func sizeMask(size uint8) uint64 { return ^uint64(0) >> (64 - 8*uint64(size)) }
+
+// cycleWordsHold reports whether memory still holds what a found cycle's
+// logs say (see compileWords).
+func (h *Hart) cycleWordsHold() bool {
+	c := &h.cyc
+	for _, w := range c.words8[:c.nwords8] {
+		if binary.LittleEndian.Uint64(h.ram[w.idx:])&w.mask != w.want {
 			return false
 		}
 	}
@@ -381,7 +445,7 @@ func (h *Hart) sniffBackEdge(pc uint64, imm int64) bool {
 func (h *Hart) refindCycle() bool {
 	c := &h.cyc
 	if h.priv != c.priv || [32]uint64(h.x[:32]) != c.regs || h.csr != c.csr || h.f != c.f ||
-		h.cycleInterruptible() || !h.cycleMemoryHolds() {
+		h.cycleInterruptible() || !h.cycleWordsHold() {
 		return false
 	}
 	c.sniffing = false
@@ -454,6 +518,7 @@ func (h *Hart) atAnchorAgain() bool {
 		return false
 	}
 	if h.cycleMemoryHolds() {
+		c.compileWords(h.ram)
 		return true
 	}
 	// Memory differs. The first time round may differ from the rest (it
