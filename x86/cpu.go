@@ -107,9 +107,11 @@ type Counters struct {
 
 // CPU is one i386 processor. It is not safe for concurrent use.
 type CPU struct {
-	// r holds EAX..EDI; r[8..15] stay zero so that a decoded "no register"
-	// (noReg) reads as 0 in address arithmetic without a branch.
-	r   [16]uint32
+	// r holds EAX..EDI; r[8..] stay zero so that a decoded "no register"
+	// (noReg) reads as 0 in address arithmetic without a branch. It has
+	// 256 entries so that indexing it with a decoded byte needs neither a
+	// mask nor a bounds check (the fast loop's register numbers are 0..8).
+	r   [256]uint32
 	eip uint32
 
 	// flags holds EFLAGS; its arithmetic bits are stale while lz.op is
@@ -203,7 +205,7 @@ func New(id int, b *bus.Bus, clock Clock) *CPU {
 
 // reset puts every register in its power-on state (real mode).
 func (c *CPU) reset() {
-	c.r = [16]uint32{}
+	c.r = [256]uint32{}
 	c.r[EDX] = 0x600 // family 6
 	c.flags = 2
 	c.lz = lazyFlags{}

@@ -39,107 +39,107 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 		next := eip + uint32(in.len)
 		switch in.op {
 		case opMovRR:
-			r[in.rm&7] = r[in.reg&7]
+			r[in.rm] = r[in.reg]
 		case opLoad32:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
 				if v, ok := c.apicConstRead(a, in.seg); ok {
-					r[in.reg&7] = v
+					r[in.reg] = v
 					break
 				}
 				goto out
 			}
-			r[in.reg&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
+			r[in.reg] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
 		case opStore32:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.w[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
 				goto out
 			}
 			c.effects++
-			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], r[in.reg&7])
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], r[in.reg])
 		case opAddRR:
-			a, b := r[in.rm&7], r[in.reg&7]
-			r[in.rm&7] = a + b
+			a, b := r[in.rm], r[in.reg]
+			r[in.rm] = a + b
 			c.lazy32(lazyAdd, a+b, a, b)
 		case opSubRR:
-			a, b := r[in.rm&7], r[in.reg&7]
-			r[in.rm&7] = a - b
+			a, b := r[in.rm], r[in.reg]
+			r[in.rm] = a - b
 			c.lazy32(lazySub, a-b, a, b)
 		case opCmpRR:
-			a, b := r[in.rm&7], r[in.reg&7]
+			a, b := r[in.rm], r[in.reg]
 			c.lazy32(lazySub, a-b, a, b)
 		case opAndRR:
-			v := r[in.rm&7] & r[in.reg&7]
-			r[in.rm&7] = v
+			v := r[in.rm] & r[in.reg]
+			r[in.rm] = v
 			c.lazy32(lazyLogic, v, 0, 0)
 		case opOrRR:
-			v := r[in.rm&7] | r[in.reg&7]
-			r[in.rm&7] = v
+			v := r[in.rm] | r[in.reg]
+			r[in.rm] = v
 			c.lazy32(lazyLogic, v, 0, 0)
 		case opXorRR:
 			if in.rm == in.reg {
-				r[in.rm&7] = 0
+				r[in.rm] = 0
 				c.flags = c.flags&^arithFlags | FlagZF | FlagPF // as xorZero
 				c.lz.op = lazyNone
 				break
 			}
-			v := r[in.rm&7] ^ r[in.reg&7]
-			r[in.rm&7] = v
+			v := r[in.rm] ^ r[in.reg]
+			r[in.rm] = v
 			c.lazy32(lazyLogic, v, 0, 0)
 		case opTestRR:
-			c.lazy32(lazyLogic, r[in.rm&7]&r[in.reg&7], 0, 0)
+			c.lazy32(lazyLogic, r[in.rm]&r[in.reg], 0, 0)
 		case opAddRI:
-			a := r[in.rm&7]
-			r[in.rm&7] = a + in.imm
+			a := r[in.rm]
+			r[in.rm] = a + in.imm
 			c.lazy32(lazyAdd, a+in.imm, a, in.imm)
 		case opSubRI:
-			a := r[in.rm&7]
-			r[in.rm&7] = a - in.imm
+			a := r[in.rm]
+			r[in.rm] = a - in.imm
 			c.lazy32(lazySub, a-in.imm, a, in.imm)
 		case opCmpRI:
-			a := r[in.rm&7]
+			a := r[in.rm]
 			c.lazy32(lazySub, a-in.imm, a, in.imm)
 		case opAndRI:
-			v := r[in.rm&7] & in.imm
-			r[in.rm&7] = v
+			v := r[in.rm] & in.imm
+			r[in.rm] = v
 			c.lazy32(lazyLogic, v, 0, 0)
 		case opOrRI:
-			v := r[in.rm&7] | in.imm
-			r[in.rm&7] = v
+			v := r[in.rm] | in.imm
+			r[in.rm] = v
 			c.lazy32(lazyLogic, v, 0, 0)
 		case opXorRI:
-			v := r[in.rm&7] ^ in.imm
-			r[in.rm&7] = v
+			v := r[in.rm] ^ in.imm
+			r[in.rm] = v
 			c.lazy32(lazyLogic, v, 0, 0)
 		case opTestRI:
-			c.lazy32(lazyLogic, r[in.rm&7]&in.imm, 0, 0)
+			c.lazy32(lazyLogic, r[in.rm]&in.imm, 0, 0)
 		case opTestRB:
 			c.setLazy(lazyLogic, 1, c.getReg(in.rm, 1)&in.imm, 0, 0)
 		case opMovzxRB:
-			r[in.reg&7] = c.getReg(in.rm, 1)
+			r[in.reg] = c.getReg(in.rm, 1)
 		case opLea32:
-			r[in.reg&7] = in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			r[in.reg] = in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 		case opMovRI:
-			r[in.rm&7] = in.imm
+			r[in.rm] = in.imm
 		case opCmpRM:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
 				goto out
 			}
-			x, y := r[in.reg&7], binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
+			x, y := r[in.reg], binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
 			c.lazy32(lazySub, x-y, x, y)
 		case opLoadZB:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastR {
 				goto out
 			}
-			r[in.reg&7] = uint32(c.ram[e.off+uint64(a&pageMask)])
+			r[in.reg] = uint32(c.ram[e.off+uint64(a&pageMask)])
 		case opStoreI32:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.w[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
 				goto out
@@ -147,7 +147,7 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			c.effects++
 			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(a&pageMask):], in.imm)
 		case opAluMI:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			if in.reg == aluCmp {
 				// Only a read, as the interpreter's aluRM does it.
 				e := &t.r[t.user&1][a>>12&tlbMask]
@@ -169,11 +169,11 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 				c.Stats.LockOther++
 			}
 		case opShiftRI:
-			if v, ok := c.shift(in.reg, r[in.rm&7], in.imm, 4); ok {
-				r[in.rm&7] = v
+			if v, ok := c.shift(in.reg, r[in.rm], in.imm, 4); ok {
+				r[in.rm] = v
 			}
 		case opImulRI:
-			r[in.reg&7] = c.imul2(r[in.rm&7], in.imm, 4)
+			r[in.reg] = c.imul2(r[in.rm], in.imm, 4)
 		case opPush32:
 			sp := r[ESP] - 4
 			e := &t.w[t.user&1][sp>>12&tlbMask]
@@ -181,7 +181,7 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 				goto out
 			}
 			c.effects++
-			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], r[in.rm&7])
+			binary.LittleEndian.PutUint32(c.ram[e.off+uint64(sp&pageMask):], r[in.rm])
 			r[ESP] = sp
 		case opPop32:
 			sp := r[ESP]
@@ -190,7 +190,7 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 				goto out
 			}
 			r[ESP] = sp + 4
-			r[in.rm&7] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
+			r[in.rm] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
 		case opCall32:
 			sp := r[ESP] - 4
 			e := &t.w[t.user&1][sp>>12&tlbMask]
@@ -218,15 +218,15 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			r[EBP] = binary.LittleEndian.Uint32(c.ram[e.off+uint64(sp&pageMask):])
 			r[ESP] = sp + 4
 		case opNotR:
-			r[in.rm&7] = ^r[in.rm&7]
+			r[in.rm] = ^r[in.rm]
 		case opNegR:
-			v := r[in.rm&7]
-			r[in.rm&7] = -v
+			v := r[in.rm]
+			r[in.rm] = -v
 			c.lazy32(lazySub, -v, 0, v)
 		case opImulRR:
-			r[in.reg&7] = c.imul2(r[in.reg&7], r[in.rm&7], 4)
+			r[in.reg] = c.imul2(r[in.reg], r[in.rm], 4)
 		case opStore8:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.w[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastW || c.code[e.off>>12] != 0 {
 				goto out
@@ -253,20 +253,20 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			}
 			c.flags &^= FlagIF
 		case opAluRM32, opCmpMR:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || a&pageMask > pageMask-3 || !c.seg[in.seg&7].fastR {
 				goto out
 			}
 			m := binary.LittleEndian.Uint32(c.ram[e.off+uint64(a&pageMask):])
 			if in.op == opCmpMR {
-				x := r[in.reg&7]
+				x := r[in.reg]
 				c.lazy32(lazySub, m-x, m, x)
 				break
 			}
-			r[in.reg&7] = c.alu(uint8(in.imm), r[in.reg&7], m, 4)
+			r[in.reg] = c.alu(uint8(in.imm), r[in.reg], m, 4)
 		case opTestMB:
-			a := in.disp + r[in.base&15] + r[in.index&15]<<(in.scale&3)
+			a := in.disp + r[in.base] + r[in.index]<<(in.scale&3)
 			e := &t.r[t.user&1][a>>12&tlbMask]
 			if e.tag != t.tag|uint64(a>>12) || !c.seg[in.seg&7].fastR {
 				goto out
