@@ -138,15 +138,27 @@ blocks:
 		var blk []insn
 		if pc>>12 == c.fetchVPN {
 			d := c.fetchPage
-			if e := d.entry[pc&pageMask>>1]; e != 0 {
+			k := pc & pageMask >> 1
+			if e := d.entry[k]; e != 0 {
 				blk = d.code[e>>8 : e>>8+e&0xff]
-			} else if blk = h.formBlock(d, c.fetchBase, pc); blk == nil {
-				// Its second half is on the next page.
-				h.pc, h.steps = pc, start+n
-				if h.decodeSlot(&d.slots[pc&pageMask>>1], c.fetchBase, pc) == nil {
-					goto trapped
+			} else if budget == 1 || h.formBlock(d, c.fetchBase, pc) == nil {
+				// One step (a cycle probe or a tracer stepping through
+				// code, where a block for every pc would fill the arena),
+				// or an instruction whose second half is on the next page.
+				in := &d.slots[k]
+				if in.op == opNone {
+					h.pc, h.steps = pc, start+n
+					if in = h.decodeSlot(in, c.fetchBase, pc); in == nil {
+						goto trapped
+					}
 				}
-				blk = h.scratch[:]
+				if in == &h.scratch[0] {
+					blk = h.scratch[:]
+				} else {
+					blk = d.slots[k : k+1]
+				}
+			} else {
+				continue // formed
 			}
 		} else {
 			h.pc, h.steps = pc, start+n
