@@ -17,9 +17,11 @@ type insn struct {
 	base  uint8 // registers of the effective address; noReg for none
 	index uint8
 	scale uint8 // index shift, 0..3
-	disp  uint32
-	imm   uint32
-	imm2  uint32 // second immediate: far-pointer selector, enter's level
+	// disp is the displacement of a memory operand, or for instructions
+	// without ModRM a second immediate: the far-pointer selector of a far
+	// call or jump, and enter's level.
+	disp uint32
+	imm  uint32
 }
 
 const (
@@ -293,13 +295,13 @@ opcode:
 		if !need(1) {
 			return tooShort(b, in)
 		}
-		in.imm2 = uint32(b[p])
+		in.disp = uint32(b[p])
 		p++
 	case immFar:
 		if !need(2) {
 			return tooShort(b, in)
 		}
-		in.imm2 = le(b[p:], 2)
+		in.disp = le(b[p:], 2)
 		p += 2
 	}
 	if segOver >= 0 {

@@ -253,7 +253,7 @@ func (c *CPU) loop(end uint64) {
 			}
 		case 0x9A:
 			c.saveESP()
-			c.farCall(uint16(in.imm2), in.imm, size, next)
+			c.farCall(uint16(in.disp), in.imm, size, next)
 			next = c.eip
 		case 0x9B: // wait
 			if c.cr0&(cr0MP|cr0TS) == cr0MP|cr0TS {
@@ -330,7 +330,7 @@ func (c *CPU) loop(end uint64) {
 			c.writeRM(in, size, in.imm)
 		case 0xC8:
 			c.saveESP()
-			c.enter(size, in.imm&0xFFFF, in.imm2&31)
+			c.enter(size, in.imm&0xFFFF, in.disp&31)
 		case 0xC9:
 			c.leave(size)
 		case 0xCA:
@@ -431,7 +431,7 @@ func (c *CPU) loop(end uint64) {
 			if size == 2 {
 				off &= 0xFFFF
 			}
-			c.farJump(uint16(in.imm2), off)
+			c.farJump(uint16(in.disp), off)
 			next = c.eip
 		case 0xEC, 0xED:
 			sz := size

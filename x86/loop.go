@@ -27,7 +27,7 @@ import (
 // loop can make one deliverable: RAM stores do not reach devices). Taken
 // jumps go through the spin watch, as in the interpreter.
 
-// Idiom classes, cached in the back edge's decoded insn (imm2, which jcc
+// Idiom classes, cached in the back edge's decoded insn (disp, which jcc
 // does not use).
 const (
 	loopUnknown = iota
@@ -50,7 +50,7 @@ const (
 // Every taken jump goes through the spin watch as in the interpreter, so a
 // loop that waits on memory is still found to spin.
 func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
-	if jcc.imm2 == loopNone || c.loopsOff || c.cyc.probing || c.intr && c.flags&FlagIF != 0 {
+	if jcc.disp == loopNone || c.loopsOff || c.cyc.probing || c.intr && c.flags&FlagIF != 0 {
 		return loopNotRun
 	}
 	ic := &c.icache
@@ -62,13 +62,13 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	sh := &c.loopShapes[uint32(d^d>>5)&(loopShapes-1)]
 	if sh.jcc != jcc || sh.eip0 != ic.fetchEIP0 || sh.gen != ic.gen {
 		if !c.loopShape(sh, jcc, target, d, dt) {
-			jcc.imm2 = loopNone
+			jcc.disp = loopNone
 			return loopNotRun
 		}
 	}
 	n, last := sh.n, sh.last
 	body, eips, tgt, cc, to := &sh.body, &sh.eips, &sh.tgt, &sh.cc, &sh.to
-	jcc.imm2 = loopYes
+	jcc.disp = loopYes
 	c.loopRuns++
 	// Nothing below reads c.steps: it is kept here and stored on the way
 	// out. The jcc that brought us here counts.
