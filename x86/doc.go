@@ -19,12 +19,17 @@
 // and user) holding the RAM offset of each linear page; a write entry
 // exists only once the page's D bit is set. A flush bumps a generation
 // number. Arithmetic flags are computed lazily from the last operation.
-// The commonest 32-bit forms (mov, movzx, reg-reg, reg-imm and
-// memory-imm ALU ops, shifts by an immediate, push/pop, call/ret, leave,
-// jcc and jmp) get opcodes of their own after decoding, so they dispatch
-// once with no tests of ModRM or operand size; the TLB hits of their
-// loads, stores and stack accesses are written out in the loop. A fuzz
-// target runs every byte stream both ways and compares.
+// The commonest 32-bit forms (mov, movzx, reg-reg, reg-imm, reg-mem and
+// memory-imm ALU ops, shifts, not/neg, imul, push/pop, pushf, call/ret,
+// leave, cli, nop, jcc and jmp) get opcodes of their own after decoding,
+// so they dispatch once with no tests of ModRM or operand size. Runs of
+// them execute in a small loop of their own (fast.go) that keeps EIP,
+// the step count and the fetch page in locals, checks for no interrupt
+// between them (none of them can make one deliverable) and writes out
+// the TLB hits of their loads, stores and stack accesses; an instruction
+// that misses, or is not specialized, goes back to the interpreter before
+// it does anything. A fuzz target runs every byte stream both ways and
+// compares.
 // rep movs and rep stos copy or fill whole page runs at once, and short
 // loops of plain moves, adds and compares (gcc's memset and memmove) run
 // from a list of their operations once their back edge is taken
