@@ -293,10 +293,16 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 				// A back edge: the spin watch and loop idioms, as in the
 				// interpreter, which see c.eip and c.steps.
 				c.eip, c.steps = eip, steps
-				if eip-tg <= spinReach && c.watchBackEdge(eip) {
-					return fastStop
+				if eip-tg <= spinReach {
+					// watchBackEdge's first test, written out: a loop
+					// that had an effect since its last back edge.
+					if w := &c.spin; w.eip != eip || w.effects != c.effects {
+						w.eip, w.effects, w.visits = eip, c.effects, 0
+					} else if c.watchBackEdge(eip) {
+						return fastStop
+					}
 				}
-				if tg < eip {
+				if tg < eip && in.disp != loopNone {
 					switch c.loopIdiom(in, tg, end) {
 					case loopRan:
 						return fastRan
@@ -310,7 +316,9 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 			tg := next + in.imm
 			if eip-tg <= spinReach {
 				c.eip, c.steps = eip, steps
-				if c.watchBackEdge(eip) {
+				if w := &c.spin; w.eip != eip || w.effects != c.effects {
+					w.eip, w.effects, w.visits = eip, c.effects, 0 // as watchBackEdge
+				} else if c.watchBackEdge(eip) {
 					return fastStop
 				}
 			}
