@@ -169,8 +169,24 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 				c.Stats.LockOther++
 			}
 		case opShiftRI:
-			if v, ok := c.shift(in.reg, r[in.rm], in.imm, 4); ok {
-				r[in.rm] = v
+			// shift's shl, shr and sar for 32 bits, written out.
+			v, n := r[in.rm], in.imm&31
+			switch {
+			case n == 0:
+			case in.reg == 4 || in.reg == 6:
+				r[in.rm] = v << n
+				c.lazy32(lazyShl, v<<n, v<<(n-1), 0)
+			case in.reg == 5:
+				r[in.rm] = v >> n
+				c.lazy32(lazyShr, v>>n, v>>(n-1), 0)
+			case in.reg == 7:
+				sv := int32(v)
+				r[in.rm] = uint32(sv >> n)
+				c.lazy32(lazyShr, uint32(sv>>n), uint32(sv>>(n-1)), 0)
+			default:
+				if v, ok := c.shift(in.reg, v, n, 4); ok {
+					r[in.rm] = v
+				}
 			}
 		case opImulRI:
 			r[in.reg] = c.imul2(r[in.rm], in.imm, 4)
@@ -283,6 +299,11 @@ func (c *CPU) runFast(in *insn, end uint64) int {
 					k = b2u(l.res == 0)<<1 | b2u(int32(l.res) < 0)<<2
 				}
 				if condTable[cc]>>k&1 == 0 {
+					break
+				}
+			} else if cc&^1 == 4 && l.op != lazyNone {
+				// je, jne: ZF is whether the (masked) result is 0.
+				if (l.res == 0) == (cc&1 != 0) {
 					break
 				}
 			} else if !c.cond(cc) {
