@@ -21,32 +21,35 @@ func asmJAL(rd int, off int32) uint32 {
 	return (u>>20&1)<<31 | (u>>1&0x3FF)<<21 | (u>>11&1)<<20 | (u>>12&0xFF)<<12 | uint32(rd)<<7 | 0x6F
 }
 
-// asmBNE encodes bne rs1, rs2, off.
-func asmBNE(rs1, rs2 int, off int32) uint32 {
+// asmBranch encodes a conditional branch with funct3 f3: rs1, rs2, off.
+func asmBranch(f3 uint32, rs1, rs2 int, off int32) uint32 {
 	u := uint32(off)
-	return (u>>12&1)<<31 | (u>>5&0x3F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | 1<<12 |
+	return (u>>12&1)<<31 | (u>>5&0x3F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | f3<<12 |
 		(u>>1&0xF)<<8 | (u>>11&1)<<7 | 0x63
 }
+
+func asmBNE(rs1, rs2 int, off int32) uint32  { return asmBranch(1, rs1, rs2, off) }
+func asmBLTU(rs1, rs2 int, off int32) uint32 { return asmBranch(6, rs1, rs2, off) }
+func asmBGEU(rs1, rs2 int, off int32) uint32 { return asmBranch(7, rs1, rs2, off) }
 
 func asmLW(rd, rs1 int, imm int32) uint32 { return encI(0x03, 2, rd, rs1, imm) }
 func asmSRET() uint32                     { return 0x10200073 }
 func asmFENCE() uint32                    { return 0x0330000F } // fence rw,rw
 
-// asmSW encodes sw rs2, imm(rs1).
-func asmSW(rs2, rs1 int, imm int32) uint32 {
+// asmStore encodes a store of funct3 f3 (0 sb ... 3 sd): rs2, imm(rs1).
+func asmStore(f3 uint32, rs2, rs1 int, imm int32) uint32 {
 	u := uint32(imm)
-	return (u>>5&0x7F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | 2<<12 | (u&0x1F)<<7 | 0x23
+	return (u>>5&0x7F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | f3<<12 | (u&0x1F)<<7 | 0x23
 }
+
+func asmSW(rs2, rs1 int, imm int32) uint32 { return asmStore(2, rs2, rs1, imm) }
+func asmSD(rs2, rs1 int, imm int32) uint32 { return asmStore(3, rs2, rs1, imm) }
 
 // asmAMOW encodes a word AMO (funct5 0 = amoadd, 1 = amoswap): rd, rs2, (rs1).
 func asmAMOW(funct5 uint32, rd, rs2, rs1 int) uint32 {
 	return funct5<<27 | uint32(rs2)<<20 | uint32(rs1)<<15 | 2<<12 | uint32(rd)<<7 | 0x2F
 }
 
-// asmSB encodes sb rs2, imm(rs1).
-func asmSB(rs2, rs1 int, imm int32) uint32 {
-	u := uint32(imm)
-	return (u>>5&0x7F)<<25 | uint32(rs2)<<20 | uint32(rs1)<<15 | (u&0x1F)<<7 | 0x23
-}
+func asmSB(rs2, rs1 int, imm int32) uint32 { return asmStore(0, rs2, rs1, imm) }
 
 func asmLBU(rd, rs1 int, imm int32) uint32 { return encI(0x03, 4, rd, rs1, imm) }

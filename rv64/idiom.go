@@ -5,6 +5,8 @@ import "github.com/xv6emu/xv6emu/bus"
 // Loop idioms. Kernels built with gcc -O fill and copy memory one byte at a
 // time: MIT xv6's memset is `sb v,0(p); addi p,p,1; bne p,end` and its
 // memmove `addi s,s,1; addi d,d,1; lbu t,-1(s); sb t,-1(d); bne s,end`.
+// A memset that stores words (ours: `sd v,-8(p); addi p,p,8; bgeu end,p`)
+// is a fill loop too, closed by bne, bltu or bgeu.
 // kinit's junk fill, kalloc, fork's page copies and exec spend most of
 // their instructions there. When such a loop's back edge is taken, the
 // hart runs the iterations that remain on the same RAM pages in one go,
@@ -20,10 +22,11 @@ import "github.com/xv6emu/xv6emu/bus"
 
 // Idiom kinds, cached in the back edge's decoded insn (insn.idiom).
 const (
-	idiomUnknown uint8 = iota // not looked at yet
-	idiomNone                 // not a loop this file knows
-	idiomFill                 // sb v,0(p); addi p,p,1; bne p,end
-	idiomCopy                 // addi s,s,1; addi d,d,1; lbu t,-1(s); sb t,-1(d); bne s,end
+	idiomUnknown   uint8 = iota // not looked at yet
+	idiomNone                   // not a loop this file knows
+	idiomFill                   // sb v,0(p); addi p,p,1; bne p,end
+	idiomCopy                   // addi s,s,1; addi d,d,1; lbu t,-1(s); sb t,-1(d); bne s,end
+	idiomFillWords              // s[bhwd] v,o(p); addi p,p,size; bne/bltu/bgeu on p and end (o is 0 or -size)
 )
 
 // Instructions per iteration of each idiom.
@@ -32,9 +35,9 @@ const (
 	copyLen = 5
 )
 
-// classifyIdiom looks at the loop a taken BNE at pc closes and caches what
-// kind it is in the BNE's slot. The loop body must be on the fetch page
-// and decoded (it has just run).
+// classifyIdiom looks at the loop a taken branch at pc (BNE, BLTU or
+// BGEU) closes and caches what kind it is in the branch's slot. The loop
+// body must be on the fetch page and decoded (it has just run).
 func (h *Hart) classifyIdiom(in *insn, pc uint64) {
 	in.idiom = idiomNone
 	c := &h.icache
@@ -58,13 +61,21 @@ func (h *Hart) classifyIdiom(in *insn, pc uint64) {
 	}
 	switch n {
 	case fillLen - 1:
-		sb, inc := body[0], body[1]
-		p := sb.rs1
-		if sb.op == opSB && sb.imm == 0 && sb.rs2 != p &&
-			isIncrement(inc, p) && closesOn(in, p) {
+		st, inc := body[0], body[1]
+		p := st.rs1
+		if st.op < opSB || st.op > opSD || st.rs2 == p || !isAdd(inc, p, int32(storeSize(st))) {
+			return
+		}
+		switch {
+		case in.op == opBNE && st.op == opSB && st.imm == 0 && closesOn(in, p):
 			in.idiom = idiomFill
+		case (st.imm == 0 || st.imm == -int32(storeSize(st))) && fillBound(in, p) != noBound:
+			in.idiom = idiomFillWords
 		}
 	case copyLen - 1:
+		if in.op != opBNE {
+			return
+		}
 		i1, i2, lb, sb := body[0], body[1], body[2], body[3]
 		s, d, t := lb.rs1, sb.rs1, lb.rd
 		if lb.op == opLBU && lb.imm == -1 && sb.op == opSB && sb.imm == -1 && sb.rs2 == t &&
@@ -85,8 +96,54 @@ func sumLen(body []*insn) uint64 {
 }
 
 // isIncrement reports whether in is `addi r,r,1`.
-func isIncrement(in *insn, r uint8) bool {
-	return in.op == opADDI && in.rd == r && in.rs1 == r && in.imm == 1
+func isIncrement(in *insn, r uint8) bool { return isAdd(in, r, 1) }
+
+// isAdd reports whether in is `addi r,r,k`.
+func isAdd(in *insn, r uint8, k int32) bool {
+	return in.op == opADDI && in.rd == r && in.rs1 == r && in.imm == k
+}
+
+// storeSize is the width in bytes of a store (opSB to opSD).
+func storeSize(st *insn) uint64 { return 1 << (st.op - opSB) }
+
+// noBound is fillBound's answer for a branch that does not bound a fill.
+const noBound = 0xff
+
+// fillBound returns the register a fill loop's back edge compares its
+// pointer p with, if it loops while p != end (bne), p < end (bltu) or
+// end >= p (bgeu), unsigned.
+func fillBound(br *insn, p uint8) uint8 {
+	switch {
+	case br.op == opBNE && closesOn(br, p):
+		return otherOperand(br, p)
+	case br.op == opBLTU && br.rs1 == p && br.rs2 != p:
+		return br.rs2
+	case br.op == opBGEU && br.rs2 == p && br.rs1 != p:
+		return br.rs1
+	}
+	return noBound
+}
+
+// fillTrips is how many more iterations a fill loop whose pointer is p,
+// bound end, closed by br, runs from its taken back edge: the last one is
+// the one whose back edge falls through. It is 0 where the loop would not
+// end within the address space in whole steps (the interpreter runs it).
+func fillTrips(br *insn, p, end, size uint64) uint64 {
+	switch br.op {
+	case opBNE: // taken: p != end
+		if d := end - p; d%size == 0 && d>>62 == 0 {
+			return d / size
+		}
+	case opBLTU: // taken: p < end
+		if end-p <= ^uint64(0)-size {
+			return (end - p + size - 1) / size
+		}
+	case opBGEU: // taken: p <= end; it falls through once p > end
+		if end <= ^uint64(0)-size {
+			return (end-p)/size + 1
+		}
+	}
+	return 0
 }
 
 // closesOn reports whether the BNE compares register r with another one.
@@ -122,6 +179,25 @@ func (h *Hart) runIdiom(bne *insn, pc, left uint64) (insns uint64, ended bool) {
 		}
 		h.x[p] = a + m
 		insns, ended = m*fillLen, m == end-a
+	case idiomFillWords:
+		st := first
+		p, size := st.rs1, storeSize(st)
+		trips := fillTrips(bne, h.x[p], h.x[fillBound(bne, p)], size)
+		a := h.x[p] + uint64(int64(st.imm))
+		i, ok := h.tlb.store.Lookup(a)
+		if !ok || h.code[i>>12] != 0 || a%size != 0 {
+			return 0, false
+		}
+		m := min(trips, (bus.PageSize-a&pageMask)/size, left/fillLen)
+		if m == 0 {
+			return 0, false
+		}
+		v := h.x[st.rs2]
+		for k := range m {
+			bus.WriteLE(h.ram[i+k*size:], int(size), v)
+		}
+		h.x[p] += m * size
+		insns, ended = m*fillLen, m == trips
 	case idiomCopy:
 		at += uint64(first.len)
 		at += uint64(slots[at&pageMask>>1].len)

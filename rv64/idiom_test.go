@@ -135,3 +135,55 @@ func TestBackEdgeInDeviceCode(t *testing.T) {
 	assert.Equal(t, uint64(100), h.Run(100))
 	assert.Equal(t, uint64(0x10000000), h.PC())
 }
+
+// Word fills as gcc -O2 emits them for our memset (`sd v,-8(p); addi
+// p,p,8; bgeu end,p`) and their kin: each must end as the loop run an
+// instruction at a time does, whatever the bound, across page ends, and
+// in Runs that end mid-loop.
+func TestWordFillLoopsRunInOneGo(t *testing.T) {
+	tests := []struct {
+		name       string
+		prog       []uint32
+		start, end uint64 // offsets from testBase for p and the bound
+	}{
+		{"sd, -8, bgeu", []uint32{asmSD(a1, a5, -8), asmADDI(a5, a5, 8), asmBGEU(a4, a5, -8), asmWFI()}, 0x8008, 0x8000 + 6000},
+		{"sd, -8, bgeu, end on the last word", []uint32{asmSD(a1, a5, -8), asmADDI(a5, a5, 8), asmBGEU(a4, a5, -8), asmWFI()}, 0x8008, 0x8000 + 6000 - 8},
+		{"sw, 0, bltu, end not a whole word on", []uint32{asmSW(a1, a5, 0), asmADDI(a5, a5, 4), asmBLTU(a5, a4, -8), asmWFI()}, 0x7f00, 0x7f00 + 5003},
+		{"sd, 0, bne", []uint32{asmSD(a1, a5, 0), asmADDI(a5, a5, 8), asmBNE(a4, a5, -8), asmWFI()}, 0x8000, 0x8000 + 8*700},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, chunk := range []uint64{1 << 20, 4096, 7} {
+				h := runBoth(t, tc.prog, chunk, func(h *Hart) {
+					h.SetReg(a5, testBase+tc.start)
+					h.SetReg(a4, testBase+tc.end)
+					h.SetReg(a1, 0x0123456789ABCDEF)
+				})
+				assert.Equal(t, idiomFillWords, slotAt(h, 8).idiom)
+			}
+		})
+	}
+
+}
+
+// fillTrips counts the iterations left from a taken back edge, or says 0
+// where the loop does not end in whole steps before the address wraps.
+func TestFillTrips(t *testing.T) {
+	bne, bltu, bgeu := &insn{op: opBNE}, &insn{op: opBLTU}, &insn{op: opBGEU}
+	for _, tc := range []struct {
+		br           *insn
+		p, end, size uint64
+		want         uint64
+	}{
+		{bne, 0x1000, 0x1040, 8, 8},
+		{bne, 0x1000, 0x1044, 8, 0}, // steps over the end
+		{bltu, 0x1000, 0x1041, 8, 9},
+		{bltu, 0x1000, 0x1040, 8, 8},
+		{bgeu, 0x1000, 0x1040, 8, 9}, // stores until p passes end
+		{bgeu, 0x1000, 0x1047, 8, 9},
+		{bgeu, 0x1000, 0x1000, 8, 1},
+		{bgeu, 0x1000, ^uint64(0) - 3, 8, 0}, // p wraps before it passes end
+	} {
+		assert.Equal(t, tc.want, fillTrips(tc.br, tc.p, tc.end, tc.size), "%v p %#x end %#x", tc.br.op, tc.p, tc.end)
+	}
+}

@@ -157,7 +157,7 @@ type insn struct {
 	rd, rs1, rs2 uint8
 	len          uint8 // instruction length: 2 or 4
 	size         uint8
-	idiom        uint8 // for a BNE: the loop it closes (see idiom.go)
+	idiom        uint8 // for a BNE, BLTU or BGEU: the loop it closes (see idiom.go)
 	fpr          uint8 // FP: rs3<<3 | rounding mode field
 	imm          int32
 	raw          uint32 // instruction bits, for mtval and tracing

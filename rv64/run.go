@@ -250,6 +250,13 @@ blocks:
 			case opBLTU:
 				if x[in.rs1] < x[in.rs2] {
 					npc = pc + uint64(in.imm)
+					if in.idiom != idiomNone {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						if h.idiomBranch(in, budget-n-uint64(i)-1) {
+							return true
+						}
+						goto retiredSlow
+					}
 					if h.pureBackEdge(pc, int64(in.imm)) {
 						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
 						goto backEdge
@@ -260,6 +267,13 @@ blocks:
 			case opBGEU:
 				if x[in.rs1] >= x[in.rs2] {
 					npc = pc + uint64(in.imm)
+					if in.idiom != idiomNone {
+						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+						if h.idiomBranch(in, budget-n-uint64(i)-1) {
+							return true
+						}
+						goto retiredSlow
+					}
 					if h.pureBackEdge(pc, int64(in.imm)) {
 						h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
 						goto backEdge
@@ -558,7 +572,7 @@ blocks:
 // retires), and take no pointer to interpret's locals, which then stay in
 // registers.
 
-// loopIdiom runs, at a taken BNE at h.pc, the loop idiom it closes, if
+// loopIdiom runs, at a taken BNE, BLTU or BGEU at h.pc, the loop idiom it closes, if
 // any, with at most left instructions after this one. It reports whether
 // one ran: h.steps then counts its instructions, and h.next is the
 // fall-through if the loop ended.
@@ -595,6 +609,15 @@ func (h *Hart) idiomBNE(in *insn, left uint64) (stop bool) {
 		return false
 	}
 	return h.pureBackEdge(h.pc, int64(in.imm)) && h.bneBackEdge(in, left)
+}
+
+// idiomBranch is idiomBNE for the other branches that may close a loop
+// idiom (BLTU, BGEU), whose back edges have no tallying spins to skip.
+func (h *Hart) idiomBranch(in *insn, left uint64) (stop bool) {
+	if h.loopIdiom(in, left) {
+		return false
+	}
+	return h.pureBackEdge(h.pc, int64(in.imm)) && h.stuckInLoop(h.pc, int64(in.imm))
 }
 
 // bneBackEdge is backEdge for a BNE: after spin detection, a tallying
