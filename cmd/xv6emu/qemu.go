@@ -54,6 +54,8 @@ as in QEMU's -help, which Makefiles grep for '^-gdb'):
 -no-reboot            accepted (the guest never reboots)
 -monitor DEV          ignored, with a note on stderr
 -d ITEMS              ignored, with a note on stderr
+-version              the QEMU version whose virt and pc boards this one
+                      matches (7.2), as QEMU prints it
 Any other option is an error.
 
 QEMU's semantics win over xv6emu's usual ones here: disk writes go to the
@@ -83,6 +85,11 @@ func init() {
 	rootCmd.AddCommand(cmd)
 }
 
+// qemuVersion is what -version prints: the first line in QEMU's form,
+// since Makefiles parse it (MIT's 2025 tree requires 7.2 or later), with
+// the release whose boards this one was checked against.
+const qemuVersion = "QEMU emulator version 7.2.0 (xv6emu drop-in)\n"
+
 // errQuiet is returned when the error was already printed.
 var errQuiet = fmt.Errorf("qemu: failed")
 
@@ -104,6 +111,10 @@ func qemuMain(name string, args []string) int {
 	}
 	if o.help {
 		fmt.Fprint(os.Stdout, qemuHelp)
+		return 0
+	}
+	if o.version {
+		fmt.Fprint(os.Stdout, qemuVersion)
 		return 0
 	}
 	for _, n := range o.notes {

@@ -26,6 +26,7 @@ type qemuOptions struct {
 	icount   bool
 	notes    []string // ignored flags, for stderr
 	help     bool
+	version  bool // -version: MIT's 2025 Makefile checks it is at least 7.2
 }
 
 type qemuDrive struct {
@@ -54,6 +55,9 @@ func parseQEMUArgs(system string, args []string) (*qemuOptions, error) {
 		switch name {
 		case "-h", "-help":
 			o.help = true
+			continue
+		case "-version":
+			o.version = true
 			continue
 		case "-nographic", "-no-reboot", "-no-shutdown":
 			continue

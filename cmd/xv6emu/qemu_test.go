@@ -116,6 +116,11 @@ func TestQEMUUnknownFlagAndHelp(t *testing.T) {
 	assert.Contains(t, string(out), "unless -snapshot")
 	assert.Contains(t, string(out), "-icount")
 	assert.Regexp(t, `(?m)^-gdb`, string(out), "xv6 Makefiles test '$(QEMU) -help | grep -q ^-gdb'")
+
+	// MIT's 2025 Makefile: QEMU_VERSION := $(shell $(QEMU) --version | head -n 1 | sed ...).
+	out, err = exec.Command(shim, "--version").Output()
+	require.NoError(t, err)
+	assert.Regexp(t, `^QEMU emulator version 7\.2\.0 `, string(out))
 }
 
 // freePort returns a TCP port nobody listens on right now.
