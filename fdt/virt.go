@@ -51,7 +51,9 @@ type VirtConfig struct {
 // VirtTree returns the device tree of a virt board: the same nodes,
 // compatible strings, addresses and interrupt wiring as QEMU's, minus the
 // devices this emulator does not have (PCI, flash, fw-cfg, RTC, PMU) and
-// minus QEMU's random rng-seed, which would break determinism.
+// minus QEMU's random rng-seed, which would break determinism. (The board
+// does answer PCIe configuration reads, for kernels that probe the window
+// without reading the tree: see package pcihost.)
 func VirtTree(cfg VirtConfig) (*Tree, error) {
 	if cfg.Harts < 1 {
 		return nil, fmt.Errorf("fdt: virt board needs at least one hart, not %d", cfg.Harts)

@@ -12,6 +12,7 @@ import (
 	"github.com/xv6emu/xv6emu/disk"
 	"github.com/xv6emu/xv6emu/fdt"
 	"github.com/xv6emu/xv6emu/machine/elfload"
+	"github.com/xv6emu/xv6emu/pcihost"
 	"github.com/xv6emu/xv6emu/plic"
 	"github.com/xv6emu/xv6emu/poweroff"
 	"github.com/xv6emu/xv6emu/rv64"
@@ -30,6 +31,7 @@ const (
 	UARTSize     = 0x100
 	VirtioBase   = 0x1000_1000
 	VirtioSize   = 0x1000
+	PCIeECAMBase = 0x3000_0000 // the PCIe host bridge's configuration window (pcihost)
 	RAMBase      = 0x8000_0000
 
 	UARTIRQ   = 10
@@ -222,6 +224,7 @@ func (m *Machine) wire() error {
 		{CLINTBase, CLINTSize, m.clint, "clint"},
 		{PLICBase, m.plic.Size(), m.plic, "plic"},
 		{UARTBase, UARTSize, m.uart, "uart0"},
+		{PCIeECAMBase, pcihost.Window, pcihost.Bridge{}, "pcie-ecam"},
 	}
 	if m.cfg.Disk != nil {
 		irq := &bus.IRQ{}
