@@ -7,8 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/xv6emu/xv6emu/bus"
 )
 
 // The interpreter runs blocks (see dpage). A Run of one instruction trims
@@ -17,33 +15,9 @@ import (
 // afresh, at its own pc. These tests hold a hart that runs long Runs to
 // one stepped that way, on the same guest.
 
-// blockHart builds a hart from fuzz input as fuzzExecute does: the first
-// 32 bytes choose privilege, satp, mstatus, trap vectors and registers,
-// the rest fills RAM.
+// blockHart builds a hart from fuzz input as FuzzExecute does.
 func blockHart(data []byte) *Hart {
-	const ramSize = 1 << 16
-	b := bus.New(testBase, ramSize)
-	b.Map(0x10000000, 0x100, &echoDevice{}, "echo")
-	h := New(0, b, &fakeClock{})
-	h.Reset(testBase)
-	var hdr [32]byte
-	n := copy(hdr[:], data)
-	copy(b.RAM, data[n:])
-	cfg := binary.LittleEndian.Uint64(hdr[0:])
-	h.setPriv([4]uint8{PrivU, PrivS, PrivM, PrivM}[cfg&3])
-	if cfg&4 != 0 {
-		h.writeCSR(csrSatp, 8<<60|(testBase>>12+cfg>>8&0xF))
-	}
-	h.writeCSR(csrMstatus, binary.LittleEndian.Uint64(hdr[8:]))
-	h.writeCSR(csrMtvec, testBase+uint64(hdr[16])*4)
-	h.writeCSR(csrStvec, testBase+uint64(hdr[17])*4)
-	h.writeCSR(csrMedeleg, uint64(binary.LittleEndian.Uint16(hdr[18:])))
-	h.writeCSR(csrMideleg, uint64(hdr[20]))
-	h.writeCSR(csrMie, uint64(binary.LittleEndian.Uint16(hdr[21:])))
-	for i := 1; i < 32; i++ {
-		h.x[i] = testBase + uint64(hdr[24+i%8])*8 + uint64(i)
-	}
-	h.x[5] = 0x10000000
+	h := fuzzHart(data)
 	// Cycle probes log accesses and stop where they find a cycle; spins
 	// stop a long Run early too (the stepped hart then catches up to the
 	// same count). Probing is no part of what is compared here.

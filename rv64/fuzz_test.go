@@ -40,6 +40,24 @@ func FuzzExecute(f *testing.F) {
 
 // fuzzExecute is FuzzExecute's body.
 func fuzzExecute(t *testing.T, data []byte) {
+	h := fuzzHart(data)
+	var hdr [32]byte
+	copy(hdr[:], data)
+	h.Run(2000)
+	checkSpin(t, h)
+	h.SetInterrupt(IntMEI, hdr[24]&1 != 0)
+	h.SetInterrupt(IntMTI, hdr[24]&2 != 0)
+	h.Run(2000)
+	checkSpin(t, h)
+	if h.icache.fetchPage == nil && h.icache.fetchVPN != noPage {
+		t.Fatal("fetch page state inconsistent")
+	}
+}
+
+// fuzzHart builds a hart from fuzz input: the first 32 bytes choose
+// privilege, satp, mstatus, trap vectors, delegation, mie, menvcfg and
+// registers, the rest fills RAM.
+func fuzzHart(data []byte) *Hart {
 	const ramSize = 1 << 16
 	b := bus.New(testBase, ramSize)
 	b.Map(0x10000000, 0x100, &echoDevice{}, "echo")
@@ -65,15 +83,7 @@ func fuzzExecute(t *testing.T, data []byte) {
 		h.x[i] = testBase + uint64(hdr[24+i%8])*8 + uint64(i)
 	}
 	h.x[5] = 0x10000000 // a register pointing at the device
-	h.Run(2000)
-	checkSpin(t, h)
-	h.SetInterrupt(IntMEI, hdr[24]&1 != 0)
-	h.SetInterrupt(IntMTI, hdr[24]&2 != 0)
-	h.Run(2000)
-	checkSpin(t, h)
-	if h.icache.fetchPage == nil && h.icache.fetchVPN != noPage {
-		t.Fatal("fetch page state inconsistent")
-	}
+	return h
 }
 
 // checkSpin checks, when the last Run reported a spin (or a cycle), that
