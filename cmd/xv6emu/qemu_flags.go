@@ -79,6 +79,10 @@ func parseQEMUArgs(system string, args []string) (*qemuOptions, error) {
 			continue
 		}
 		if !qemuValueFlags[name] {
+			if name == "-netdev" || name == "-nic" || name == "-net" {
+				// MIT's net lab: say what is missing, not just which flag.
+				return nil, fmt.Errorf("unsupported option %s: xv6emu has no network device (e1000); run this lab on QEMU", flag)
+			}
 			return nil, fmt.Errorf("unsupported option %s", flag)
 		}
 		if v, err = value(); err != nil {

@@ -111,6 +111,14 @@ func TestQEMUUnknownFlagAndHelp(t *testing.T) {
 	assert.Equal(t, "qemu-system-riscv64: unsupported option -frobnicate\n", stderr.String())
 	assert.Empty(t, stdout.String())
 
+	// MIT's 2024 net lab asks for an e1000 behind a user-mode netdev.
+	stderr.Reset()
+	cmd = exec.Command(shim, "-machine", "virt", "-netdev", "user,id=net0", "-device", "e1000,netdev=net0,bus=pcie.0")
+	cmd.Stderr = &stderr
+	require.ErrorAs(t, cmd.Run(), &ee)
+	assert.Equal(t, 1, ee.ExitCode())
+	assert.Contains(t, stderr.String(), "no network device (e1000)")
+
 	out, err := exec.Command(shim, "--help").Output()
 	require.NoError(t, err)
 	assert.Contains(t, string(out), "unless -snapshot")
