@@ -278,7 +278,7 @@ type wordCheck struct {
 // of times in a long test), and this is what it checks: what the records
 // hold came true at the find, so every record now only says "these bytes
 // hold what they held then".
-func (c *cycleWatch) compileWords(ram []byte) {
+func (c *cycleWatch) compileWords() {
 	n := 0
 	add := func(r *memRecord) {
 		shift := (r.idx & 7) * 8
@@ -518,7 +518,7 @@ func (h *Hart) atAnchorAgain() bool {
 		return false
 	}
 	if h.cycleMemoryHolds() {
-		c.compileWords(h.ram)
+		c.compileWords()
 		return true
 	}
 	// Memory differs. The first time round may differ from the rest (it

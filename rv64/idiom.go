@@ -22,11 +22,10 @@ import "github.com/xv6emu/xv6emu/bus"
 
 // Idiom kinds, cached in the back edge's decoded insn (insn.idiom).
 const (
-	idiomUnknown   uint8 = iota // not looked at yet
-	idiomNone                   // not a loop this file knows
-	idiomFill                   // sb v,0(p); addi p,p,1; bne p,end
-	idiomCopy                   // addi s,s,1; addi d,d,1; lbu t,-1(s); sb t,-1(d); bne s,end
-	idiomFillWords              // s[bhwd] v,o(p); addi p,p,size; bne/bltu/bgeu on p and end (o is 0 or -size)
+	idiomUnknown uint8 = iota // not looked at yet
+	idiomNone                 // not a loop this file knows
+	idiomFill                 // s[bhwd] v,o(p); addi p,p,size; bne/bltu/bgeu on p and end (o is 0 or -size)
+	idiomCopy                 // addi s,s,1; addi d,d,1; lbu t,-1(s); sb t,-1(d); bne s,end
 )
 
 // Instructions per iteration of each idiom.
@@ -63,14 +62,12 @@ func (h *Hart) classifyIdiom(in *insn, pc uint64) {
 	case fillLen - 1:
 		st, inc := body[0], body[1]
 		p := st.rs1
-		if st.op < opSB || st.op > opSD || st.rs2 == p || !isAdd(inc, p, int32(storeSize(st))) {
+		if st.op < opSB || st.op > opSD {
 			return
 		}
-		switch {
-		case in.op == opBNE && st.op == opSB && st.imm == 0 && closesOn(in, p):
+		size := int32(storeSize(st))
+		if st.rs2 != p && isAdd(inc, p, size) && (st.imm == 0 || st.imm == -size) && fillBound(in, p) != noBound {
 			in.idiom = idiomFill
-		case (st.imm == 0 || st.imm == -int32(storeSize(st))) && fillBound(in, p) != noBound:
-			in.idiom = idiomFillWords
 		}
 	case copyLen - 1:
 		if in.op != opBNE {
@@ -161,25 +158,6 @@ func (h *Hart) runIdiom(bne *insn, pc, left uint64) (insns uint64, ended bool) {
 	first := &slots[at&pageMask>>1]
 	switch bne.idiom {
 	case idiomFill:
-		sb := first
-		p := sb.rs1
-		a, end := h.x[p], h.x[otherOperand(bne, p)]
-		i, ok := h.tlb.store.Lookup(a)
-		if !ok || h.code[i>>12] != 0 {
-			return 0, false
-		}
-		m := min(end-a, bus.PageSize-a&pageMask, left/fillLen)
-		if m == 0 {
-			return 0, false
-		}
-		v := byte(h.x[sb.rs2])
-		dst := h.ram[i : i+m]
-		for k := range dst {
-			dst[k] = v
-		}
-		h.x[p] = a + m
-		insns, ended = m*fillLen, m == end-a
-	case idiomFillWords:
 		st := first
 		p, size := st.rs1, storeSize(st)
 		trips := fillTrips(bne, h.x[p], h.x[fillBound(bne, p)], size)
@@ -193,8 +171,15 @@ func (h *Hart) runIdiom(bne *insn, pc, left uint64) (insns uint64, ended bool) {
 			return 0, false
 		}
 		v := h.x[st.rs2]
-		for k := range m {
-			bus.WriteLE(h.ram[i+k*size:], int(size), v)
+		if size == 1 { // MIT's memset: a plain byte fill
+			dst := h.ram[i : i+m]
+			for k := range dst {
+				dst[k] = byte(v)
+			}
+		} else {
+			for k := range m {
+				bus.WriteLE(h.ram[i+k*size:], int(size), v)
+			}
 		}
 		h.x[p] += m * size
 		insns, ended = m*fillLen, m == trips

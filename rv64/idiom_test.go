@@ -159,7 +159,7 @@ func TestWordFillLoopsRunInOneGo(t *testing.T) {
 					h.SetReg(a4, testBase+tc.end)
 					h.SetReg(a1, 0x0123456789ABCDEF)
 				})
-				assert.Equal(t, idiomFillWords, slotAt(h, 8).idiom)
+				assert.Equal(t, idiomFill, slotAt(h, 8).idiom)
 			}
 		})
 	}
