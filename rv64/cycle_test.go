@@ -409,3 +409,57 @@ func TestProbeSpoiledByAStoreBetweenItsOwn(t *testing.T) {
 		})
 	}
 }
+
+// A hart remembers the last cycleKnown cycles it found. Stopped in one,
+// it stays stopped when memory changes to what another of them read (an
+// idle scheduler sees a process go back to sleep); back at their anchor,
+// it stops in any of them without a probe. The oldest is forgotten.
+func TestKnownCyclesAreRefound(t *testing.T) {
+	h := newCycleHart(t, noisyScan...)
+	h.Run(cycleQuota)
+	require.True(t, h.Spinning(), "found")
+
+	// findNew makes the noise word v for good and lets a probe find the
+	// cycle that reads it.
+	findNew := func(v uint32) {
+		t.Helper()
+		probes := h.cyc.probes
+		setWord(t, h, dataOff+8, v)
+		graceRuns(h)
+		h.Run(cycleQuota)
+		require.True(t, h.Spinning(), "stopped again with noise %d", v)
+		require.Equal(t, probes+1, h.cyc.probes, "by a probe, with noise %d", v)
+	}
+	findNew(1) // the cycles with noise 0 and 1 are known now
+	probes := h.cyc.probes
+
+	setWord(t, h, dataOff+8, 0)
+	assert.Equal(t, uint64(0), h.Run(cycleQuota), "still stopped")
+	assert.True(t, h.Spinning())
+	setWord(t, h, dataOff+8, 1)
+	assert.Equal(t, uint64(0), h.Run(cycleQuota), "still stopped")
+	assert.Equal(t, probes, h.cyc.probes, "without a probe")
+
+	// Leave the stop with noise no cycle read, come back with noise 0.
+	setWord(t, h, dataOff+8, 7)
+	graceRuns(h)
+	require.Equal(t, uint64(1), h.Run(1), "the stop is over")
+	setWord(t, h, dataOff+8, 0)
+	n := h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "stopped again")
+	assert.Less(t, n, uint64(len(noisyScan)), "within one iteration")
+	assert.Equal(t, probes, h.cyc.probes, "without a probe")
+
+	// Three more make five: the one with noise 0 is forgotten.
+	for v := uint32(2); v <= 4; v++ {
+		findNew(v)
+	}
+	setWord(t, h, dataOff+8, 1)
+	assert.Equal(t, uint64(0), h.Run(cycleQuota), "noise 1 is known")
+	findNew(0)
+
+	setWord(t, h, dataOff+4, 1)
+	graceRuns(h)
+	h.Run(cycleQuota)
+	assert.Equal(t, uint64(1), h.Reg(a0), "left the loop")
+}
