@@ -87,6 +87,7 @@ const (
 	cycleGapSlack   = 1024     // instructions beyond 4 gaps between anchor visits (see probeCycle)
 	cycleGraceRuns  = 8        // Runs a found cycle survives memory that differs
 	cycleKnown      = 4        // cycles a hart remembers (see refindCycle)
+	cycleRefindWait = 2        // visits a sniff waits at a known anchor before it probes (see sniffBackEdge)
 )
 
 // knownCycle is a cycle found earlier: its anchor, the hart's state
@@ -178,6 +179,7 @@ type cycleWatch struct {
 	nwords8   int
 	known     [cycleKnown]knownCycle
 	nextKnown int // the entry of known to replace next
+	waited    int // visits a sniff has waited at a known anchor
 	check     []wordCheck
 
 	nextProbe uint64 // h.steps at which a probe may start
@@ -462,6 +464,17 @@ func (h *Hart) sniffBackEdge(pc uint64, imm int64) bool {
 			continue
 		}
 		if e.priv == h.priv && e.regs == [32]uint64(h.x[:32]) {
+			if c.waited < cycleRefindWait && h.atKnownAnchor() {
+				// Where a known cycle was, as it was, with memory not as
+				// it read: most often another hart is inside a critical
+				// section the scan reads, and the cycle holds again next
+				// time round. Passes at full speed are cheaper than a
+				// probe: look again before starting one.
+				c.waited++
+				e.steps = h.steps
+				return false
+			}
+			c.waited = 0
 			c.sniffing = false
 			c.probing = true
 			c.probes++
@@ -502,10 +515,10 @@ func (h *Hart) refindCycle() bool {
 	}
 	for i := range c.known {
 		k := &c.known[i]
-		if !k.ok || k.anchor != h.pc || k.priv != h.priv || k.regs != [32]uint64(h.x[:32]) ||
-			k.csr != h.csr || k.f != h.f || !wordsHold(h.ram, k.words) {
+		if !k.at(h) || !wordsHold(h.ram, k.words) {
 			continue
 		}
+		c.waited = 0
 		c.sniffing = false
 		c.found = true
 		c.anchor = k.anchor
@@ -517,6 +530,22 @@ func (h *Hart) refindCycle() bool {
 		return true
 	}
 	return false
+}
+
+// atKnownAnchor reports whether the hart is at the anchor of a known
+// cycle in the state it had there.
+func (h *Hart) atKnownAnchor() bool {
+	for i := range h.cyc.known {
+		if h.cyc.known[i].at(h) {
+			return true
+		}
+	}
+	return false
+}
+
+// at reports whether the hart is at k's anchor in the state it had there.
+func (k *knownCycle) at(h *Hart) bool {
+	return k.ok && k.anchor == h.pc && k.priv == h.priv && k.regs == [32]uint64(h.x[:32]) && k.csr == h.csr && k.f == h.f
 }
 
 // anchorable reports whether the hart could take an interrupt here (see
