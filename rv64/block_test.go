@@ -70,6 +70,8 @@ func FuzzBlocksMatchSteps(f *testing.F) {
 		asmADDI(a0, a0, 1),
 		asmADDI(a0, a0, 2),
 		asmJAL(0, 0)), uint8(3))
+	// Jumps and calls that blocks follow on their page (blockjump_test.go).
+	f.Add(mProg(callsOnPage()...), uint8(4))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
 		runBlocksAndSteps(t, data, 1+uint64(chunk)*37)
 	})

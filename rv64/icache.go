@@ -19,8 +19,10 @@ const slotsPerPage = bus.PageSize / 2
 // instruction does not wait for the length of the last one to be loaded
 // (with slots, each fetch's address depends on a load of the previous
 // instruction's length). A block runs on through conditional branches and
-// ends after a jump, after an instruction that leaves the fast path
-// (system, FP, atomics, illegal), at maxBlock, or before the page ends.
+// through a jal whose target is on the same page (the next element is then
+// the target's instruction), and ends after any other jump, after an
+// instruction that leaves the fast path (system, FP, atomics, illegal), at
+// maxBlock, or before the page ends.
 type dpage struct {
 	slots [slotsPerPage]insn
 	entry [slotsPerPage]uint32 // by 2-byte offset: block start<<8 | length, 0 for none
@@ -48,7 +50,7 @@ func endsBlock(o op) bool {
 	switch {
 	case o == opJAL || o == opJALR:
 		return true
-	case o >= opBEQ && o <= opBGEU, o >= opLB && o <= opREMUW, o == opFENCE:
+	case o == opLUI || o == opAUIPC, o >= opBEQ && o <= opBGEU, o >= opLB && o <= opREMUW, o == opFENCE:
 		return false
 	}
 	return true
@@ -81,6 +83,14 @@ func (h *Hart) formBlock(d *dpage, base, pc uint64) []insn {
 		}
 		d.code[d.used] = *in
 		d.used++
+		if t, ok := jumpTarget(d.code[start:d.used], off); ok {
+			// A jump to the same page goes on in the block at its
+			// target: MIT's kernel calls its neighbours and jumps over
+			// else branches all the time, and each block entered costs
+			// more than a few instructions do.
+			off = t
+			continue
+		}
 		if endsBlock(in.op) {
 			break
 		}
@@ -92,6 +102,33 @@ func (h *Hart) formBlock(d *dpage, base, pc uint64) []insn {
 	}
 	d.entry[pc&pageMask>>1] = uint32(start)<<8 | uint32(n)
 	return d.code[start:d.used]
+}
+
+// jumpTarget returns the page offset a block's last instruction jumps to,
+// blk being the block so far and off that instruction's page offset, when
+// it is a jump whose target is fixed and on the same page: a jal, or a
+// jalr through the register the auipc just before it set (a call where
+// the linker did not relax auipc+jalr to jal, as in MIT's kernel, built
+// with -mno-relax). Both targets are relative to pc, so they hold
+// wherever the page is mapped.
+func jumpTarget(blk []insn, off uint64) (uint64, bool) {
+	in := &blk[len(blk)-1]
+	t := int64(off) + int64(in.imm)
+	switch {
+	case in.op == opJAL:
+	case in.op == opJALR && len(blk) >= 2 && in.rs1 != 0:
+		p := &blk[len(blk)-2]
+		if p.op != opAUIPC || p.rd != in.rs1 || p.len != 4 {
+			return 0, false
+		}
+		t = (int64(off) - 4 + int64(p.imm) + int64(in.imm)) &^ 1
+	default:
+		return 0, false
+	}
+	if t < 0 || t >= bus.PageSize {
+		return 0, false
+	}
+	return uint64(t), true
 }
 
 type icache struct {

@@ -160,6 +160,12 @@ blocks:
 			} else {
 				continue // formed
 			}
+		} else if r, ok := h.tlb.fetch.Lookup(pc); ok && h.guards == nil && c.pages[r>>12] != nil {
+			// A jump to a page the fetch TLB maps and whose code is
+			// decoded already (calls and returns between the kernel's
+			// hot functions): switch pages without leaving the loop.
+			c.fetchVPN, c.fetchBase, c.fetchPage = pc>>12, r&^pageMask, c.pages[r>>12]
+			continue
 		} else {
 			h.pc, h.steps = pc, start+n
 			in := h.fetchSlow(pc)
