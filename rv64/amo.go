@@ -1,6 +1,8 @@
 package rv64
 
 import (
+	"encoding/binary"
+
 	"github.com/xv6emu/xv6emu/bus"
 	"github.com/xv6emu/xv6emu/sv39"
 )
@@ -15,6 +17,14 @@ func (h *Hart) atomic(in *insn) bool {
 	h.countAtomic(in)
 	va := h.x[in.rs1]
 	size := uint64(in.size)
+	if in.op >= opAMOSWAP && va&(size-1) == 0 {
+		// An AMO on a page the store TLB maps (a spinlock's
+		// test-and-set): that page is RAM, readable and writable, and the
+		// aligned word is inside it.
+		if r, ok := h.tlb.store.Lookup(va); ok {
+			return h.amoRAM(in, r, size)
+		}
+	}
 	acc, misaligned, accessFault := sv39.Store, uint64(excStoreMisaligned), uint64(excStoreAccess)
 	if in.op == opLR {
 		acc, misaligned, accessFault = sv39.Load, excLoadMisaligned, excLoadAccess
@@ -65,6 +75,28 @@ func (h *Hart) atomic(in *insn) bool {
 		h.exception(accessFault, va)
 		return false
 	}
+	h.x[in.rd] = old
+	return true
+}
+
+// amoRAM performs AMO in on the aligned value at RAM index r, as atomic
+// does through physLoad and physStore.
+func (h *Hart) amoRAM(in *insn, r, size uint64) bool {
+	var old uint64
+	if size == 4 {
+		old = sext32(uint64(binary.LittleEndian.Uint32(h.ram[r:])))
+	} else {
+		old = binary.LittleEndian.Uint64(h.ram[r:])
+	}
+	v := amoResult(in.op, old, h.x[in.rs2], size)
+	if (v^old)<<(64-8*size) != 0 {
+		h.effects++
+		if in.op == opAMOADD && in.rd == zeroSink {
+			h.tallies++
+			h.tally = tally{pa: h.ramBase + r, add: h.x[in.rs2], size: size}
+		}
+	}
+	h.storeRAM(r, size, v)
 	h.x[in.rd] = old
 	return true
 }

@@ -172,7 +172,11 @@ func (h *Hart) writeMstatus(v, mask uint64) {
 	if (old^h.csr.mstatus)&mstatusTranslation != 0 {
 		h.switchTLB()
 	}
-	h.checkInt = true
+	// Only a global enable that turns on can make an interrupt takeable;
+	// xv6's push_off turns SIE off on every acquire.
+	if h.csr.mstatus&^old&(mstatusSIE|mstatusMIE) != 0 {
+		h.checkInt = true
+	}
 }
 
 // mip returns the pending interrupts as software sees them.

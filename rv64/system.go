@@ -47,6 +47,14 @@ func (h *Hart) system(in *insn, npc uint64) bool {
 // csrInsn executes one of the six CSR instructions. A CSRRS/CSRRC with x0
 // (or a zero immediate) does not write, so it may read read-only CSRs.
 func (h *Hart) csrInsn(in *insn) bool {
+	if in.imm == csrSstatus && h.priv != PrivU {
+		return h.sstatusInsn(in)
+	}
+	return h.csrGeneral(in)
+}
+
+// csrGeneral is csrInsn for any CSR.
+func (h *Hart) csrGeneral(in *insn) bool {
 	num := uint64(in.imm)
 	src := h.x[in.rs1]
 	if in.op >= opCSRRWI {
@@ -77,6 +85,31 @@ func (h *Hart) csrInsn(in *insn) bool {
 		if !h.writeCSR(num, v) {
 			h.illegalInsn(in)
 			return false
+		}
+	}
+	h.x[in.rd] = old
+	return true
+}
+
+// sstatusInsn is csrInsn for sstatus from S or M mode, where every access
+// is legal: xv6's push_off and pop_off read it and clear or set SIE on
+// every acquire and release, so it skips the general checks and lookups.
+func (h *Hart) sstatusInsn(in *insn) bool {
+	old := h.mstatusRead() & sstatusVisible
+	src := h.x[in.rs1]
+	if in.op >= opCSRRWI {
+		src = uint64(in.rs1)
+	}
+	switch in.op {
+	case opCSRRW, opCSRRWI:
+		h.writeMstatus(src, sstatusWritable)
+	case opCSRRS, opCSRRSI:
+		if in.rs1 != 0 {
+			h.writeMstatus(old|src, sstatusWritable)
+		}
+	default:
+		if in.rs1 != 0 {
+			h.writeMstatus(old&^src, sstatusWritable)
 		}
 	}
 	h.x[in.rd] = old
