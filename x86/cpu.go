@@ -172,13 +172,17 @@ type CPU struct {
 	// crosses a page or comes from a device).
 	scratch insn
 
-	// loopsOff keeps loop idioms (loop.go) in the interpreter, and
-	// plainOps every instruction on its generic opcode (no specialize),
-	// for tests; loopRuns counts the times a loop idiom ran.
+	// loopsOff keeps loop idioms (loop.go) in the interpreter, fillOff
+	// has fill loops (fill.go) stepped like other idioms, and plainOps
+	// every instruction on its generic opcode (no specialize), for tests;
+	// loopRuns counts the times a loop idiom ran, fillIters the fill
+	// iterations done in bulk.
 	loopsOff   bool
+	fillOff    bool
 	plainOps   bool
 	loopShapes [loopShapes]loopShape
 	loopRuns   uint64
+	fillIters  uint64
 
 	// Spin detection (spin.go).
 	effects  uint64

@@ -75,6 +75,17 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	steps := c.steps + 1
 	var pages [loopMaxBody][2]loopPage
 	j := 0
+	// A fill loop (fill.go) runs whole iterations in bulk at its head.
+	bulk := sh.fill.ok && !c.fillOff
+	if bulk {
+		switch c.fillBulk(sh, &steps, end, c.eip, target) {
+		case fillEnded:
+			c.steps, c.eip = steps, last
+			return loopRan
+		case fillNever:
+			bulk = false
+		}
+	}
 	for {
 		if steps >= end {
 			c.steps, c.eip = steps, eips[j]
@@ -97,6 +108,15 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 				return loopRan
 			}
 			j = int(to[j])
+			if j == 0 && bulk {
+				switch c.fillBulk(sh, &steps, end, eips[n-1], target) {
+				case fillEnded:
+					c.steps, c.eip = steps, last
+					return loopRan
+				case fillNever:
+					bulk = false
+				}
+			}
 			continue
 		}
 		steps++
@@ -121,6 +141,7 @@ type loopShape struct {
 	eips, tgt [loopMaxBody]uint32
 	cc        [loopMaxBody]uint8
 	to        [loopMaxBody]int8
+	fill      fillShape
 }
 
 const loopShapes = 8
@@ -173,6 +194,7 @@ func (c *CPU) loopShape(sh *loopShape, jcc *insn, target uint32, d, dt uint64) b
 		to[j] = int8(k)
 	}
 	sh.jcc, sh.eip0, sh.gen, sh.n, sh.last = jcc, ic.fetchEIP0, ic.gen, n, last
+	classifyFill(sh)
 	return true
 }
 
@@ -208,6 +230,10 @@ func loopOp(in *insn) bool {
 		return true
 	case opLoadZB: // movzx r32, byte [ea]
 		return true
+	case opStoreI32: // mov dword [ea], imm
+		return true
+	case 0xC6: // mov byte [ea], imm
+		return in.mod != 3 && in.reg == 0 && in.pfx&(pfxA16|pfxLock) == 0
 	case 0xA4: // movsb without rep (classic xv6's memmove)
 		return in.pfx&(pfxA16|pfxLock|pfxRep|pfxRepne) == 0
 	case 0x40, 0x41, 0x42, 0x43, 0x45, 0x46, 0x47, // inc r32 (not esp)
@@ -308,6 +334,20 @@ func (c *CPU) loopStep(in *insn, pgs *[2]loopPage) bool {
 		}
 		c.effects++
 		c.ram[i] = byte(c.getReg(in.reg, 1))
+	case opStoreI32:
+		i, ok := c.loopRef(in, 4, true, pg)
+		if !ok {
+			return false
+		}
+		c.effects++
+		binary.LittleEndian.PutUint32(c.ram[i:], in.imm)
+	case 0xC6:
+		i, ok := c.loopRef(in, 1, true, pg)
+		if !ok {
+			return false
+		}
+		c.effects++
+		c.ram[i] = byte(in.imm)
 	case opLoadZB:
 		i, ok := c.loopRef(in, 1, false, pg)
 		if !ok {
