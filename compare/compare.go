@@ -7,6 +7,11 @@
 // skipped while waiting or spinning), and how threads start (trapframe,
 // entry registers or stack words). It is the logic behind `xv6emu
 // compare`, free of the CLI so it can be tested with any grade.Backend.
+//
+// The runs of both sides share one pool of workers. With three or more,
+// a usertests run whose image can split it (our usertests -s K/N) runs as
+// shards on machines of their own, since a comparison cannot end before
+// its longest run; grading keeps the course's one run (see shard.go).
 package compare
 
 import (
@@ -35,6 +40,10 @@ type Options struct {
 	Repeat int      // runs per top-level test and arch; 0 means 1
 	Jobs   int      // machine runs at once, both sides together; 0 means one per host CPU
 	Only   []string // as grade.Options.Only
+	// Shards is how many runs each usertests run is split into when both
+	// sides' images can run shards (see shard.go); 0 means one per job
+	// with 3 or more jobs (up to 4), whole runs with fewer; 1 whole runs.
+	Shards int
 }
 
 // Cell is one case on one architecture.
@@ -133,8 +142,21 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 	for k := range seeds {
 		seeds[k] = opt.Seed + uint64(k)
 	}
+	if opt.Jobs <= 0 {
+		opt.Jobs = runtime.NumCPU()
+	}
+	shards := shardCount(opt, opt.Jobs)
 	start := time.Now()
-	runBoth(ctx, tests, seeds, recs, opt.Jobs)
+	runBoth(ctx, tests, seeds, recs, opt.Jobs, shards)
+	for _, t := range tests {
+		if shards > 1 && isUsertests(t) {
+			for _, seed := range seeds {
+				for _, rec := range recs {
+					rec.compose(ctx, t, seed, shards)
+				}
+			}
+		}
+	}
 	// Every run is recorded: grading replays them, and each report's
 	// elapsed time is that of the runs, which both sides made together.
 	for i := range recs {
@@ -329,16 +351,16 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// runBoth makes every run of tests on both sides, each once, on one pool
-// of jobs workers (0: one per host CPU), longest timeout first. One pool
-// rather than a grader per side: more machines than host CPUs only share
-// them (and pay for goroutine preemption), and with the longest runs
-// started first the comparison takes about as long as its slowest run,
-// which is also what bounds the slower side's own grade.
-func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*recorder, jobs int) {
+// runBoth makes every run of tests on both sides, each once (usertests as
+// shards when shards > 1), on one pool of jobs workers, longest first.
+// One pool rather than a grader per side: more machines than host CPUs
+// only share them (and pay for goroutine preemption). A run's length is
+// guessed from its timeout, a shard's as that timeout's share.
+func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*recorder, jobs, shards int) {
 	type job struct {
-		rec  *recorder
-		spec grade.RunSpec
+		rec    *recorder
+		spec   grade.RunSpec
+		weight time.Duration
 	}
 	var queue []job
 	for _, t := range tests {
@@ -347,14 +369,14 @@ func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*
 		}
 		for _, seed := range seeds {
 			for _, rec := range recs {
-				queue = append(queue, job{rec, t.Run.Spec(seed)})
+				specs := runSpecs(t, seed, shards)
+				for _, spec := range specs {
+					queue = append(queue, job{rec, spec, spec.Timeout / time.Duration(len(specs))})
+				}
 			}
 		}
 	}
-	sort.SliceStable(queue, func(i, j int) bool { return queue[i].spec.Timeout > queue[j].spec.Timeout })
-	if jobs <= 0 {
-		jobs = runtime.NumCPU()
-	}
+	sort.SliceStable(queue, func(i, j int) bool { return queue[i].weight > queue[j].weight })
 	next := make(chan job)
 	var wg sync.WaitGroup
 	for w := 0; w < min(jobs, len(queue)); w++ {

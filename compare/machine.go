@@ -50,8 +50,9 @@ type MachineConfig struct {
 // in-process boards that also reports each run's Stats, read through a
 // probe from the machine as it runs and before it is closed.
 type MachineBackend struct {
-	arch  grade.Arch
-	inner *inproc.Backend
+	arch   grade.Arch
+	inner  *inproc.Backend
+	shards bool // the image's usertests runs shards
 }
 
 // NewMachineBackend checks the kernel and image for cfg.Arch.
@@ -76,8 +77,11 @@ func NewMachineBackend(cfg MachineConfig) (*MachineBackend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Arch, err)
 	}
-	return &MachineBackend{arch: cfg.Arch, inner: inner}, nil
+	return &MachineBackend{arch: cfg.Arch, inner: inner, shards: HasShardedUsertests(cfg.FS)}, nil
 }
+
+// ShardsUsertests reports whether the image's usertests runs shards.
+func (b *MachineBackend) ShardsUsertests() bool { return b.shards }
 
 // Name implements grade.Backend.
 func (b *MachineBackend) Name() string { return "xv6emu-" + string(b.arch) }
