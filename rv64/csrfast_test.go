@@ -96,3 +96,62 @@ func TestAMOFastPathMatchesSlow(t *testing.T) {
 		}
 	}
 }
+
+// The interpreter runs csrr and csrw of sstatus inside blocks; whatever
+// path it takes, the result is the general CSR path's: rd, mstatus, the
+// translation context, and an interrupt that the write makes takeable is
+// taken right after it.
+func TestSstatusInBlockMatchesGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, raw := range []uint32{asmCSRRS(a0, csrSstatus, 0), asmCSRRW(a0, csrSstatus, t0), asmCSRRW(t0, csrSstatus, t0)} {
+		for _, priv := range []uint8{PrivS, PrivM} {
+			for range 100 {
+				h, _, _ := newTestHart(t, raw, asmADDI(a1, a1, 1), asmJAL(0, 0))
+				ref, _, _ := newTestHart(t)
+				for _, x := range []*Hart{h, ref} {
+					x.setPriv(priv)
+					x.writeCSR(csrStvec, testBase+0x400)
+					x.writeCSR(csrMtvec, testBase+0x400)
+				}
+				ms, src := r.Uint64(), r.Uint64()
+				if r.IntN(2) == 0 {
+					src &= mstatusSIE | mstatusSPP // only what push_off and pop_off change
+				}
+				pending := r.IntN(2) == 0
+				if pending {
+					ms &^= mstatusSIE // nothing takeable before the CSR instruction
+				}
+				h.writeCSR(csrMstatus, ms)
+				ref.writeCSR(csrMstatus, ms)
+				h.x[t0], ref.x[t0] = src, src
+				if pending {
+					h.csr.mie, h.csr.mipSW = 1<<IntSSI, 1<<IntSSI
+					h.csr.mideleg = 1 << IntSSI
+				}
+				h.checkInt = false
+
+				in := decode(raw)
+				require.True(t, ref.csrGeneral(&in))
+				ref.checkInt = false
+				h.Run(2)
+				assert.Equal(t, ref.x[a0], h.x[a0], "rd")
+				assert.Equal(t, ref.x[t0], h.x[t0], "rd=rs1")
+				if !pending {
+					assert.Equal(t, ref.csr.mstatus, h.csr.mstatus, "mstatus")
+					assert.Equal(t, uint64(1), h.x[a1], "the addi ran after it")
+					assert.Equal(t, ref.tlb.key, h.tlb.key, "translation context")
+					continue
+				}
+				// An enabled, pending SSI delegated to S is taken after the
+				// CSR instruction exactly when the new mstatus allows it.
+				takeable := priv == PrivS && ref.csr.mstatus&mstatusSIE != 0
+				if takeable {
+					assert.Equal(t, uint64(testBase+0x400), h.pc&^3, "trapped to stvec")
+					assert.Equal(t, uint64(0), h.x[a1])
+				} else {
+					assert.Equal(t, uint64(1), h.x[a1], "no interrupt")
+				}
+			}
+		}
+	}
+}

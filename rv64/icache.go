@@ -43,11 +43,17 @@ func (d *dpage) clear() {
 	d.used = 0
 }
 
-// endsBlock reports whether a block ends after an instruction with op o:
-// a jump (where the block goes on is unknown), or one the interpreter
-// leaves its fast path for (which may trap or change the fetch page).
-func endsBlock(o op) bool {
+// endsBlock reports whether a block ends after instruction in: a jump
+// (where the block goes on is unknown), or one the interpreter leaves its
+// fast path for (which may trap or change the fetch page).
+func endsBlock(in *insn) bool {
+	o := in.op
 	switch {
+	case (o == opCSRRS && in.rs1 == 0 || o == opCSRRW) && in.imm == csrSstatus:
+		// MIT's intr_get and intr_off (csrr, csrw sstatus) on every
+		// push_off: interpret runs them in the block, or leaves it on
+		// the slow path when the write needs more than a store.
+		return false
 	case o == opJAL || o == opJALR:
 		return true
 	case o == opLUI || o == opAUIPC, o >= opBEQ && o <= opBGEU, o >= opLB && o <= opREMUW, o == opFENCE:
@@ -91,7 +97,7 @@ func (h *Hart) formBlock(d *dpage, base, pc uint64) []insn {
 			off = t
 			continue
 		}
-		if endsBlock(in.op) {
+		if endsBlock(in) {
 			break
 		}
 		off += uint64(in.len)
