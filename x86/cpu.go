@@ -173,10 +173,10 @@ type CPU struct {
 	scratch insn
 
 	// loopsOff keeps loop idioms (loop.go) in the interpreter, fillOff
-	// has fill loops (fill.go) stepped like other idioms, and plainOps
-	// every instruction on its generic opcode (no specialize), for tests;
-	// loopRuns counts the times a loop idiom ran, fillIters the fill
-	// iterations done in bulk.
+	// has fill and copy loops (fill.go, copy.go) stepped like other
+	// idioms, and plainOps every instruction on its generic opcode (no
+	// specialize), for tests; loopRuns counts the times a loop idiom ran,
+	// fillIters the fill and copy iterations done in bulk.
 	loopsOff   bool
 	fillOff    bool
 	plainOps   bool

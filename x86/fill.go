@@ -385,9 +385,16 @@ func (c *CPU) fillBulk(sh *loopShape, steps *uint64, end uint64, jccEIP, target 
 		return fillMore
 	}
 	c.fillIters += done
-	// The last cmp's flags, as the interpreter leaves them.
-	a, b := c.r[f.p], bound
-	if !f.pIsA {
+	return c.bulkDone(c.r[f.p], bound, f.pIsA, trips, done, uint64(f.n), jccEIP, target)
+}
+
+// bulkDone leaves, after done iterations of a fill or copy loop run in
+// bulk with trips left, the state stepping them would: the last cmp's
+// flags (of the compared pointer p and bound) and the spin watch. It
+// returns what the bulk run reports.
+func (c *CPU) bulkDone(p, bound uint32, pIsA bool, trips, done, stores uint64, jccEIP, target uint32) int {
+	a, b := p, bound
+	if !pIsA {
 		a, b = b, a
 	}
 	c.lazy32(lazySub, a-b, a, b)
@@ -396,7 +403,7 @@ func (c *CPU) fillBulk(sh *loopShape, steps *uint64, end uint64, jccEIP, target 
 	if jccEIP-target <= spinReach {
 		effects := c.effects
 		if trips == 0 {
-			effects -= uint64(f.n) // the last jcc fell through
+			effects -= stores // the last jcc fell through
 		}
 		if trips != 0 || done > 1 {
 			w := &c.spin
@@ -407,6 +414,14 @@ func (c *CPU) fillBulk(sh *loopShape, steps *uint64, end uint64, jccEIP, target 
 		return fillEnded
 	}
 	return fillMore
+}
+
+// bulkRun runs a fill or copy loop in bulk at its head.
+func (c *CPU) bulkRun(sh *loopShape, steps *uint64, end uint64, jccEIP, target uint32) int {
+	if sh.fill.ok {
+		return c.fillBulk(sh, steps, end, jccEIP, target)
+	}
+	return c.copyBulk(sh, steps, end, jccEIP, target)
 }
 
 // isFillStore reports whether in is one of a fill loop's stores.

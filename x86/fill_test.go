@@ -187,13 +187,21 @@ func fillLoops(dst, n uint32) []fillLoop {
 // the bulk CPU.
 func fillRun(t *testing.T, program []byte, codeAt, haltAt uint32, user, paging bool, budget func(k int) uint64) *CPU {
 	t.Helper()
+	return fillRunPrep(t, program, func(ram []byte) {
+		if codeAt != 0 {
+			ram[codeAt] = 0xC3 // ret
+		}
+	}, haltAt, user, paging, budget)
+}
+
+// fillRunPrep is fillRun with prep preparing each CPU's RAM.
+func fillRunPrep(t *testing.T, program []byte, prep func(ram []byte), haltAt uint32, user, paging bool, budget func(k int) uint64) *CPU {
+	t.Helper()
 	var cpus [3]*CPU
 	for i := range cpus {
 		c, b := newFuzzCPU(t, program, user, paging)
 		t.Cleanup(b.Close)
-		if codeAt != 0 {
-			c.ram[codeAt] = 0xC3 // ret
-		}
+		prep(c.ram)
 		c.fillOff = i == 1
 		c.loopsOff = i == 2
 		c.cyc.off = true // its probes step one instruction at a time
@@ -345,9 +353,17 @@ func TestFillFault(t *testing.T) {
 // returns what classifyFill makes of it.
 func fillShapeOf(t *testing.T, l fillLoop) fillShape {
 	t.Helper()
+	sh := loopShapeOf(t, l)
+	classifyFill(sh)
+	return sh.fill
+}
+
+// loopShapeOf decodes a loop's body and jcc into a loop shape.
+func loopShapeOf(t *testing.T, l fillLoop) *loopShape {
+	t.Helper()
 	code := append(append([]byte{}, l.body...), 0x70|l.cc, byte(-(len(l.body) + 2)))
-	var ins [loopMaxBody]insn
-	var sh loopShape
+	ins := new([loopMaxBody]insn)
+	sh := new(loopShape)
 	for o := 0; o < len(code); sh.n++ {
 		in := &ins[sh.n]
 		if !decode(code[o:], true, in) || in.len == 0 {
@@ -359,8 +375,7 @@ func fillShapeOf(t *testing.T, l fillLoop) fillShape {
 		o += int(in.len)
 	}
 	sh.cc[sh.n-1], sh.to[sh.n-1] = l.cc, 0
-	classifyFill(&sh)
-	return sh.fill
+	return sh
 }
 
 // TestFillClassify: the loops above are fill loops; loops that read

@@ -75,10 +75,11 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 	steps := c.steps + 1
 	var pages [loopMaxBody][2]loopPage
 	j := 0
-	// A fill loop (fill.go) runs whole iterations in bulk at its head.
-	bulk := sh.fill.ok && !c.fillOff
+	// A fill or copy loop (fill.go, copy.go) runs whole iterations in bulk
+	// at its head.
+	bulk := (sh.fill.ok || sh.copy.ok) && !c.fillOff
 	if bulk {
-		switch c.fillBulk(sh, &steps, end, c.eip, target) {
+		switch c.bulkRun(sh, &steps, end, c.eip, target) {
 		case fillEnded:
 			c.steps, c.eip = steps, last
 			return loopRan
@@ -109,7 +110,7 @@ func (c *CPU) loopIdiom(jcc *insn, target uint32, end uint64) int {
 			}
 			j = int(to[j])
 			if j == 0 && bulk {
-				switch c.fillBulk(sh, &steps, end, eips[n-1], target) {
+				switch c.bulkRun(sh, &steps, end, eips[n-1], target) {
 				case fillEnded:
 					c.steps, c.eip = steps, last
 					return loopRan
@@ -142,6 +143,7 @@ type loopShape struct {
 	cc        [loopMaxBody]uint8
 	to        [loopMaxBody]int8
 	fill      fillShape
+	copy      copyShape
 }
 
 const loopShapes = 8
@@ -195,6 +197,7 @@ func (c *CPU) loopShape(sh *loopShape, jcc *insn, target uint32, d, dt uint64) b
 	}
 	sh.jcc, sh.eip0, sh.gen, sh.n, sh.last = jcc, ic.fetchEIP0, ic.gen, n, last
 	classifyFill(sh)
+	classifyCopy(sh)
 	return true
 }
 
