@@ -23,7 +23,14 @@ import (
 // the host's load: compare them within one run.
 //
 //	go test ./compare/ -run '^$' -bench KthreadVsGrades -benchtime 1x
-func BenchmarkKthreadVsGrades(b *testing.B) {
+func BenchmarkKthreadVsGrades(b *testing.B) { benchVsGrades(b, 0) }
+
+// BenchmarkKthreadShardedVsGrades is the same with usertests in two shards
+// whatever the host's CPUs (by default compare shards only with three or
+// more jobs; see shard.go), to see whether sharding pays on this host.
+func BenchmarkKthreadShardedVsGrades(b *testing.B) { benchVsGrades(b, 2) }
+
+func benchVsGrades(b *testing.B, shards int) {
 	if testing.Short() {
 		b.Skip("grades the lab three times")
 	}
@@ -44,7 +51,7 @@ func BenchmarkKthreadVsGrades(b *testing.B) {
 			sides[i] = Side{Arch: cfg.Arch, Backend: mb}
 		}
 		w, c := time.Now(), processCPU(b)
-		res, err := Run(ctx, lab, Options{Sides: sides, Seed: 1})
+		res, err := Run(ctx, lab, Options{Sides: sides, Seed: 1, Shards: shards})
 		if err != nil {
 			b.Fatal(err)
 		}
