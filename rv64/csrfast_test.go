@@ -155,3 +155,36 @@ func TestSstatusInBlockMatchesGeneral(t *testing.T) {
 		}
 	}
 }
+
+// amoswap.w inside a block gives atomic's result: old value, memory,
+// effects and the counter compare reads.
+func TestAMOSwapInBlockMatchesAtomic(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	prog := []uint32{asmAMOW(1, a0, t0, t1), asmADDI(a1, a1, 1), asmJAL(0, 0)}
+	for range 100 {
+		h, _, _ := newTestHart(t, prog...)
+		ref, _, _ := newTestHart(t)
+		addr := uint64(testBase + 0x800 + 4*r.IntN(8))
+		mem, src := r.Uint64(), r.Uint64()
+		if r.IntN(2) == 0 {
+			src = mem // a test-and-set on a held lock: no effect
+		}
+		for _, x := range []*Hart{h, ref} {
+			binary.LittleEndian.PutUint64(x.ram[0x800:], r.Uint64())
+			binary.LittleEndian.PutUint64(x.ram[addr-testBase:], mem)
+			x.x[t1], x.x[t0] = addr, src
+		}
+		copy(ref.ram[0x800:0x840], h.ram[0x800:0x840])
+		h.tlb.store.Insert(addr, 0) // so the block takes its fast path
+		in := decode(prog[0])
+		effects := ref.effects
+		require.True(t, ref.atomic(&in))
+		hEffects := h.effects
+		h.Run(2)
+		assert.Equal(t, uint64(1), h.x[a1], "the addi ran after it")
+		assert.Equal(t, ref.x[a0], h.x[a0], "old value")
+		assert.Equal(t, ref.ram[0x800:0x840], h.ram[0x800:0x840], "memory")
+		assert.Equal(t, ref.effects-effects, h.effects-hEffects, "effects")
+		assert.Equal(t, ref.ctr.AMOSwapW, h.ctr.AMOSwapW, "counted")
+	}
+}

@@ -56,6 +56,8 @@ func endsBlock(in *insn) bool {
 		return false
 	case o == opJAL || o == opJALR:
 		return true
+	case o == opAMOSWAP:
+		return false // interpret leaves the block on its slow path
 	case o == opLUI || o == opAUIPC, o >= opBEQ && o <= opBGEU, o >= opLB && o <= opREMUW, o == opFENCE:
 		return false
 	}

@@ -540,7 +540,29 @@ blocks:
 				}
 				goto retiredSlow
 
-			case opLR, opSC, opAMOSWAP, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
+			// amoswap.w on a page the store TLB maps and that holds no
+			// code (every acquire and release): atomic's result without
+			// leaving the block.
+			case opAMOSWAP:
+				a := x[in.rs1]
+				if r, ok := h.tlb.store.Lookup(a); ok && in.size == 4 && a&3 == 0 && h.code[r>>12] == 0 {
+					old := binary.LittleEndian.Uint32(h.ram[r:])
+					v := uint32(x[in.rs2])
+					if v != old {
+						h.effects++
+					}
+					binary.LittleEndian.PutUint32(h.ram[r:], v)
+					x[in.rd] = sext32(uint64(old))
+					h.ctr.AMOSwapW++
+					break
+				}
+				h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
+				if !h.atomic(in) {
+					goto trapped
+				}
+				goto retiredSlow
+
+			case opLR, opSC, opAMOADD, opAMOXOR, opAMOAND, opAMOOR,
 				opAMOMIN, opAMOMAX, opAMOMINU, opAMOMAXU:
 				h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
 				if !h.atomic(in) {
