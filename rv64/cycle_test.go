@@ -343,6 +343,21 @@ var noisyScan = []uint32{
 	asmJAL(0, 0),      // 28
 }
 
+// leaveAndComeBack makes noisyScan's noise word away for longer than the
+// grace, so that the hart leaves its stop (for one instruction), then sets
+// it to back and checks that the hart stops again within one iteration.
+func leaveAndComeBack(t *testing.T, h *Hart, away, back uint32) {
+	t.Helper()
+	setWord(t, h, dataOff+8, away)
+	graceRuns(h)
+	require.True(t, h.Spinning(), "stopped through the grace")
+	require.Equal(t, uint64(1), h.Run(1), "the stop is over")
+	setWord(t, h, dataOff+8, back)
+	n := h.Run(cycleQuota)
+	assert.True(t, h.Spinning(), "stopped again")
+	assert.Less(t, n, uint64(len(noisyScan)), "within one iteration")
+}
+
 // A cycle left because memory changed is found again without a probe when
 // the hart comes back to its anchor with memory as the cycle read it; with
 // memory as it is not, a probe finds the new one.
@@ -352,17 +367,7 @@ func TestLeftCycleIsRefoundWithoutAProbe(t *testing.T) {
 	require.True(t, h.Spinning(), "found")
 	probes := h.cyc.probes
 
-	// The noise word changes for longer than the grace, and the hart
-	// leaves the stop for one instruction; then the word is back.
-	setWord(t, h, dataOff+8, 1)
-	graceRuns(h)
-	require.True(t, h.Spinning(), "stopped through the grace")
-	assert.Equal(t, uint64(1), h.Run(1), "the stop is over")
-	setWord(t, h, dataOff+8, 0)
-
-	n := h.Run(cycleQuota)
-	assert.True(t, h.Spinning(), "stopped again")
-	assert.Less(t, n, uint64(len(noisyScan)), "within one iteration")
+	leaveAndComeBack(t, h, 1, 0)
 	assert.Equal(t, probes, h.cyc.probes, "without a probe")
 
 	// The word changes for good: the old iteration no longer holds, and a
@@ -440,14 +445,7 @@ func TestKnownCyclesAreRefound(t *testing.T) {
 	assert.Equal(t, uint64(0), h.Run(cycleQuota), "still stopped")
 	assert.Equal(t, probes, h.cyc.probes, "without a probe")
 
-	// Leave the stop with noise no cycle read, come back with noise 0.
-	setWord(t, h, dataOff+8, 7)
-	graceRuns(h)
-	require.Equal(t, uint64(1), h.Run(1), "the stop is over")
-	setWord(t, h, dataOff+8, 0)
-	n := h.Run(cycleQuota)
-	assert.True(t, h.Spinning(), "stopped again")
-	assert.Less(t, n, uint64(len(noisyScan)), "within one iteration")
+	leaveAndComeBack(t, h, 7, 0) // 7: noise no cycle read
 	assert.Equal(t, probes, h.cyc.probes, "without a probe")
 
 	// Three more make five: the one with noise 0 is forgotten.
