@@ -179,6 +179,34 @@ func (h *Hart) writeMstatus(v, mask uint64) {
 	}
 }
 
+// sstatusInBlock runs in as a csrr sstatus, or a csrw sstatus that neither
+// changes the translation context nor turns SIE on, from S or M mode, and
+// reports whether it did: only the register and mstatus change then (as
+// in the general path, and with its effect), so the block goes on. MIT's
+// push_off and pop_off do both on every acquire and release. Anything
+// else is left to the general path.
+func (h *Hart) sstatusInBlock(in *insn) bool {
+	if in.imm != csrSstatus || h.priv == PrivU {
+		return false
+	}
+	old := h.csr.mstatus
+	s := old
+	switch {
+	case in.op == opCSRRS && in.rs1 == 0:
+	case in.op == opCSRRW:
+		s = old&^sstatusWritable | h.x[in.rs1]&sstatusWritable
+		if (old^s)&mstatusTranslation != 0 || s&^old&mstatusSIE != 0 {
+			return false
+		}
+	default:
+		return false
+	}
+	h.effects++
+	h.x[in.rd] = h.mstatusRead() & sstatusVisible
+	h.csr.mstatus = s
+	return true
+}
+
 // mip returns the pending interrupts as software sees them.
 func (h *Hart) mip() uint64 {
 	p := h.csr.mipSW | h.csr.mipHW

@@ -512,27 +512,9 @@ blocks:
 			// (push_off's csrr and csrw): nothing but the register and
 			// mstatus changes, so the block goes on. Anything else takes
 			// the slow path below.
-			case opCSRRS:
-				if in.imm == csrSstatus && in.rs1 == 0 && h.priv != PrivU {
-					h.effects++
-					x[in.rd] = h.mstatusRead() & sstatusVisible
+			case opCSRRS, opCSRRW:
+				if h.sstatusInBlock(in) {
 					break
-				}
-				h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
-				if !h.otherInsn(in, npc) {
-					goto trapped
-				}
-				goto retiredSlow
-			case opCSRRW:
-				if in.imm == csrSstatus && h.priv != PrivU {
-					old := h.csr.mstatus
-					s := old&^sstatusWritable | x[in.rs1]&sstatusWritable
-					if (old^s)&mstatusTranslation == 0 && s&^old&mstatusSIE == 0 {
-						h.effects++
-						x[in.rd] = h.mstatusRead() & sstatusVisible
-						h.csr.mstatus = s
-						break
-					}
 				}
 				h.pc, h.steps, h.next = pc, start+n+uint64(i), npc
 				if !h.otherInsn(in, npc) {
