@@ -77,6 +77,9 @@ type Hart struct {
 	scratch [1]insn // decoded instruction that cannot live in the cache (a block of one)
 	next    uint64  // execute's pc after the instruction on a slow path (run.go)
 
+	jit   jitState // the translator (jit.go)
+	jitPC uint64   // the pc translated code starts at, and where it stopped
+
 	// Trace, when set, is called after every retired instruction with the
 	// register it wrote (0..31 integer, 32..63 FP, -1 none) and its value.
 	Trace func(pc uint64, insn uint32, rd int, value uint64)
@@ -88,6 +91,7 @@ func New(id int, b *bus.Bus, clock Clock) *Hart {
 	h.icache.init(len(b.Code))
 	h.cyc.gen = 1 // the zero slots of its write index are then free
 	b.OnCodeWrite(h.codeWritten)
+	h.SetJIT(jitDefault)
 	h.Reset(0)
 	return h
 }

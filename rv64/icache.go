@@ -28,6 +28,12 @@ type dpage struct {
 	entry [slotsPerPage]uint32 // by 2-byte offset: block start<<8 | length, 0 for none
 	code  [blockArena]insn     // the blocks
 	used  int                  // of code
+
+	// The translator's (jit.go), by 2-byte offset like entry: where in
+	// the hart's arena the block's amd64 code is (or nativeNone,
+	// nativeRefused), and how often the block was entered untranslated.
+	native [slotsPerPage]uint32
+	heat   [slotsPerPage]uint8
 }
 
 const (
@@ -41,6 +47,8 @@ func (d *dpage) clear() {
 	d.slots = [slotsPerPage]insn{}
 	d.entry = [slotsPerPage]uint32{}
 	d.used = 0
+	d.native = [slotsPerPage]uint32{}
+	d.heat = [slotsPerPage]uint8{}
 }
 
 // endsBlock reports whether a block ends after instruction in: a jump
@@ -73,6 +81,8 @@ func (h *Hart) formBlock(d *dpage, base, pc uint64) []insn {
 		// afresh. No block of this page is running while one is formed.
 		d.entry = [slotsPerPage]uint32{}
 		d.used = 0
+		d.native = [slotsPerPage]uint32{}
+		d.heat = [slotsPerPage]uint8{}
 	}
 	start := d.used
 	for off := pc & pageMask; off < bus.PageSize && d.used-start < maxBlock; {

@@ -141,6 +141,18 @@ blocks:
 			k := pc & pageMask >> 1
 			if e := d.entry[k]; e != 0 {
 				blk = d.code[e>>8 : e>>8+e&0xff]
+				if nat := d.native[k]; nat > nativeRefused && uint64(len(blk)) <= budget-n && !h.cyc.sniffing {
+					// Translated (jit.go): it runs the block up to
+					// where the interpreter must take over, or to
+					// its end.
+					h.jitPC = pc
+					done := h.runNative(nat)
+					pc, n, blk = h.jitPC, n+done, blk[done:]
+				} else if nat == nativeNone {
+					if d.heat[k]++; d.heat[k] >= h.jit.heat {
+						h.translateBlock(d, k, blk, pc)
+					}
+				}
 			} else if budget == 1 || h.formBlock(d, c.fetchBase, pc) == nil {
 				// One step (a cycle probe or a tracer stepping through
 				// code, where a block for every pc would fill the arena),

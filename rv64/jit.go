@@ -1,0 +1,54 @@
+package rv64
+
+import "os"
+
+// The translator. MIT's kernels spend most of their interpreted time in
+// small functions: the lock helpers (acquire, release, push_off, pop_off,
+// mycpu, holding) that wakeup and the scheduler call for every process,
+// loads, stores, an AMO and two sstatus accesses apiece. A block the
+// interpreter has entered often enough (jitState.heat times) is translated
+// to amd64 code that runs it straight through, with the TLB hit tests
+// inline.
+//
+// Translated code is a fast path of the interpreter, not a second
+// machine: the guest's registers stay in h.x, and at anything beyond the
+// fast cases (a TLB miss, a store to a page with code, a taken branch, a
+// CSR other than sstatus, an op it does not know) it returns before the
+// instruction with the count of those before it, and the interpreter goes
+// on from there as if it had run them itself. So a block's effects,
+// counts and hooks are exactly the interpreter's, and the interpreter is
+// the reference the tests hold it to (jit_test.go). It only ever runs a
+// whole block within the budget, never for a Run of one instruction
+// (cycle probes, tracing), and never while a sniff watches every taken
+// branch (cycle.go).
+
+// dpage.native values below jitArenaStart.
+const (
+	nativeNone    = 0 // not translated (yet)
+	nativeRefused = 1 // translating gave nothing to run
+)
+
+// jitHeat is how many times a block is entered before it is translated:
+// translation costs about as much as running a short block a hundred
+// times, and most blocks run only a few times (a program's startup, a
+// one-off path).
+const jitHeat = 32
+
+// jitDefault is whether new harts translate: the XV6EMU_JIT environment
+// variable set to 0 turns it off (to compare against the interpreter).
+var jitDefault = jitSupported && os.Getenv("XV6EMU_JIT") != "0"
+
+// SetJIT turns block translation on or off for h (it is on by default
+// where supported). Off, the interpreter runs everything.
+func (h *Hart) SetJIT(on bool) {
+	h.jit.heat = 0
+	if on && jitSupported {
+		h.jit.heat = jitHeat
+	}
+	for _, d := range h.icache.pages {
+		if d != nil {
+			d.native = [slotsPerPage]uint32{}
+			d.heat = [slotsPerPage]uint8{}
+		}
+	}
+}
