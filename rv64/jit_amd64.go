@@ -59,7 +59,8 @@ func jitEnter(code uintptr, h *Hart) uint64
 // jitState is a hart's translator: its arena and a buffer to write
 // blocks in.
 type jitState struct {
-	heat  uint8 // block entries before translation; 0 turns it off
+	heat  uint8  // block entries before translation; 0 turns it off
+	ran   uint64 // instructions translated code ran
 	arena *jitArena
 	e     emitter
 	exits []jitExit

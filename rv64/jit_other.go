@@ -6,7 +6,10 @@ package rv64
 
 const jitSupported = false
 
-type jitState struct{ heat uint8 }
+type jitState struct {
+	heat uint8
+	ran  uint64
+}
 
 func (h *Hart) translateBlock(d *dpage, k uint64, blk []insn, pc uint64) {
 	d.native[k] = nativeRefused

@@ -148,6 +148,7 @@ blocks:
 					h.jitPC = pc
 					done := h.runNative(nat)
 					pc, n, blk = h.jitPC, n+done, blk[done:]
+					h.jit.ran += done
 				} else if nat == nativeNone {
 					if d.heat[k]++; d.heat[k] >= h.jit.heat {
 						h.translateBlock(d, k, blk, pc)
