@@ -337,14 +337,31 @@ func (c *cycleWatch) compileWords() {
 func sizeMask(size uint8) uint64 { return ^uint64(0) >> (64 - 8*uint64(size)) }
 
 // wordsHold reports whether ram still holds what a found cycle's logs say
-// (see compileWords).
+// (see compileWords). A stopped hart runs it at the start of every Run,
+// and it nearly always holds, so it ORs the differences of eight words
+// and tests once: a third fewer host cycles per word than a test each
+// (BenchmarkWordsHold).
 func wordsHold(ram []byte, words []wordCheck) bool {
-	for _, w := range words {
-		if binary.LittleEndian.Uint64(ram[w.idx:])&w.mask != w.want {
+	for len(words) >= 8 {
+		w := words[:8:8]
+		d := w[0].diff(ram) | w[1].diff(ram) | w[2].diff(ram) | w[3].diff(ram) |
+			w[4].diff(ram) | w[5].diff(ram) | w[6].diff(ram) | w[7].diff(ram)
+		if d != 0 {
+			return false
+		}
+		words = words[8:]
+	}
+	for i := range words {
+		if words[i].diff(ram) != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// diff is nonzero where the bytes w covers differ from what it wants.
+func (w *wordCheck) diff(ram []byte) uint64 {
+	return binary.LittleEndian.Uint64(ram[w.idx:])&w.mask ^ w.want
 }
 
 // rememberCycle is called when a probe finds a cycle: it becomes the one
