@@ -52,3 +52,6 @@ func (h *Hart) SetJIT(on bool) {
 		}
 	}
 }
+
+// Translated returns how many of h's instructions ran as translated code.
+func (h *Hart) Translated() uint64 { return h.jit.ran }
