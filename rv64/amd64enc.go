@@ -29,6 +29,8 @@ const (
 	r9
 	r10
 	r11
+	r12
+	r13
 )
 
 // Condition codes (the low nibble of jcc and setcc).

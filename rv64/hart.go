@@ -77,8 +77,12 @@ type Hart struct {
 	scratch [1]insn // decoded instruction that cannot live in the cache (a block of one)
 	next    uint64  // execute's pc after the instruction on a slow path (run.go)
 
-	jit   jitState // the translator (jit.go)
-	jitPC uint64   // the pc translated code starts at, and where it stopped
+	jit       jitState // the translator (jit.go)
+	jitPC     uint64   // the pc translated code starts at, and where it stopped
+	jitAt     uint32   // where it stopped: block slot<<8 | instruction index
+	jitVPN    uint64   // ... the virtual page of that block
+	jitPage   uint64   // ... and the RAM index of its page
+	jitBudget uint64   // how many instructions it may run
 
 	// Trace, when set, is called after every retired instruction with the
 	// register it wrote (0..31 integer, 32..63 FP, -1 none) and its value.

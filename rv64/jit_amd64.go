@@ -24,21 +24,32 @@ const (
 	jCode = rDI // &h.code[0]
 	jTLB  = r9  // h.tlb, the current translation set
 	jPC0  = r10 // the pc the block was entered at
+	jDone = r11 // instructions retired in the blocks chained into before this one
 )
 
 // Field offsets translated code uses.
 var (
-	offX        = int32(unsafe.Offsetof(Hart{}.x))
-	offRAM      = int32(unsafe.Offsetof(Hart{}.ram))
-	offCode     = int32(unsafe.Offsetof(Hart{}.code))
-	offTLB      = int32(unsafe.Offsetof(Hart{}.tlb))
-	offJITPC    = int32(unsafe.Offsetof(Hart{}.jitPC))
-	offEffects  = int32(unsafe.Offsetof(Hart{}.effects))
-	offPriv     = int32(unsafe.Offsetof(Hart{}.priv))
-	offMstatus  = int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.mstatus))
-	offAMOSwapW = int32(unsafe.Offsetof(Hart{}.ctr) + unsafe.Offsetof(Counters{}.AMOSwapW))
-	offLoadTLB  = int32(unsafe.Offsetof(tlbSet{}.load))
-	offStoreTLB = int32(unsafe.Offsetof(tlbSet{}.store))
+	offX         = int32(unsafe.Offsetof(Hart{}.x))
+	offRAM       = int32(unsafe.Offsetof(Hart{}.ram))
+	offCode      = int32(unsafe.Offsetof(Hart{}.code))
+	offTLB       = int32(unsafe.Offsetof(Hart{}.tlb))
+	offJITPC     = int32(unsafe.Offsetof(Hart{}.jitPC))
+	offJITAt     = int32(unsafe.Offsetof(Hart{}.jitAt))
+	offJITBudget = int32(unsafe.Offsetof(Hart{}.jitBudget))
+	offJITVPN    = int32(unsafe.Offsetof(Hart{}.jitVPN))
+	offJITPage   = int32(unsafe.Offsetof(Hart{}.jitPage))
+	offArena     = int32(unsafe.Offsetof(Hart{}.jit) + unsafe.Offsetof(jitState{}.base))
+	offPages     = int32(unsafe.Offsetof(Hart{}.icache) + unsafe.Offsetof(icache{}.pages))
+	offGuards    = int32(unsafe.Offsetof(Hart{}.guards))
+	offNative    = int32(unsafe.Offsetof(dpage{}.native))
+	offEntry     = int32(unsafe.Offsetof(dpage{}.entry))
+	offFetchTLB  = int32(unsafe.Offsetof(tlbSet{}.fetch))
+	offEffects   = int32(unsafe.Offsetof(Hart{}.effects))
+	offPriv      = int32(unsafe.Offsetof(Hart{}.priv))
+	offMstatus   = int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.mstatus))
+	offAMOSwapW  = int32(unsafe.Offsetof(Hart{}.ctr) + unsafe.Offsetof(Counters{}.AMOSwapW))
+	offLoadTLB   = int32(unsafe.Offsetof(tlbSet{}.load))
+	offStoreTLB  = int32(unsafe.Offsetof(tlbSet{}.store))
 )
 
 func init() {
@@ -62,15 +73,26 @@ type jitState struct {
 	heat  uint8  // block entries before translation; 0 turns it off
 	ran   uint64 // instructions translated code ran
 	arena *jitArena
-	e     emitter
-	exits []jitExit
+	base  uintptr // &arena.mem[0], for chained jumps
+
+	// While translating: the block's slot on its page, its length and
+	// first pc offset, where the page's native and entry arrays are (for
+	// chaining), and the exits to write out of line.
+	e             emitter
+	k, n          int
+	off0          uint64
+	native, entry uintptr
+	exits         []jitExit
+	prologue      int // length of the code that chained jumps skip
 }
 
-// jitExit is a jump, at at, out of translated code before instruction i
-// (at pc offset delta from the block's first).
+// jitExit is a jump, at at, out of the block's straight line: before
+// instruction i when leave is false, else out of the block to pc offset
+// delta (from the block's first) with count instructions retired in it.
 type jitExit struct {
-	at, i int
-	delta int32
+	at, i, count int
+	leave        bool
+	delta        int32
 }
 
 // jitArena is executable memory that a hart's blocks are written into,
@@ -99,9 +121,10 @@ func newJITArena() *jitArena {
 const jitSupported = true
 
 // runNative runs the translated code at arena offset nat for the block
-// entered at h.jitPC.
+// entered at h.jitPC, chaining into other translated blocks on its page
+// for at most h.jitBudget instructions.
 func (h *Hart) runNative(nat uint32) uint64 {
-	return jitEnter(uintptr(unsafe.Pointer(&h.jit.arena.mem[0]))+uintptr(nat), h)
+	return jitEnter(h.jit.base+uintptr(nat), h)
 }
 
 // translateBlock translates blk, the block at slot k of d entered at pc,
@@ -109,7 +132,7 @@ func (h *Hart) runNative(nat uint32) uint64 {
 func (h *Hart) translateBlock(d *dpage, k uint64, blk []insn, pc uint64) {
 	j := &h.jit
 	d.native[k] = nativeRefused
-	if j.heat == 0 || !j.translate(blk, pc) {
+	if j.heat == 0 {
 		return
 	}
 	if j.arena == nil {
@@ -117,12 +140,19 @@ func (h *Hart) translateBlock(d *dpage, k uint64, blk []insn, pc uint64) {
 			j.heat = 0
 			return
 		}
+		j.base = uintptr(unsafe.Pointer(&j.arena.mem[0]))
+	}
+	j.k, j.n = int(k), len(blk)
+	j.native, j.entry = uintptr(unsafe.Pointer(&d.native[0])), uintptr(unsafe.Pointer(&d.entry[0]))
+	if !j.translate(blk, pc) {
+		return
 	}
 	a := j.arena
 	code := j.e.b
 	if a.used+len(code) > len(a.mem) {
 		h.forgetNative()
 		a.used = jitArenaStart
+		d.native[k] = nativeRefused
 	}
 	copy(a.mem[a.used:], code)
 	d.native[k] = uint32(a.used)
@@ -150,27 +180,24 @@ func (j *jitState) translate(blk []insn, pc uint64) bool {
 	e.load(jCode, jHart, offCode)
 	e.load(jTLB, jHart, offTLB)
 	e.load(jPC0, jHart, offJITPC)
-	off0 := pc & pageMask
-	off := off0
-	ended := false
+	e.aluReg(false, aluXOR, jDone, jDone)
+	j.prologue = len(e.b)
+	j.off0 = pc & pageMask
+	off := j.off0
 	for i := range blk {
 		in := &blk[i]
-		delta := int32(int64(off) - int64(off0))
+		delta := int32(int64(off) - int64(j.off0))
 		last := i == len(blk)-1
 		if !j.insn(in, i, delta, last) {
 			if i == 0 {
 				return false
 			}
-			j.exitHere(i, delta)
-			ended = true
+			j.exitBefore(i, delta)
 			break
 		}
 		if last {
-			if in.op == opJAL || in.op == opJALR {
-				ended = true // insn wrote its exit
-			} else {
-				j.exitHere(len(blk), delta+int32(in.len))
-				ended = true
+			if in.op != opJAL && in.op != opJALR { // those wrote their way out
+				j.leave(i+1, delta+int32(in.len))
 			}
 			break
 		}
@@ -185,30 +212,154 @@ func (j *jitState) translate(blk []insn, pc uint64) bool {
 			off += uint64(in.len)
 		}
 	}
-	if !ended {
-		return false
-	}
 	// The exits, out of line. Those before the same instruction (a TLB
 	// miss and a page crossing, say) share one.
 	stubI, stub := -1, 0
 	for _, x := range j.exits {
-		if x.i != stubI {
+		switch {
+		case x.leave:
+			e.patch(x.at, len(e.b))
+			j.leave(x.count, x.delta)
+		case x.i == stubI:
+			e.patch(x.at, stub)
+		default:
 			stubI, stub = x.i, len(e.b)
-			j.exitHere(x.i, x.delta)
+			e.patch(x.at, stub)
+			j.exitBefore(x.i, x.delta)
 		}
-		e.patch(x.at, stub)
 	}
 	return true
 }
 
-// exitHere writes a return from translated code before instruction i
-// (pc offset delta): the pc to h.jitPC, i as the count retired.
-func (j *jitState) exitHere(i int, delta int32) {
+// exitBefore writes a return from translated code before instruction i
+// (pc offset delta), which the interpreter runs next.
+func (j *jitState) exitBefore(i int, delta int32) {
+	j.e.lea(rAX, jPC0, delta)
+	j.ret(i, i)
+}
+
+// ret writes the return with the pc in rAX: the interpreter goes on at
+// instruction i of this block (i = n: after it), count instructions of it
+// having retired.
+func (j *jitState) ret(i, count int) {
 	e := &j.e
-	e.lea(rAX, jPC0, delta)
 	e.store(jHart, offJITPC, rAX)
-	e.movImm32(rAX, uint32(i))
+	e.mem(false, []byte{0xC7}, 0, jHart, offJITAt) // mov dword [jitAt], k<<8|i
+	e.imm32(int32(j.k<<8 | i))
+	e.lea(rAX, jDone, int32(count))
 	e.ret()
+}
+
+// leave writes the way out of the block to pc offset delta, count of its
+// instructions retired: a jump into the translated block there if there
+// is one and the budget covers it, else a return.
+func (j *jitState) leave(count int, delta int32) {
+	e := &j.e
+	t := int64(j.off0) + int64(delta)
+	if t >= 0 && t < bus.PageSize {
+		slot := uintptr(t>>1) * 4
+		e.movImm64(rAX, uint64(j.native+slot))
+		e.load32(rAX, rAX, 0)
+		e.movImm64(rDX, uint64(j.entry+slot))
+		e.mem(false, []byte{0x0F, 0xB6}, rDX, rDX, 0) // movzx edx, byte [rdx]: its length
+		j.chain(count, func() { e.lea(jPC0, jPC0, delta) })
+		e.lea(rAX, jPC0, delta)
+		j.ret(j.n, count)
+		return
+	}
+	e.lea(rCX, jPC0, delta)
+	j.leaveTo(count)
+}
+
+// leaveTo is leave for a target pc in rCX, known only at run time (a
+// return) or on another page.
+func (j *jitState) leaveTo(count int) {
+	e := &j.e
+	e.movReg(rAX, rCX)
+	e.aluReg(true, aluXOR, rAX, jPC0)
+	e.shiftImm(true, shSHR, rAX, 12)
+	other := e.jcc(ccNE) // another page
+	e.movReg(r8, rCX)
+	e.aluImm(false, aluAND, r8, pageMask&^1)
+	e.aluReg(true, aluADD, r8, r8) // the slot's offset in native and entry
+	e.movImm64(rAX, uint64(j.native))
+	e.aluReg(true, aluADD, rAX, r8)
+	e.load32(rAX, rAX, 0)
+	e.movImm64(rDX, uint64(j.entry))
+	e.aluReg(true, aluADD, rDX, r8)
+	e.mem(false, []byte{0x0F, 0xB6}, rDX, rDX, 0)
+	j.chain(count, func() { e.movReg(jPC0, rCX) })
+	e.movReg(rAX, rCX)
+	j.ret(j.n, count)
+	e.patch(other, len(e.b))
+	j.chainFar(count)
+	e.movReg(rAX, rCX)
+	j.ret(j.n, count)
+}
+
+// chainFar writes the jump to a target pc on another page, in rCX, as
+// the interpreter's page switch finds it: through the fetch TLB to a RAM
+// page whose code is decoded, with no debugger guards set. It falls
+// through when any of that fails.
+func (j *jitState) chainFar(count int) {
+	e := &j.e
+	var fail [4]int
+	e.movReg(rAX, rCX)
+	e.shiftImm(true, shSHR, rAX, 12) // vpn
+	e.movReg(r13, rAX)
+	e.bytes(0x0F, 0xB6, 0xD0) // movzx edx, al
+	e.shiftImm(false, shSHL, rDX, 4)
+	e.aluReg(true, aluADD, rDX, jTLB)
+	e.aluMem(true, aluCMP, rAX, rDX, offFetchTLB)
+	fail[0] = e.jcc(ccNE)
+	e.movReg(rAX, rCX)
+	e.aluMem(true, aluADD, rAX, rDX, offFetchTLB+8)
+	e.shiftImm(true, shSHR, rAX, 12) // RAM page
+	e.movReg(r12, rAX)
+	e.shiftImm(true, shSHL, rAX, 3)
+	e.aluMem(true, aluADD, rAX, jHart, offPages)
+	e.load(rDX, rAX, 0)                  // its dpage
+	e.regs(true, []byte{0x85}, rDX, rDX) // test rdx, rdx
+	fail[1] = e.jcc(ccE)
+	e.mem(true, []byte{0x83}, 7, jHart, offGuards) // cmp qword [guards], 0
+	e.bytes(0)
+	fail[2] = e.jcc(ccNE)
+	e.movReg(r8, rCX)
+	e.aluImm(false, aluAND, r8, pageMask&^1)
+	e.aluReg(true, aluADD, r8, r8)
+	e.aluReg(true, aluADD, rDX, r8)
+	e.load32(rAX, rDX, offNative)
+	e.mem(false, []byte{0x0F, 0xB6}, rDX, rDX, offEntry)
+	j.chain(count, func() {
+		e.movReg(jPC0, rCX)
+		e.store(jHart, offJITVPN, r13)
+		e.shiftImm(true, shSHL, r12, 12)
+		e.store(jHart, offJITPage, r12)
+	})
+	for _, f := range fail[:3] {
+		e.patch(f, len(e.b))
+	}
+}
+
+// chain writes the jump into the translated block whose arena offset is
+// in rAX (or none) and whose length is in rDX, after count instructions
+// of this one; setPC points jPC0 at it. It falls through when there is no
+// translation or the budget does not cover the block.
+func (j *jitState) chain(count int, setPC func()) {
+	e := &j.e
+	e.aluImm(false, aluCMP, rAX, jitArenaStart)
+	none := e.jcc(ccB)
+	e.lea(r8, jDone, int32(count))
+	e.aluReg(true, aluADD, rDX, r8)
+	e.aluMem(true, aluCMP, rDX, jHart, offJITBudget)
+	over := e.jcc(ccA)
+	e.movReg(jDone, r8)
+	setPC()
+	e.aluMem(true, aluADD, rAX, jHart, offArena)
+	e.aluImm(true, aluADD, rAX, int32(j.prologue))
+	e.bytes(0xFF, 0xE0) // jmp rax
+	e.patch(none, len(e.b))
+	e.patch(over, len(e.b))
 }
 
 // exitIf writes a jump on cc to an exit before instruction i.
@@ -242,7 +393,7 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 			e.store(jHart, xr(in.rd), rAX)
 		}
 		if last {
-			j.exitHere(i+1, delta+imm)
+			j.leave(i+1, delta+imm)
 		}
 	case opJALR:
 		if last {
@@ -251,19 +402,23 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 			e.aluImm(true, aluAND, rCX, -2)
 			e.lea(rAX, jPC0, delta+int32(in.len))
 			e.store(jHart, xr(in.rd), rAX)
-			e.store(jHart, offJITPC, rCX)
-			e.movImm32(rAX, uint32(i+1))
-			e.ret()
+			j.leaveTo(i + 1)
 			break
 		}
 		e.lea(rAX, jPC0, delta+int32(in.len))
 		e.store(jHart, xr(in.rd), rAX)
 
 	case opBEQ, opBNE, opBLT, opBGE, opBLTU, opBGEU:
-		// Taken, the interpreter runs it again: its hooks (spin and cycle
-		// detection, loop idioms) and the block at its target are its own.
+		// Taken forward, it leaves the block. Taken back, the
+		// interpreter runs it again: its hooks (spin and cycle
+		// detection, loop idioms) are for back edges. (A forward one
+		// only has a loop idiom's look, which finds none.)
 		e.load(rAX, jHart, xr(in.rs1))
 		e.aluMem(true, aluCMP, rAX, jHart, xr(in.rs2))
+		if imm > 0 {
+			j.exits = append(j.exits, jitExit{at: e.jcc(branchCC[in.op-opBEQ]), leave: true, count: i + 1, delta: delta + imm})
+			break
+		}
 		j.exitIf(branchCC[in.op-opBEQ], i, delta)
 
 	case opLB, opLH, opLW, opLD, opLBU, opLHU, opLWU:

@@ -145,10 +145,20 @@ blocks:
 					// Translated (jit.go): it runs the block up to
 					// where the interpreter must take over, or to
 					// its end.
-					h.jitPC = pc
+					h.jitPC, h.jitBudget, h.jitPage = pc, budget-n, c.fetchBase
 					done := h.runNative(nat)
-					pc, n, blk = h.jitPC, n+done, blk[done:]
+					pc, n = h.jitPC, n+done
 					h.jit.ran += done
+					if h.jitPage != c.fetchBase { // it chained into another page
+						c.fetchVPN, c.fetchBase, c.fetchPage = h.jitVPN, h.jitPage, c.pages[h.jitPage>>12]
+						d, k = c.fetchPage, noPage
+					}
+					if at := h.jitAt; at>>8 == uint32(k) {
+						blk = blk[at&0xff:]
+					} else { // in a block it chained into
+						e := d.entry[at>>8]
+						blk = d.code[e>>8+at&0xff : e>>8+e&0xff]
+					}
 				} else if nat == nativeNone {
 					if d.heat[k]++; d.heat[k] >= h.jit.heat {
 						h.translateBlock(d, k, blk, pc)
