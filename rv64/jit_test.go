@@ -48,6 +48,7 @@ func FuzzJITMatchesInterpreter(f *testing.F) {
 	f.Add(mProg(callsOnPage()...), uint8(4), false)
 	for seed := range uint64(8) {
 		f.Add(jitProgram(seed), uint8(seed*7), seed&1 == 0)
+		f.Add(jitCallsProgram(seed), uint8(seed*5), seed&1 == 1)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8, cycles bool) {
 		runJITAndInterpreter(t, data, 1+uint64(chunk)*37, cycles)
@@ -60,10 +61,11 @@ func FuzzJITMatchesInterpreter(f *testing.F) {
 func TestJITMatchesInterpreter(t *testing.T) {
 	var native, total uint64
 	for seed := range uint64(200) {
-		data := jitProgram(seed)
-		for _, chunk := range []uint64{5000, 97, 13} {
-			n, all := runJITAndInterpreter(t, data, chunk, seed%3 == 0)
-			native, total = native+n, total+all
+		for _, data := range [][]byte{jitProgram(seed), jitCallsProgram(seed)} {
+			for _, chunk := range []uint64{5000, 97, 13} {
+				n, all := runJITAndInterpreter(t, data, chunk, seed%3 == 0)
+				native, total = native+n, total+all
+			}
 		}
 	}
 	t.Logf("%d of %d instructions ran translated", native, total)
@@ -176,5 +178,81 @@ func jitProgram(seed uint64) []byte {
 	for _, w := range prog {
 		code = binary.LittleEndian.AppendUint32(code, w)
 	}
+	return append(data, code...)
+}
+
+// jitCallsProgram is fuzz input for a loop that calls functions on three
+// pages (auipc+jalr, as MIT's kernel calls), some of which call on, with
+// jal and branches between pages too: translated code chains into blocks
+// on other pages and back through their returns.
+func jitCallsProgram(seed uint64) []byte {
+	rng := rand.New(rand.NewPCG(seed, 0xca11))
+	data := jitProgram(seed)[:32]
+	code := make([]byte, 0x3000)
+	put := func(off int, ws ...uint32) int {
+		for _, w := range ws {
+			binary.LittleEndian.PutUint32(code[off:], w)
+			off += 4
+		}
+		return off
+	}
+	regs := []int{5, 6, 7, 9, 10, 11, 12, 13, 14, 15}
+	reg := func() int { return regs[rng.IntN(len(regs))] }
+	op := func() uint32 {
+		rd, rs1, rs2 := reg(), reg(), reg()
+		switch rng.IntN(6) {
+		case 0:
+			return encI(0x03, uint32(rng.IntN(4)), rd, 20+rng.IntN(3), int32(rng.IntN(32)))
+		case 1:
+			return asmStore(uint32(rng.IntN(4)), rs2, 20+rng.IntN(4), int32(rng.IntN(32)))
+		case 2:
+			return uint32(rs2)<<20 | uint32(rs1)<<15 | uint32(rd)<<7 | 0x33 // add
+		case 3:
+			return asmAMOW(1, rd, rs2, 20)
+		default:
+			return asmADDI(rd, rs1, int32(rng.IntN(200))-100)
+		}
+	}
+	// call returns the two words that call target from off (ra = x1).
+	call := func(off, target int) []uint32 {
+		d := int32(target - off)
+		hi := (d + 0x800) &^ 0xFFF
+		return []uint32{uint32(hi) | 1<<7 | 0x17, asmJALR(1, 1, d-hi)}
+	}
+	// Leaf functions at 0x1100, 0x2200, 0x2e00; an inner caller at
+	// 0x1800 that saves ra in s0 and calls the leaf on page 2.
+	leaves := []int{0x1100, 0x2200, 0x2e00}
+	for _, f := range leaves {
+		at := f
+		for range 3 + rng.IntN(12) {
+			at = put(at, op())
+		}
+		if rng.IntN(3) == 0 { // an early return on a branch
+			at = put(at, asmBranch(0, reg(), reg(), 8), op())
+		}
+		put(at, asmJALR(0, 1, 0))
+	}
+	at := put(0x1800, asmADDI(8, 1, 0))
+	at = put(at, call(at, leaves[1])...)
+	at = put(at, op(), asmADDI(1, 8, 0), asmJALR(0, 1, 0))
+	_ = at
+	// The main loop at 0x40, after the base registers are set.
+	at = put(0x40,
+		0x3017|20<<7, asmADDI(21, 20, 2047), 0x5017|22<<7, asmADDI(22, 22, -0x60),
+		0x0017|23<<7, asmADDI(23, 23, 0x200), asmADDI(8, 0, 0))
+	loop := at
+	for range 20 + rng.IntN(40) {
+		switch rng.IntN(5) {
+		case 0, 1:
+			at = put(at, call(at, append(leaves, 0x1800)[rng.IntN(4)])...)
+		case 2:
+			at = put(at, asmBranch(1, reg(), reg(), 8), op())
+		default:
+			at = put(at, op())
+		}
+	}
+	put(at, asmJAL(0, int32(loop-at)))
+	put(0, asmJAL(0, 0x40))
+	data[16] = byte(loop / 4) // traps go round the loop again
 	return append(data, code...)
 }
