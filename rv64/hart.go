@@ -95,7 +95,7 @@ func New(id int, b *bus.Bus, clock Clock) *Hart {
 	h.icache.init(len(b.Code))
 	h.cyc.gen = 1 // the zero slots of its write index are then free
 	b.OnCodeWrite(h.codeWritten)
-	h.SetJIT(jitDefault)
+	h.setJITHeat(jitEnvHeat())
 	h.Reset(0)
 	return h
 }

@@ -23,6 +23,18 @@ const (
 // test 3, console must print through tohost, and fpsig and intsig must
 // print the signatures QEMU prints.
 func TestISA(t *testing.T) {
+	t.Run("interpreted", func(t *testing.T) {
+		t.Setenv("XV6EMU_JIT", "0")
+		runISATests(t)
+	})
+	t.Run("translated", func(t *testing.T) {
+		t.Setenv("XV6EMU_JIT", "all") // every block, on its first entry
+		runISATests(t)
+	})
+}
+
+// runISATests is TestISA's body, run with and without the translator.
+func runISATests(t *testing.T) {
 	files, err := filepath.Glob("testdata/elf/*.elf")
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no test programs: run make in rv64/testdata")

@@ -34,17 +34,37 @@ const (
 // one-off path).
 const jitHeat = 32
 
-// jitDefault is whether new harts translate: the XV6EMU_JIT environment
-// variable set to 0 turns it off (to compare against the interpreter).
-var jitDefault = jitSupported && os.Getenv("XV6EMU_JIT") != "0"
+// jitEnvHeat is the heat new harts start with. The XV6EMU_JIT environment
+// variable set to 0 turns translation off (to compare a run against the
+// interpreter), and set to "all" translates every block on its first
+// entry (to put instruction tests through the translator).
+func jitEnvHeat() uint8 {
+	if !jitSupported {
+		return 0
+	}
+	switch os.Getenv("XV6EMU_JIT") {
+	case "0", "off":
+		return 0
+	case "all":
+		return 1
+	}
+	return jitHeat
+}
 
 // SetJIT turns block translation on or off for h (it is on by default
 // where supported). Off, the interpreter runs everything.
 func (h *Hart) SetJIT(on bool) {
-	h.jit.heat = 0
+	var heat uint8
 	if on && jitSupported {
-		h.jit.heat = jitHeat
+		heat = jitHeat
 	}
+	h.setJITHeat(heat)
+}
+
+// setJITHeat sets the entries before a block is translated (0: never) and
+// forgets every translation.
+func (h *Hart) setJITHeat(heat uint8) {
+	h.jit.heat = heat
 	for _, d := range h.icache.pages {
 		if d != nil {
 			d.native = [slotsPerPage]uint32{}
