@@ -29,27 +29,31 @@ const (
 
 // Field offsets translated code uses.
 var (
-	offX         = int32(unsafe.Offsetof(Hart{}.x))
-	offRAM       = int32(unsafe.Offsetof(Hart{}.ram))
-	offCode      = int32(unsafe.Offsetof(Hart{}.code))
-	offTLB       = int32(unsafe.Offsetof(Hart{}.tlb))
-	offJITPC     = int32(unsafe.Offsetof(Hart{}.jitPC))
-	offJITAt     = int32(unsafe.Offsetof(Hart{}.jitAt))
-	offJITBudget = int32(unsafe.Offsetof(Hart{}.jitBudget))
-	offJITVPN    = int32(unsafe.Offsetof(Hart{}.jitVPN))
-	offJITPage   = int32(unsafe.Offsetof(Hart{}.jitPage))
-	offArena     = int32(unsafe.Offsetof(Hart{}.jit) + unsafe.Offsetof(jitState{}.base))
-	offPages     = int32(unsafe.Offsetof(Hart{}.icache) + unsafe.Offsetof(icache{}.pages))
-	offGuards    = int32(unsafe.Offsetof(Hart{}.guards))
-	offNative    = int32(unsafe.Offsetof(dpage{}.native))
-	offEntry     = int32(unsafe.Offsetof(dpage{}.entry))
-	offFetchTLB  = int32(unsafe.Offsetof(tlbSet{}.fetch))
-	offEffects   = int32(unsafe.Offsetof(Hart{}.effects))
-	offPriv      = int32(unsafe.Offsetof(Hart{}.priv))
-	offMstatus   = int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.mstatus))
-	offAMOSwapW  = int32(unsafe.Offsetof(Hart{}.ctr) + unsafe.Offsetof(Counters{}.AMOSwapW))
-	offLoadTLB   = int32(unsafe.Offsetof(tlbSet{}.load))
-	offStoreTLB  = int32(unsafe.Offsetof(tlbSet{}.store))
+	offX           = int32(unsafe.Offsetof(Hart{}.x))
+	offRAM         = int32(unsafe.Offsetof(Hart{}.ram))
+	offCode        = int32(unsafe.Offsetof(Hart{}.code))
+	offTLB         = int32(unsafe.Offsetof(Hart{}.tlb))
+	offJITPC       = int32(unsafe.Offsetof(Hart{}.jitPC))
+	offJITAt       = int32(unsafe.Offsetof(Hart{}.jitAt))
+	offJITBudget   = int32(unsafe.Offsetof(Hart{}.jitBudget))
+	offJITVPN      = int32(unsafe.Offsetof(Hart{}.jitVPN))
+	offJITPage     = int32(unsafe.Offsetof(Hart{}.jitPage))
+	offArena       = int32(unsafe.Offsetof(Hart{}.jit) + unsafe.Offsetof(jitState{}.base))
+	offPages       = int32(unsafe.Offsetof(Hart{}.icache) + unsafe.Offsetof(icache{}.pages))
+	offGuards      = int32(unsafe.Offsetof(Hart{}.guards))
+	offNative      = int32(unsafe.Offsetof(dpage{}.native))
+	offEntry       = int32(unsafe.Offsetof(dpage{}.entry))
+	offFetchTLB    = int32(unsafe.Offsetof(tlbSet{}.fetch))
+	offTallies     = int32(unsafe.Offsetof(Hart{}.tallies))
+	offSpinPC      = int32(unsafe.Offsetof(Hart{}.spin) + unsafe.Offsetof(spinWatch{}.pc))
+	offSpinEffects = int32(unsafe.Offsetof(Hart{}.spin) + unsafe.Offsetof(spinWatch{}.effects))
+	offSpinVisits  = int32(unsafe.Offsetof(Hart{}.spin) + unsafe.Offsetof(spinWatch{}.visits))
+	offEffects     = int32(unsafe.Offsetof(Hart{}.effects))
+	offPriv        = int32(unsafe.Offsetof(Hart{}.priv))
+	offMstatus     = int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.mstatus))
+	offAMOSwapW    = int32(unsafe.Offsetof(Hart{}.ctr) + unsafe.Offsetof(Counters{}.AMOSwapW))
+	offLoadTLB     = int32(unsafe.Offsetof(tlbSet{}.load))
+	offStoreTLB    = int32(unsafe.Offsetof(tlbSet{}.store))
 )
 
 func init() {
@@ -87,13 +91,21 @@ type jitState struct {
 }
 
 // jitExit is a jump, at at, out of the block's straight line: before
-// instruction i when leave is false, else out of the block to pc offset
-// delta (from the block's first) with count instructions retired in it.
+// instruction i (exitBefore, delta its pc offset from the block's first),
+// or out of the block to pc offset delta with count of its instructions
+// retired (exitLeave), or that through a back edge at pc offset from
+// (exitBackEdge).
 type jitExit struct {
 	at, i, count int
-	leave        bool
-	delta        int32
+	kind         int
+	delta, from  int32
 }
+
+const (
+	exitBefore = iota
+	exitLeave
+	exitBackEdge
+)
 
 // jitArena is executable memory that a hart's blocks are written into,
 // from jitArenaStart on (native offsets below it mean none; see dpage).
@@ -213,12 +225,17 @@ func (j *jitState) translate(blk []insn, pc uint64) bool {
 		}
 	}
 	// The exits, out of line. Those before the same instruction (a TLB
-	// miss and a page crossing, say) share one.
+	// miss and a page crossing, say) share one. (Back edges add exits.)
 	stubI, stub := -1, 0
-	for _, x := range j.exits {
+	for k := 0; k < len(j.exits); k++ {
+		x := j.exits[k]
 		switch {
-		case x.leave:
+		case x.kind == exitLeave:
 			e.patch(x.at, len(e.b))
+			j.leave(x.count, x.delta)
+		case x.kind == exitBackEdge:
+			e.patch(x.at, len(e.b))
+			j.streak(x.i, x.from, x.delta-x.from)
 			j.leave(x.count, x.delta)
 		case x.i == stubI:
 			e.patch(x.at, stub)
@@ -229,6 +246,29 @@ func (j *jitState) translate(blk []insn, pc uint64) bool {
 		}
 	}
 	return true
+}
+
+// streak writes what pureStreak does at the taken back edge (by imm) at
+// instruction i, pc offset delta, up to where it would count a visit of a
+// streak without effects: there it leaves before the instruction, for the
+// interpreter to count and look.
+func (j *jitState) streak(i int, delta, imm int32) {
+	if -int64(imm) > spinReach {
+		return // too far back for a spin: nothing to note
+	}
+	e := &j.e
+	e.load(rAX, jHart, offEffects)
+	e.aluMem(true, aluSUB, rAX, jHart, offTallies)
+	e.lea(rCX, jPC0, delta)
+	e.aluMem(true, aluCMP, rCX, jHart, offSpinPC)
+	fresh := e.jcc(ccNE)
+	e.aluMem(true, aluCMP, rAX, jHart, offSpinEffects)
+	j.exitIf(ccE, i, delta)
+	e.patch(fresh, len(e.b))
+	e.store(jHart, offSpinPC, rCX)
+	e.store(jHart, offSpinEffects, rAX)
+	e.mem(false, []byte{0xC7}, 0, jHart, offSpinVisits) // mov dword [visits], 0
+	e.imm32(0)
 }
 
 // exitBefore writes a return from translated code before instruction i
@@ -364,7 +404,7 @@ func (j *jitState) chain(count int, setPC func()) {
 
 // exitIf writes a jump on cc to an exit before instruction i.
 func (j *jitState) exitIf(cc byte, i int, delta int32) {
-	j.exits = append(j.exits, jitExit{at: j.e.jcc(cc), i: i, delta: delta})
+	j.exits = append(j.exits, jitExit{at: j.e.jcc(cc), kind: exitBefore, i: i, delta: delta})
 }
 
 // xr is the displacement of guest register r from the hart pointer.
@@ -386,7 +426,7 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 
 	case opJAL:
 		if in.rd == zeroSink && imm <= 0 {
-			return false // a loop's back edge: spin detection looks at it
+			j.streak(i, delta, imm) // a loop's back edge
 		}
 		if in.rd != zeroSink {
 			e.lea(rAX, jPC0, delta+int32(in.len))
@@ -409,17 +449,22 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 		e.store(jHart, xr(in.rd), rAX)
 
 	case opBEQ, opBNE, opBLT, opBGE, opBLTU, opBGEU:
-		// Taken forward, it leaves the block. Taken back, the
-		// interpreter runs it again: its hooks (spin and cycle
-		// detection, loop idioms) are for back edges. (A forward one
-		// only has a loop idiom's look, which finds none.)
+		// Taken, it leaves the block. Back edges have hooks: a loop
+		// idiom's (the interpreter runs those: it looked at the branch
+		// before the block was translated), and spin detection's streak,
+		// which translated code keeps as pureStreak does until it would
+		// count a visit. (Forward, a loop idiom's look finds none.)
 		e.load(rAX, jHart, xr(in.rs1))
 		e.aluMem(true, aluCMP, rAX, jHart, xr(in.rs2))
-		if imm > 0 {
-			j.exits = append(j.exits, jitExit{at: e.jcc(branchCC[in.op-opBEQ]), leave: true, count: i + 1, delta: delta + imm})
-			break
+		cc := branchCC[in.op-opBEQ]
+		switch {
+		case imm > 0:
+			j.exits = append(j.exits, jitExit{at: e.jcc(cc), kind: exitLeave, count: i + 1, delta: delta + imm})
+		case (in.op == opBNE || in.op == opBLTU || in.op == opBGEU) && in.idiom != idiomNone:
+			j.exitIf(cc, i, delta)
+		default:
+			j.exits = append(j.exits, jitExit{at: e.jcc(cc), kind: exitBackEdge, i: i, count: i + 1, delta: delta + imm, from: delta})
 		}
-		j.exitIf(branchCC[in.op-opBEQ], i, delta)
 
 	case opLB, opLH, opLW, opLD, opLBU, opLHU, opLWU:
 		j.access(in, i, delta, offLoadTLB, loadSize[in.op-opLB])

@@ -165,7 +165,7 @@ func jitProgram(seed uint64) []byte {
 		case 14: // a fence, or a branch back a little (an inner loop)
 			w = asmFENCE()
 			if rng.IntN(2) == 0 {
-				w = asmBranch(1, rs1, rs2, -4*int32(1+rng.IntN(3)))
+				w = asmBranch([]uint32{0, 1, 4, 5, 6, 7}[rng.IntN(6)], rs1, rs2, -4*int32(1+rng.IntN(3)))
 			}
 		default:
 			w = asmADDI(rd, rs1, imm12())
