@@ -1,6 +1,9 @@
 package rv64
 
-import "os"
+import (
+	"os"
+	"strconv"
+)
 
 // The translator. MIT's kernels spend most of their interpreted time in
 // small functions: the lock helpers (acquire, release, push_off, pop_off,
@@ -36,17 +39,22 @@ const jitHeat = 32
 
 // jitEnvHeat is the heat new harts start with. The XV6EMU_JIT environment
 // variable set to 0 turns translation off (to compare a run against the
-// interpreter), and set to "all" translates every block on its first
-// entry (to put instruction tests through the translator).
+// interpreter), set to "all" translates every block on its first entry
+// (to put instruction tests through the translator), and set to a number
+// translates blocks entered that many times.
 func jitEnvHeat() uint8 {
 	if !jitSupported {
 		return 0
 	}
-	switch os.Getenv("XV6EMU_JIT") {
+	switch v := os.Getenv("XV6EMU_JIT"); v {
 	case "0", "off":
 		return 0
 	case "all":
 		return 1
+	default:
+		if n, err := strconv.ParseUint(v, 10, 8); err == nil {
+			return uint8(n) // a heat of its own, to measure with
+		}
 	}
 	return jitHeat
 }

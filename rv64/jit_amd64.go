@@ -44,6 +44,7 @@ var (
 	offNative      = int32(unsafe.Offsetof(dpage{}.native))
 	offEntry       = int32(unsafe.Offsetof(dpage{}.entry))
 	offFetchTLB    = int32(unsafe.Offsetof(tlbSet{}.fetch))
+	offSniffing    = int32(unsafe.Offsetof(Hart{}.cyc) + unsafe.Offsetof(cycleWatch{}.sniffing))
 	offTallies     = int32(unsafe.Offsetof(Hart{}.tallies))
 	offSpinPC      = int32(unsafe.Offsetof(Hart{}.spin) + unsafe.Offsetof(spinWatch{}.pc))
 	offSpinEffects = int32(unsafe.Offsetof(Hart{}.spin) + unsafe.Offsetof(spinWatch{}.effects))
@@ -232,9 +233,11 @@ func (j *jitState) translate(blk []insn, pc uint64) bool {
 		switch {
 		case x.kind == exitLeave:
 			e.patch(x.at, len(e.b))
+			j.unlessSniffing(x.i, x.from)
 			j.leave(x.count, x.delta)
 		case x.kind == exitBackEdge:
 			e.patch(x.at, len(e.b))
+			j.unlessSniffing(x.i, x.from)
 			j.streak(x.i, x.from, x.delta-x.from)
 			j.leave(x.count, x.delta)
 		case x.i == stubI:
@@ -246,6 +249,15 @@ func (j *jitState) translate(blk []insn, pc uint64) bool {
 		}
 	}
 	return true
+}
+
+// unlessSniffing leaves before the taken branch or jump at instruction i
+// (pc offset delta) while a sniff is under way: it looks at every one.
+func (j *jitState) unlessSniffing(i int, delta int32) {
+	e := &j.e
+	e.mem(false, []byte{0x80}, 7, jHart, offSniffing) // cmp byte [sniffing], 0
+	e.bytes(0)
+	j.exitIf(ccNE, i, delta)
 }
 
 // streak writes what pureStreak does at the taken back edge (by imm) at
@@ -425,8 +437,11 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 		e.store(jHart, xr(in.rd), rAX)
 
 	case opJAL:
-		if in.rd == zeroSink && imm <= 0 {
-			j.streak(i, delta, imm) // a loop's back edge
+		if in.rd == zeroSink {
+			j.unlessSniffing(i, delta) // a sniff looks at every jump
+			if imm <= 0 {
+				j.streak(i, delta, imm) // a loop's back edge
+			}
 		}
 		if in.rd != zeroSink {
 			e.lea(rAX, jPC0, delta+int32(in.len))
@@ -459,7 +474,7 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 		cc := branchCC[in.op-opBEQ]
 		switch {
 		case imm > 0:
-			j.exits = append(j.exits, jitExit{at: e.jcc(cc), kind: exitLeave, count: i + 1, delta: delta + imm})
+			j.exits = append(j.exits, jitExit{at: e.jcc(cc), kind: exitLeave, i: i, count: i + 1, delta: delta + imm, from: delta})
 		case (in.op == opBNE || in.op == opBLTU || in.op == opBGEU) && in.idiom != idiomNone:
 			j.exitIf(cc, i, delta)
 		default:

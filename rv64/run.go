@@ -141,7 +141,7 @@ blocks:
 			k := pc & pageMask >> 1
 			if e := d.entry[k]; e != 0 {
 				blk = d.code[e>>8 : e>>8+e&0xff]
-				if nat := d.native[k]; nat > nativeRefused && uint64(len(blk)) <= budget-n && !h.cyc.sniffing {
+				if nat := d.native[k]; nat > nativeRefused && uint64(len(blk)) <= budget-n {
 					// Translated (jit.go): it runs the block up to
 					// where the interpreter must take over, or to
 					// its end.
