@@ -11,19 +11,29 @@ import (
 // loads, stores, an AMO and two sstatus accesses apiece. A block the
 // interpreter has entered often enough (jitState.heat times) is translated
 // to amd64 code that runs it straight through, with the TLB hit tests
-// inline.
+// inline (jit_amd64.go; other hosts interpret everything).
 //
 // Translated code is a fast path of the interpreter, not a second
 // machine: the guest's registers stay in h.x, and at anything beyond the
-// fast cases (a TLB miss, a store to a page with code, a taken branch, a
-// CSR other than sstatus, an op it does not know) it returns before the
-// instruction with the count of those before it, and the interpreter goes
-// on from there as if it had run them itself. So a block's effects,
-// counts and hooks are exactly the interpreter's, and the interpreter is
-// the reference the tests hold it to (jit_test.go). It only ever runs a
-// whole block within the budget, never for a Run of one instruction
-// (cycle probes, tracing), and never while a sniff watches every taken
-// branch (cycle.go).
+// fast cases (a TLB miss, a store to a page with code, a CSR other than
+// sstatus, an op it does not know, a back edge where spin detection would
+// count a visit, any taken branch while a sniff is under way) it returns
+// before the instruction with the count of those before it, and the
+// interpreter goes on from there as if it had run them itself. So a
+// block's effects, counts and hooks are exactly the interpreter's, and
+// the interpreter is the reference the tests hold it to (jit_test.go, and
+// TestISA runs every program both ways).
+//
+// Where a block ends (its last instruction, a taken branch, a return) the
+// code goes on into the translated block at the target, if there is one
+// that the interpreter would enter: on the same page by its slot, on
+// another through the fetch TLB and the decoded page, as interpret's own
+// page switch does, and only while the Run's budget covers the whole
+// block. So a call from one kernel function to another and its return
+// stay in translated code. It returns the count retired, the pc, and
+// where it stopped (jitAt: the block and instruction), for interpret to
+// go on with. It never runs for a Run of one instruction (cycle probes,
+// tracing).
 
 // dpage.native values below jitArenaStart.
 const (
