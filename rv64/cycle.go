@@ -86,7 +86,7 @@ const (
 	cycleSniffReach = 4096     // bytes back a sniffed edge may go
 	cycleGapSlack   = 1024     // instructions beyond 4 gaps between anchor visits (see probeCycle)
 	cycleGraceRuns  = 8        // Runs a found cycle survives memory that differs
-	cycleKnown      = 4        // cycles a hart remembers (see refindCycle)
+	cycleKnown      = 8        // cycles a hart remembers (see refindCycle)
 	cycleRefindWait = 2        // visits a sniff waits at a known anchor before it probes (see sniffBackEdge)
 )
 
@@ -563,7 +563,11 @@ func (h *Hart) sniffBackEdge(pc uint64, imm int64) bool {
 // usertests -q on 3 harts, remembering one cycle found 4074 of 11677
 // stops without a probe (probes ran 306M instructions one at a time
 // instead of 435M), and 16820 of the 21483 cycles probes still found
-// were one of the last four found on the same hart.
+// were one of the last four found on the same hart. Remembering eight
+// instead of four: probes 4236 -> 3662, their single steps 100.6M ->
+// 88.5M; sixteen saves a few more steps but costs as much in checks
+// here (each stale Run of a stopped hart comes here, and a hart's known
+// cycles mostly share one anchor state, so each is a word check).
 func (h *Hart) refindCycle() bool {
 	c := &h.cyc
 	if h.cycleInterruptible() {

@@ -448,8 +448,8 @@ func TestKnownCyclesAreRefound(t *testing.T) {
 	leaveAndComeBack(t, h, 7, 0) // 7: noise no cycle read
 	assert.Equal(t, probes, h.cyc.probes, "without a probe")
 
-	// Three more make five: the one with noise 0 is forgotten.
-	for v := uint32(2); v <= 4; v++ {
+	// Enough more to make cycleKnown+1: the one with noise 0 is forgotten.
+	for v := uint32(2); v <= cycleKnown; v++ {
 		findNew(v)
 	}
 	setWord(t, h, dataOff+8, 1)
