@@ -177,8 +177,13 @@ func (h *Hart) runIdiom(bne *insn, pc, left uint64) (insns uint64, ended bool) {
 				dst[k] = byte(v)
 			}
 		} else {
-			for k := range m {
-				bus.WriteLE(h.ram[i+k*size:], int(size), v)
+			// One element, then the filled part copied after itself:
+			// the same bytes as m stores, at memmove's speed (our
+			// kernel's memset fills whole pages eight bytes at a time).
+			dst := h.ram[i : i+m*size]
+			bus.WriteLE(dst, int(size), v)
+			for done := size; done < uint64(len(dst)); done *= 2 {
+				copy(dst[done:], dst[:done])
 			}
 		}
 		h.x[p] += m * size
