@@ -4,6 +4,7 @@ package rv64
 
 import (
 	"runtime"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -120,13 +121,40 @@ const (
 	jitArenaStart = 16
 )
 
+// jitSpare holds the memory of arenas whose harts are gone, for new harts
+// to reuse: a grade boots a machine per test, and fresh mappings cost a
+// page fault per page the first blocks are written into.
+var jitSpare struct {
+	sync.Mutex
+	mems [][]byte
+}
+
+const jitSpareMax = 16
+
 func newJITArena() *jitArena {
-	mem, err := syscall.Mmap(-1, 0, jitArenaSize, syscall.PROT_READ|syscall.PROT_WRITE|syscall.PROT_EXEC, syscall.MAP_PRIVATE|syscall.MAP_ANON)
-	if err != nil {
-		return nil // no executable memory here: the interpreter does it all
+	jitSpare.Lock()
+	var mem []byte
+	if n := len(jitSpare.mems); n > 0 {
+		mem, jitSpare.mems = jitSpare.mems[n-1], jitSpare.mems[:n-1]
+	}
+	jitSpare.Unlock()
+	if mem == nil {
+		var err error
+		mem, err = syscall.Mmap(-1, 0, jitArenaSize, syscall.PROT_READ|syscall.PROT_WRITE|syscall.PROT_EXEC, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+		if err != nil {
+			return nil // no executable memory here: the interpreter does it all
+		}
 	}
 	a := &jitArena{mem: mem, used: jitArenaStart}
-	runtime.SetFinalizer(a, func(a *jitArena) { _ = syscall.Munmap(a.mem) })
+	runtime.SetFinalizer(a, func(a *jitArena) {
+		jitSpare.Lock()
+		defer jitSpare.Unlock()
+		if len(jitSpare.mems) < jitSpareMax {
+			jitSpare.mems = append(jitSpare.mems, a.mem)
+			return
+		}
+		_ = syscall.Munmap(a.mem)
+	})
 	return a
 }
 
