@@ -412,14 +412,14 @@ func (h *Hart) rememberCycle() {
 func (h *Hart) probeCycle(budget uint64) {
 	c := &h.cyc
 	unarmed := 0 // instructions in a row where no anchor could be taken
+	ends := c.probeEnds()
 	for n := uint64(0); n < budget && !h.waiting && !h.spinning; n++ {
 		if c.armed {
 			unarmed = 0
 		} else {
 			unarmed++
 		}
-		if h.steps-c.started >= cycleProbeLen || unarmed > cycleArmWait ||
-			h.steps-c.lastVisit > 4*c.maxGap+cycleGapSlack {
+		if h.steps >= ends || unarmed > cycleArmWait {
 			// A whole probe without a cycle, a long stretch where no
 			// anchor can be taken (interrupts off, user code), or a hart
 			// that stays away from the anchor's state for much longer
@@ -432,6 +432,7 @@ func (h *Hart) probeCycle(budget uint64) {
 		in := h.fetch()
 		if in == nil {
 			h.anchorCycle() // the fetch trapped: start afresh at the handler
+			ends = c.probeEnds()
 			continue
 		}
 		effects := h.effects
@@ -448,6 +449,7 @@ func (h *Hart) probeCycle(budget uint64) {
 			// Something the logs cannot account for (a trap, a page walk,
 			// a device): start afresh from here.
 			h.anchorCycle()
+			ends = c.probeEnds()
 			continue
 		}
 		if rec != nil {
@@ -456,17 +458,22 @@ func (h *Hart) probeCycle(budget uint64) {
 		if c.spoiled && c.armed && h.resumeSniff() {
 			return
 		}
-		if !c.armed {
+		switch {
+		case !c.armed:
 			h.anchorCycle()
-		} else if h.pc == c.anchor && h.steps != c.anchorSteps && h.atAnchorAgain() {
-			h.rememberCycle()
-			c.found = true
-			c.staleRuns = 0
-			c.probing = false
-			c.effects = h.effects
-			c.backoff = 0
-			h.spinning = true
-			return
+			ends = c.probeEnds()
+		case h.pc == c.anchor && h.steps != c.anchorSteps:
+			if h.atAnchorAgain() {
+				h.rememberCycle()
+				c.found = true
+				c.staleRuns = 0
+				c.probing = false
+				c.effects = h.effects
+				c.backoff = 0
+				h.spinning = true
+				return
+			}
+			ends = c.probeEnds()
 		}
 	}
 }
@@ -496,6 +503,15 @@ func (h *Hart) resumeSniff() bool {
 		return true
 	}
 	return false
+}
+
+// probeEnds is the step at which the probe gives up: when it has watched
+// cycleProbeLen instructions, or when the hart has stayed away from the
+// anchor's state for much longer than the loop's period (it left the
+// loop). probeCycle keeps it in a local, and asks again whenever the
+// anchor or the period may have moved.
+func (c *cycleWatch) probeEnds() uint64 {
+	return min(c.started+cycleProbeLen, c.lastVisit+4*c.maxGap+cycleGapSlack+1)
 }
 
 // backOffCycle waits twice as long as last time before the next sniff.
@@ -732,32 +748,65 @@ func (h *Hart) atAnchorAgain() bool {
 // a fixed point like any other. Anything else (a TLB miss's walk, a
 // device, a counter or mip read) starts a new iteration.
 func (h *Hart) logAccess(in *insn) (rec *memRecord, accountable uint64) {
-	va := h.x[in.rs1] + uint64(in.imm)
-	switch {
-	case in.op >= opLB && in.op <= opLWU:
-		h.logRead(&h.tlb.load, va, loadSize[in.op-opLB])
-	case in.op >= opSB && in.op <= opSD:
-		if rec = h.logWrite(va, 1<<(in.op-opSB)); rec != nil {
+	switch logClass[in.op] {
+	case logNone:
+	case logLoad:
+		h.logRead(&h.tlb.load, h.x[in.rs1]+uint64(in.imm), loadSize[in.op-opLB])
+	case logStore:
+		if rec = h.logWrite(h.x[in.rs1]+uint64(in.imm), 1<<(in.op-opSB)); rec != nil {
 			accountable = 1
 		}
-	case in.op == opLR:
+	case logLR:
 		h.logRead(&h.tlb.load, h.x[in.rs1], uint64(in.size))
-	case in.op >= opAMOSWAP && in.op <= opAMOMAXU:
+	case logAMO:
 		h.logRead(&h.tlb.store, h.x[in.rs1], uint64(in.size)) // AMOs use the store TLB
 		if rec = h.logWrite(h.x[in.rs1], uint64(in.size)); rec != nil {
 			accountable = 1
 		}
-	case in.op >= opCSRRW && in.op <= opCSRRCI:
+	case logCSR:
 		if csrIsHartState(uint64(in.imm) & 0xfff) {
 			accountable = 1
 		}
-	case in.op == opMRET || in.op == opSRET || in.op == opSFENCEVMA:
+	case logOne:
 		accountable = 1
-	case in.op == opECALL || in.op == opEBREAK:
+	case logTrap:
 		accountable = 2
 	}
 	return rec, accountable
 }
+
+// What logAccess does with an op (logClass).
+const (
+	logNone  = iota // nothing: no memory, no effect
+	logLoad         // a load: log the read
+	logStore        // a store: log the write
+	logLR           // LR: log the read
+	logAMO          // an AMO: log the read and the write
+	logCSR          // a CSR access: accountable if it reads hart state only
+	logOne          // xRET, SFENCE.VMA: one accountable effect
+	logTrap         // ECALL, EBREAK: the effect and its trap
+)
+
+// logClass is logAccess's class of each op: one jump instead of a chain
+// of range tests for every instruction a probe steps through.
+var logClass = func() (t [256]uint8) {
+	for o := opLB; o <= opLWU; o++ {
+		t[o] = logLoad
+	}
+	for o := opSB; o <= opSD; o++ {
+		t[o] = logStore
+	}
+	t[opLR] = logLR
+	for o := opAMOSWAP; o <= opAMOMAXU; o++ {
+		t[o] = logAMO
+	}
+	for o := opCSRRW; o <= opCSRRCI; o++ {
+		t[o] = logCSR
+	}
+	t[opMRET], t[opSRET], t[opSFENCEVMA] = logOne, logOne, logOne
+	t[opECALL], t[opEBREAK] = logTrap, logTrap
+	return t
+}()
 
 // csrIsHartState reports whether CSR n reads as a function of the hart's
 // own registers: not the counters and timers (they move on their own) nor
@@ -786,7 +835,7 @@ func (h *Hart) logRead(tlb *sv39.TLB, va, size uint64) {
 		h.spoilCycle()
 		return
 	}
-	if w, overlap := c.findWrite(idx, size); w != nil || overlap {
+	if _, w, overlap := c.findWrite(idx, size); w != nil || overlap {
 		// A location the iteration wrote that holds something else now was
 		// written by another hart in between (a lock it found taken, and
 		// then took itself): the logs miss that store, so this iteration
@@ -813,14 +862,13 @@ func (h *Hart) logWrite(va, size uint64) *memRecord {
 		h.spoilCycle()
 		return nil
 	}
-	w, overlap := c.findWrite(idx, size)
+	slot, w, overlap := c.findWrite(idx, size)
 	if overlap || (w == nil && c.nwrites == cycleMaxWrites) {
 		h.spoilCycle()
 		return nil
 	}
 	if w == nil {
 		v := bus.ReadLE(h.ram[idx:], int(size))
-		slot := c.wordSlot(idx >> 3)
 		if slot.gen != c.gen {
 			*slot = writtenWord{gen: c.gen, first: -1, word: idx >> 3}
 		}
@@ -836,17 +884,19 @@ func (h *Hart) logWrite(va, size uint64) *memRecord {
 // findWrite returns the write record for exactly idx and size, or reports
 // that a record overlaps it partly (which the logs do not model). The
 // access is aligned (see alignedLookup), so it lies in one 8-byte word.
-func (c *cycleWatch) findWrite(idx, size uint64) (*memRecord, bool) {
+// It also returns the word's index slot, where logWrite adds a record
+// without looking it up again.
+func (c *cycleWatch) findWrite(idx, size uint64) (*writtenWord, *memRecord, bool) {
 	slot := c.wordSlot(idx >> 3)
 	if slot.gen != c.gen || slot.mask&byteMask(idx, size) == 0 {
-		return nil, false
+		return slot, nil, false
 	}
 	for i := slot.first; i >= 0; i = c.writes[i].next {
 		if w := &c.writes[i]; w.idx == idx && uint64(w.size) == size {
-			return w, false
+			return slot, w, false
 		}
 	}
-	return nil, true
+	return slot, nil, true
 }
 
 // wordSlot returns the index slot of an 8-byte word: the one that holds
