@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/xv6emu/xv6emu/machine/bare"
+	"github.com/xv6emu/xv6emu/rv64"
 )
 
 // What testdata/fpsig and testdata/intsig print on QEMU.
@@ -29,12 +30,16 @@ func TestISA(t *testing.T) {
 	})
 	t.Run("translated", func(t *testing.T) {
 		t.Setenv("XV6EMU_JIT", "all") // every block, on its first entry
-		runISATests(t)
+		translated, all := runISATests(t)
+		if rv64.JITSupported {
+			// Most of every program, or the translator was not tested.
+			assert.Greater(t, translated, all/2, "instructions run translated")
+		}
 	})
 }
 
 // runISATests is TestISA's body, run with and without the translator.
-func runISATests(t *testing.T) {
+func runISATests(t *testing.T) (translated, all uint64) {
 	files, err := filepath.Glob("testdata/elf/*.elf")
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no test programs: run make in rv64/testdata")
@@ -46,6 +51,7 @@ func runISATests(t *testing.T) {
 			require.NoError(t, err)
 			res, err := b.Run(100_000_000)
 			require.NoError(t, err, "console: %s", console.String())
+			translated, all = translated+b.Hart.Translated(), all+b.Hart.Instret()
 			switch name {
 			case "xfail3": // fails on purpose
 				assert.False(t, res.Passed)
@@ -71,4 +77,5 @@ func runISATests(t *testing.T) {
 			}
 		})
 	}
+	return translated, all
 }

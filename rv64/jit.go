@@ -32,8 +32,8 @@ import (
 // block. So a call from one kernel function to another and its return
 // stay in translated code. It returns the count retired, the pc, and
 // where it stopped (jitAt: the block and instruction), for interpret to
-// go on with. It never runs for a Run of one instruction (cycle probes,
-// tracing).
+// go on with. In a Run of one instruction (cycle probes, tracing) it runs
+// at most a block of one instruction.
 
 // dpage.native values below jitArenaStart.
 const (
@@ -90,6 +90,9 @@ func (h *Hart) setJITHeat(heat uint8) {
 		}
 	}
 }
+
+// JITSupported reports whether this build translates (linux/amd64).
+const JITSupported = jitSupported
 
 // Translated returns how many of h's instructions ran as translated code.
 func (h *Hart) Translated() uint64 { return h.jit.ran }
