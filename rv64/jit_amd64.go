@@ -626,7 +626,10 @@ func (j *jitState) insn(in *insn, i int, delta int32, last bool) bool {
 		// Nothing to do, as in the interpreter.
 
 	case opCSRRS, opCSRRW:
-		return j.sstatus(in, i, delta)
+		if in.imm == csrSstatus {
+			return j.sstatus(in, i, delta)
+		}
+		return j.plainCSR(in, i, delta)
 	case opAMOSWAP:
 		return j.amoswapW(in, i, delta)
 
@@ -759,6 +762,52 @@ func (j *jitState) sstatus(in *insn, i int, delta int32) bool {
 	if in.op == opCSRRW {
 		e.store(jHart, offMstatus, rCX)
 	}
+	return true
+}
+
+// plainCSRs are the supervisor CSRs that are plain storage (WARL masks
+// aside): xv6's trap path reads and writes them on every trap. By field
+// offset in the hart.
+var plainCSRs = map[int32]int32{
+	csrSscratch: int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.sscratch)),
+	csrSepc:     int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.sepc)),
+	csrScause:   int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.scause)),
+	csrStval:    int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.stval)),
+	csrStvec:    int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.stvec)),
+}
+
+// plainCSR writes csrr or csrw of a plainCSRs register, as csrGeneral
+// does them from S or M mode (U-mode leaves, for the illegal-instruction
+// trap): the old value to rd, the new one through the register's mask.
+func (j *jitState) plainCSR(in *insn, i int, delta int32) bool {
+	off, ok := plainCSRs[in.imm]
+	if !ok || !(in.op == opCSRRS && in.rs1 == 0 || in.op == opCSRRW) {
+		return false
+	}
+	e := &j.e
+	e.mem(false, []byte{0x80}, 7, jHart, offPriv) // cmp byte [priv], PrivU
+	e.bytes(PrivU)
+	j.exitIf(ccE, i, delta)
+	e.load(rAX, jHart, off)
+	if in.op == opCSRRW {
+		e.load(rCX, jHart, xr(in.rs1))
+		keep := -1
+		switch in.imm {
+		case csrSepc:
+			e.aluImm(true, aluAND, rCX, -2) // IALIGN 16: bit 0 reads 0
+		case csrStvec:
+			e.movReg(rDX, rCX) // a reserved mode (2, 3) keeps the old value
+			e.aluImm(false, aluAND, rDX, 3)
+			e.aluImm(false, aluCMP, rDX, 2)
+			keep = e.jcc8(ccAE)
+		}
+		e.store(jHart, off, rCX)
+		if keep >= 0 {
+			e.patch8(keep)
+		}
+	}
+	e.incMem(jHart, offEffects)
+	e.store(jHart, xr(in.rd), rAX)
 	return true
 }
 

@@ -144,14 +144,15 @@ func jitProgram(seed uint64) []byte {
 			if rng.IntN(4) == 0 {
 				w = asmAMOW(0, rd, rs2, base())
 			}
-		case 11: // sstatus
+		case 11: // sstatus, and the trap path's plain CSRs
+			csr := []int{csrSstatus, csrSstatus, csrSscratch, csrSepc, csrScause, csrStval, csrStvec}[rng.IntN(7)]
 			switch rng.IntN(3) {
 			case 0:
-				w = asmCSRRS(rd, csrSstatus, 0)
+				w = asmCSRRS(rd, csr, 0)
 			case 1:
-				w = asmCSRRW(rd, csrSstatus, rs1)
+				w = asmCSRRW(rd, csr, rs1)
 			default:
-				w = asmCSRRC(0, csrSstatus, rs1)
+				w = asmCSRRC(0, csr, rs1)
 			}
 		case 12: // forward branches over one or two instructions
 			w = asmBranch([]uint32{0, 1, 4, 5, 6, 7}[rng.IntN(6)], rs1, rs2, int32(4+4*rng.IntN(2)))
