@@ -193,7 +193,6 @@ func (h *Hart) translateBlock(d *dpage, k uint64, blk []insn, pc uint64) {
 	if a.used+len(code) > len(a.mem) {
 		h.forgetNative()
 		a.used = jitArenaStart
-		d.native[k] = nativeRefused
 	}
 	copy(a.mem[a.used:], code)
 	d.native[k] = uint32(a.used)
@@ -687,6 +686,13 @@ func (j *jitState) access(in *insn, i int, delta, tlb int32, size uint64) {
 		e.aluImm(false, aluCMP, rCX, int32(bus.PageSize-size))
 		j.exitIf(ccA, i, delta)
 	}
+	j.toRAM(tlb)
+}
+
+// toRAM turns the virtual address in rAX, whose TLB entry (minus tlb) is
+// in rDX, into its RAM index in rDX and host address in rAX.
+func (j *jitState) toRAM(tlb int32) {
+	e := &j.e
 	e.aluMem(true, aluADD, rAX, rDX, tlb+8) // + Delta: the RAM index
 	e.movReg(rDX, rAX)
 	e.aluReg(true, aluADD, rAX, jRAM)
@@ -822,9 +828,7 @@ func (j *jitState) amoswapW(in *insn, i int, delta int32) bool {
 	e.testImm(false, rAX, 3)
 	j.exitIf(ccNE, i, delta) // misaligned: the general path raises it
 	j.lookup(i, delta, offStoreTLB)
-	e.aluMem(true, aluADD, rAX, rDX, offStoreTLB+8)
-	e.movReg(rDX, rAX)
-	e.aluReg(true, aluADD, rAX, jRAM)
+	j.toRAM(offStoreTLB)
 	j.codeCheck(i, delta)
 	e.load32(rCX, jHart, xr(in.rs2)) // new
 	e.load32(rDX, rAX, 0)            // old
