@@ -8,8 +8,8 @@
 // entry registers or stack words). It is the logic behind `xv6emu
 // compare`, free of the CLI so it can be tested with any grade.Backend.
 //
-// The runs of both sides share one pool of workers. With three or more,
-// a usertests run whose image can split it (our usertests -s K/N) runs as
+// The runs of both sides share one pool of workers, costliest first. A
+// usertests run whose image can split it (our usertests -s K/N) may run as
 // shards on machines of their own, since a comparison cannot end before
 // its longest run; grading keeps the course's one run (see shard.go).
 package compare
@@ -40,9 +40,10 @@ type Options struct {
 	Repeat int      // runs per top-level test and arch; 0 means 1
 	Jobs   int      // machine runs at once, both sides together; 0 means one per host CPU
 	Only   []string // as grade.Options.Only
-	// Shards is how many runs each usertests run is split into when both
-	// sides' images can run shards (see shard.go); 0 means one per job
-	// with 3 or more jobs (up to 4), whole runs with fewer; 1 whole runs.
+	// Shards is how many runs each usertests run is split into on a side
+	// whose image can run shards (see shard.go); 0 means one per job with
+	// 3 or more jobs (up to 4), with 2 jobs two on the side that costs
+	// more, and whole runs with 1; 1 means whole runs.
 	Shards int
 }
 
@@ -145,14 +146,15 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 	if opt.Jobs <= 0 {
 		opt.Jobs = runtime.NumCPU()
 	}
-	shards := shardCount(opt, opt.Jobs)
+	shards := shardCounts(opt, opt.Jobs)
+	cost := [2]float64{archCost(opt.Sides[0].Arch), archCost(opt.Sides[1].Arch)}
 	start := time.Now()
-	runBoth(ctx, tests, seeds, recs, opt.Jobs, shards)
+	runBoth(ctx, tests, seeds, recs, opt.Jobs, shards, cost)
 	for _, t := range tests {
-		if shards > 1 && isUsertests(t) {
-			for _, seed := range seeds {
-				for _, rec := range recs {
-					rec.compose(ctx, t, seed, shards)
+		for i, rec := range recs {
+			if shards[i] > 1 && isUsertests(t) {
+				for _, seed := range seeds {
+					rec.compose(ctx, t, seed, shards[i])
 				}
 			}
 		}
@@ -225,9 +227,11 @@ func compareCase(t *grade.Test, reps [2]*grade.Report, recs [2]*recorder, seeds 
 			consoles = append(consoles, rec.outcome.Console)
 		}
 		c.Ending = strings.Join(dedupe(endings), ",")
+		// Each console's matched lines count once: a run in shards prints
+		// its last line once per shard, and the other side may run whole.
 		var lines []string
 		for _, con := range consoles {
-			lines = append(lines, matchedLines(con, pats)...)
+			lines = append(lines, dedupe(matchedLines(con, pats))...)
 		}
 		c.Matched = dedupe(lines)
 		matched[i] = strings.Join(lines, "\n")
@@ -352,15 +356,16 @@ func dedupe(s []string) []string {
 }
 
 // runBoth makes every run of tests on both sides, each once (usertests as
-// shards when shards > 1), on one pool of jobs workers, longest first.
-// One pool rather than a grader per side: more machines than host CPUs
-// only share them (and pay for goroutine preemption). A run's length is
-// guessed from its timeout, a shard's as that timeout's share.
-func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*recorder, jobs, shards int) {
+// shards[i] shards on side i), on one pool of jobs workers, costliest
+// first. One pool rather than a grader per side: more machines than host
+// CPUs only share them (and pay for goroutine preemption). A run's cost
+// is guessed from its timeout times its side's cost[i], a shard's as that
+// product's share.
+func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*recorder, jobs int, shards [2]int, cost [2]float64) {
 	type job struct {
 		rec    *recorder
 		spec   grade.RunSpec
-		weight time.Duration
+		weight float64
 	}
 	var queue []job
 	for _, t := range tests {
@@ -368,10 +373,10 @@ func runBoth(ctx context.Context, tests []*grade.Test, seeds []uint64, recs [2]*
 			continue
 		}
 		for _, seed := range seeds {
-			for _, rec := range recs {
-				specs := runSpecs(t, seed, shards)
+			for i, rec := range recs {
+				specs := runSpecs(t, seed, shards[i])
 				for _, spec := range specs {
-					queue = append(queue, job{rec, spec, spec.Timeout / time.Duration(len(specs))})
+					queue = append(queue, job{rec, spec, spec.Timeout.Seconds() * cost[i] / float64(len(specs))})
 				}
 			}
 		}

@@ -272,9 +272,10 @@ func (l loggingShell) Run(ctx context.Context, spec grade.RunSpec) grade.Outcome
 	return o
 }
 
-// Both sides' runs share one pool of Jobs workers, longest timeout first,
-// and each is made once however many times grading asks for it.
-func TestRunsShareOnePoolLongestFirst(t *testing.T) {
+// Both sides' runs share one pool of Jobs workers, costliest first (the
+// timeout times the side's archCost: b is x86), and each is made once
+// however many times grading asks for it.
+func TestRunsShareOnePoolCostliestFirst(t *testing.T) {
 	lab := miniLab()
 	lab.Tests[3].Run.Timeout = time.Minute // probe outlasts tt's 30 s default
 	for _, jobs := range []int{1, 3} {
@@ -301,8 +302,8 @@ func TestRunsShareOnePoolLongestFirst(t *testing.T) {
 		if jobs == 1 {
 			// Workers racing for the queue may log starts out of order;
 			// one worker cannot.
-			assert.Equal(t, []string{"a probe", "b probe", "a probe", "b probe",
-				"a tt", "b tt", "a tt", "b tt"}, log)
+			assert.Equal(t, []string{"b probe", "b probe", "b tt", "b tt",
+				"a probe", "a probe", "a tt", "a tt"}, log)
 		}
 	}
 }

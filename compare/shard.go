@@ -13,34 +13,44 @@ import (
 // Sharded usertests.
 //
 // A run is the unit of work a worker takes, and a comparison cannot end
-// before its longest run. On our kernels that is x86 usertests, about half
-// of all the comparison's work: one worker spends the whole comparison on
-// it, exactly as the x86 grade does, so the two tie. Compare does not
-// need the course's single usertests run (grade keeps it), so where both
-// sides' images hold our usertests, which runs a shard with `usertests -s
-// K/N` (the tests whose place in its table is K modulo N), each usertests
-// run can become N runs on machines of their own that the workers share
-// with everything else. The case's verdict is still one: each shard is
-// graded by the lab's own patterns, and the case passes only if every
-// shard does.
+// before its longest run. On our kernels that is x86 usertests, over half
+// of all the comparison's work: were one worker to spend the whole
+// comparison on it, exactly as the x86 grade does, the two would tie.
+// Compare does not need the course's single usertests run (grade keeps
+// it), so where a side's image holds our usertests, which runs a shard
+// with `usertests -s K/N` (a share of its tests of about equal length),
+// that side's usertests run can become N runs on machines of their own
+// that the workers share with everything else. The case's verdict is still
+// one: each shard is graded by the lab's own patterns, and the case passes
+// only if every shard does.
 //
-// Splitting is not free: each shard repeats the whole run's leak check,
-// which takes every free page twice (the pair is a fifth of x86
-// usertests' 3.2G instructions), so 2 shards run 3.7G instructions on x86
-// and 3 shards 4.3G. With two workers a comparison's work is already
-// about twice the x86 grade's longest run, so the extra passes leave
-// nothing to gain: measured as each run's CPU time scheduled in compare's
-// order, 2 shards on 2 workers took 1.03 times the x86 grade (0.99 at
-// best), while 3 shards on 3 workers took 0.88 and 4 on 4 0.89. So by
-// default compare shards only with three or more jobs, one shard per job
-// up to maxShards.
+// Splitting is not free: each shard repeats the whole run's boot and leak
+// check (the leak check takes every free page twice; on x86 that is about
+// a tenth of usertests' time). So compare splits only where it pays: with
+// two workers, the costlier side's usertests in two halves (one per
+// worker, and the other side's runs fill in beside them); with three or
+// more, every side that can, one shard per worker up to maxShards.
 
 // maxShards bounds the default shard count: beyond it the leak checks cost
 // more than the finer split gains.
 const maxShards = 4
 
-// minShardJobs is the fewest jobs with which compare shards by default.
+// minShardJobs is the fewest jobs with which compare shards both sides by
+// default; with fewer (two) only the costlier side is split.
 const minShardJobs = 3
+
+// archCost is roughly the host CPU time a run of arch costs per second of
+// its timeout, relative to RISC-V: our kernels' kthread runs took 2.5
+// times as long on x86 (11.5 s of CPU against 4.5 s for RISC-V's, with
+// RISC-V translated and x86 interpreted). Compare uses it only to order
+// its runs and to choose which side to split; a wrong guess costs time,
+// never a result.
+func archCost(a grade.Arch) float64 {
+	if a == grade.X86 {
+		return 2.5
+	}
+	return 1
+}
 
 // shardUsage is in the usage message of a usertests that runs shards; a
 // file system image holding it has one.
@@ -56,21 +66,28 @@ type usertestsSharder interface {
 	ShardsUsertests() bool
 }
 
-// shardCount is how many shards each usertests run becomes when both
-// sides can run them (otherwise 1, whole runs): opt.Shards, or by default
-// one per job from minShardJobs jobs on, up to maxShards.
-func shardCount(opt Options, jobs int) int {
-	n := opt.Shards
-	if n == 0 && jobs >= minShardJobs {
-		n = min(jobs, maxShards)
-	}
-	if n <= 1 {
-		return 1
-	}
-	for _, s := range opt.Sides {
-		sh, ok := s.Backend.(usertestsSharder)
-		if !ok || !sh.ShardsUsertests() {
-			return 1
+// canShard reports whether side s's image runs usertests in shards.
+func canShard(s Side) bool {
+	sh, ok := s.Backend.(usertestsSharder)
+	return ok && sh.ShardsUsertests()
+}
+
+// shardCounts is how many shards each side's usertests runs become (1:
+// whole runs): opt.Shards on every side that can run them; by default,
+// from minShardJobs jobs on, one per job up to maxShards on every side
+// that can, and with two jobs two on the side whose runs cost more, if it
+// can.
+func shardCounts(opt Options, jobs int) [2]int {
+	n := [2]int{1, 1}
+	for i, s := range opt.Sides {
+		switch {
+		case !canShard(s):
+		case opt.Shards > 0:
+			n[i] = opt.Shards
+		case jobs >= minShardJobs:
+			n[i] = min(jobs, maxShards)
+		case jobs == 2 && archCost(s.Arch) > archCost(opt.Sides[1-i].Arch):
+			n[i] = 2
 		}
 	}
 	return n

@@ -120,15 +120,15 @@ func TestShardEndingShown(t *testing.T) {
 	assert.Equal(t, "ok", res.Rows[0].Cells[1].Verdict, "the other runs are not affected")
 }
 
-// Whole runs unless both images can run shards, or with Shards 1, or by
-// default with fewer than 3 jobs.
-func TestWholeUsertestsUnlessBothShard(t *testing.T) {
+// Whole runs on a side whose image cannot run shards, with Shards 1, and
+// by default with 2 jobs on the side that costs less (a, RISC-V).
+func TestWholeUsertestsUnlessSharded(t *testing.T) {
 	cases := []struct {
 		name   string
 		a, b   func(grade.Backend) grade.Backend
 		shards int
 	}{
-		{"one side cannot", shardable, plain, 2},
+		{"this side cannot", plain, shardable, 2},
 		{"shards 1", shardable, shardable, 1},
 		{"default with 2 jobs", shardable, shardable, 0},
 	}
@@ -144,11 +144,17 @@ func TestWholeUsertestsUnlessBothShard(t *testing.T) {
 		})
 	}
 	both := Options{Sides: [2]Side{{grade.RISCV, sharding{}}, {grade.X86, sharding{}}}}
-	assert.Equal(t, 1, shardCount(both, 2))
-	assert.Equal(t, 3, shardCount(both, 3))
-	assert.Equal(t, maxShards, shardCount(both, 16))
+	assert.Equal(t, [2]int{1, 1}, shardCounts(both, 1))
+	assert.Equal(t, [2]int{1, 2}, shardCounts(both, 2), "only the costlier side")
+	assert.Equal(t, [2]int{3, 3}, shardCounts(both, 3))
+	assert.Equal(t, [2]int{maxShards, maxShards}, shardCounts(both, 16))
 	both.Shards = 2
-	assert.Equal(t, 2, shardCount(both, 1))
+	assert.Equal(t, [2]int{2, 2}, shardCounts(both, 1))
+	same := Options{Sides: [2]Side{{grade.RISCV, sharding{}}, {grade.RISCV, sharding{}}}}
+	assert.Equal(t, [2]int{1, 1}, shardCounts(same, 2), "neither costs more")
+	oneSide := Options{Sides: [2]Side{{grade.RISCV, sharding{}}, {grade.X86, nil}}}
+	assert.Equal(t, [2]int{1, 1}, shardCounts(oneSide, 2))
+	assert.Equal(t, [2]int{3, 1}, shardCounts(oneSide, 3))
 }
 
 func shardable(b grade.Backend) grade.Backend { return sharding{b} }

@@ -2,10 +2,11 @@
 //
 //   usertests         every test, then a check that no memory leaked
 //   usertests -q      the quick subset
-//   usertests -s K/N  shard K of N (0 <= K < N): the tests whose place in
-//                     the table is K modulo N, with the same leak check and
-//                     last line, so N machines can run the suite at once
-//                     (`xv6emu compare` does; a grader runs it whole)
+//   usertests -s K/N  shard K of N (0 <= K < N): a share of the tests of
+//                     about equal length (by the table's costs), in table
+//                     order, with the same leak check and last line, so N
+//                     machines can run the suite at once (`xv6emu compare`
+//                     does; a grader runs it whole)
 //   usertests NAME    one test
 //
 // Each test runs in its own child process and prints "test NAME: OK" or
@@ -1324,7 +1325,7 @@ printftest(void)
 static void
 ulibtest(void)
 {
-  char s[32];
+  char s[32] = {0};   // the memset check reads s[10]: not stack garbage
   CHECK(strlen("") == 0 && strlen("hello") == 5, "strlen");
   CHECK(strcmp("abc", "abc") == 0 && strcmp("abc", "abd") < 0 && strcmp("b", "abc") > 0
         && strcmp("ab", "abc") < 0 && strcmp("\xff", "a") > 0, "strcmp");
@@ -1403,60 +1404,62 @@ struct test {
   void (*fn)(void);
   char *name;
   int slow;     // left out by -q
+  int cost;     // how long it runs, for balancing shards (10 ms units of
+                // emulated x86, which is the slowest place it runs)
 };
 
 static struct test tests[] = {
-  { exitwait, "exitwait", 0 },
-  { waitnochild, "waitnochild", 0 },
-  { getpidtest, "getpid", 0 },
-  { forkmany, "forkmany", 0 },
-  { forkfull, "forkfull", 0 },
-  { forkbomb, "forkbomb", 1 },
-  { reparent, "reparent", 0 },
-  { killspin, "killspin", 0 },
-  { killsleep, "killsleep", 0 },
-  { killpipe, "killpipe", 0 },
-  { preempt, "preempt", 0 },
-  { sleeptest, "sleep", 0 },
-  { badsyscall, "badsyscall", 0 },
-  { sbrkbasic, "sbrkbasic", 0 },
-  { sbrkmuch, "sbrkmuch", 1 },
-  { sbrkneg, "sbrkneg", 0 },
-  { sbrktop, "sbrktop", 0 },
-  { sbrkfork, "sbrkfork", 0 },
-  { sbrkarg, "sbrkarg", 0 },
-  { outofmemory, "outofmemory", 1 },
-  { badaccess, "badaccess", 0 },
-  { textwrite, "textwrite", 0 },
-  { badptr, "badptr", 0 },
-  { badargs, "badargs", 0 },
-  { createdelete, "createdelete", 0 },
-  { openmodes, "openmodes", 0 },
-  { truncate, "truncate", 0 },
-  { bigwrite, "bigwrite", 0 },
-  { bigfile, "bigfile", 1 },
-  { diskreuse, "diskreuse", 1 },
-  { manyfiles, "manyfiles", 1 },
-  { concreate, "concreate", 1 },
-  { unlinkopen, "unlinkopen", 1 },
-  { dirtest, "dirtest", 0 },
-  { cwdunlink, "cwdunlink", 0 },
-  { linktest, "linktest", 0 },
-  { bigdir, "bigdir", 1 },
-  { iref, "iref", 1 },
-  { statdev, "statdev", 0 },
-  { fdlimit, "fdlimit", 0 },
-  { filetable, "filetable", 0 },
-  { forkfd, "forkfd", 0 },
-  { sharedfd, "sharedfd", 0 },
-  { fourfiles, "fourfiles", 0 },
-  { pipe1, "pipe1", 0 },
-  { pipebig, "pipebig", 1 },
-  { exectest, "exec", 0 },
-  { printftest, "printf", 0 },
-  { ulibtest, "ulib", 0 },
-  { malloctest, "malloc", 0 },
-  { execargs, "execargs", 0 },
+  { exitwait, "exitwait", 0, 7 },
+  { waitnochild, "waitnochild", 0, 2 },
+  { getpidtest, "getpid", 0, 2 },
+  { forkmany, "forkmany", 0, 13 },
+  { forkfull, "forkfull", 0, 5 },
+  { forkbomb, "forkbomb", 1, 6 },
+  { reparent, "reparent", 0, 11 },
+  { killspin, "killspin", 0, 2 },
+  { killsleep, "killsleep", 0, 1 },
+  { killpipe, "killpipe", 0, 2 },
+  { preempt, "preempt", 0, 1 },
+  { sleeptest, "sleep", 0, 1 },
+  { badsyscall, "badsyscall", 0, 2 },
+  { sbrkbasic, "sbrkbasic", 0, 2 },
+  { sbrkmuch, "sbrkmuch", 1, 4 },
+  { sbrkneg, "sbrkneg", 0, 2 },
+  { sbrktop, "sbrktop", 0, 17 },
+  { sbrkfork, "sbrkfork", 0, 2 },
+  { sbrkarg, "sbrkarg", 0, 1 },
+  { outofmemory, "outofmemory", 1, 49 },
+  { badaccess, "badaccess", 0, 1 },
+  { textwrite, "textwrite", 0, 2 },
+  { badptr, "badptr", 0, 2 },
+  { badargs, "badargs", 0, 4 },
+  { createdelete, "createdelete", 0, 13 },
+  { openmodes, "openmodes", 0, 1 },
+  { truncate, "truncate", 0, 1 },
+  { bigwrite, "bigwrite", 0, 5 },
+  { bigfile, "bigfile", 1, 30 },
+  { diskreuse, "diskreuse", 1, 114 },
+  { manyfiles, "manyfiles", 1, 111 },
+  { concreate, "concreate", 1, 71 },
+  { unlinkopen, "unlinkopen", 1, 93 },
+  { dirtest, "dirtest", 0, 4 },
+  { cwdunlink, "cwdunlink", 0, 5 },
+  { linktest, "linktest", 0, 4 },
+  { bigdir, "bigdir", 1, 170 },
+  { iref, "iref", 1, 19 },
+  { statdev, "statdev", 0, 2 },
+  { fdlimit, "fdlimit", 0, 1 },
+  { filetable, "filetable", 0, 6 },
+  { forkfd, "forkfd", 0, 3 },
+  { sharedfd, "sharedfd", 0, 18 },
+  { fourfiles, "fourfiles", 0, 4 },
+  { pipe1, "pipe1", 0, 1 },
+  { pipebig, "pipebig", 1, 6 },
+  { exectest, "exec", 0, 2 },
+  { printftest, "printf", 0, 3 },
+  { ulibtest, "ulib", 0, 1 },
+  { malloctest, "malloc", 0, 2 },
+  { execargs, "execargs", 0, 4 },
 };
 
 #define NTESTS (sizeof(tests)/sizeof(tests[0]))
@@ -1509,6 +1512,39 @@ countfree(void)
   return n;
 }
 
+// assign puts each test that runs (all, or the quick ones) in one of
+// shards shards, so that the shards take about as long: longest first,
+// each to the shard with the least so far (the lowest on a tie). A test
+// left out gets -1.
+static void
+assign(int quick, int shards, int *shardof)
+{
+  int *load = malloc(shards * sizeof(int));
+  int done[NTESTS];
+  for(int k = 0; k < shards; k++)
+    load[k] = 0;
+  for(int i = 0; i < NTESTS; i++){
+    done[i] = quick && tests[i].slow;
+    shardof[i] = -1;
+  }
+  for(;;){
+    int next = -1;
+    for(int i = 0; i < NTESTS; i++)
+      if(!done[i] && (next < 0 || tests[i].cost > tests[next].cost))
+        next = i;
+    if(next < 0)
+      break;
+    int least = 0;
+    for(int k = 1; k < shards; k++)
+      if(load[k] < load[least])
+        least = k;
+    shardof[next] = least;
+    load[least] += tests[next].cost;
+    done[next] = 1;
+  }
+  free(load);
+}
+
 // shardarg parses "K/N" with 0 <= K < N into *k and *n.
 static int
 shardarg(const char *s, int *k, int *n)
@@ -1556,10 +1592,12 @@ main(int argc, char *argv[])
     printf("usertests starting: shard %d/%d\n", shard, shards);
   else
     printf("usertests starting\n");
+  int shardof[NTESTS];
+  assign(quick, shards, shardof);
   int before = countfree();
   int failed = 0;
   for(int i = 0; i < NTESTS; i++)
-    if(i % shards == shard && (!quick || !tests[i].slow))
+    if(shardof[i] == shard)
       failed += !run(&tests[i]);
   int after = countfree();
   if(after < before){
