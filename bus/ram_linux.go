@@ -33,7 +33,7 @@ func newRAM(b *Bus, size uint64) []byte {
 	// the cleanup only covers a Bus dropped without Close.
 	b.unmap = func() { pool.give(mem) }
 	b.cleanup = runtime.AddCleanup(b, func(m []byte) { _ = syscall.Munmap(m) }, mem)
-	return mem
+	return mem[:size:size]
 }
 
 // Close releases the RAM at once. Neither the Bus nor anything holding its
@@ -48,7 +48,9 @@ func (b *Bus) Close() {
 	b.RAM = nil
 }
 
-// ramPool keeps the RAM of closed buses for the next Bus of the same size.
+// ramPool keeps the RAM of closed buses for the next Bus that fits in one
+// (the smallest that does: a RISC-V board may get the start of an x86
+// board's mapping).
 //
 // A grader boots one machine per run, and each new mapping's first touch
 // costs a page fault and the host kernel's clearing of every page the
@@ -69,18 +71,24 @@ var poolMax = max(2, runtime.NumCPU()+1)
 
 var pool ramPool
 
+// take returns a whole pooled mapping of at least size bytes whose first
+// size bytes are zero, or nil. (Past size it may hold a former guest's
+// bytes: a later take of more clears those.)
 func (p *ramPool) take(size uint64) []byte {
 	p.mu.Lock()
-	var mem []byte
+	best := -1
 	for i, m := range p.free {
-		if uint64(len(m)) == size {
-			mem = m
-			p.free = append(p.free[:i], p.free[i+1:]...)
-			break
+		if uint64(len(m)) >= size && (best < 0 || len(m) < len(p.free[best])) {
+			best = i
 		}
 	}
+	var mem []byte
+	if best >= 0 {
+		mem = p.free[best]
+		p.free = append(p.free[:best], p.free[best+1:]...)
+	}
 	p.mu.Unlock()
-	if mem != nil && !clearResident(mem) {
+	if mem != nil && !clearResident(mem[:size]) {
 		_ = syscall.Munmap(mem)
 		return nil
 	}
