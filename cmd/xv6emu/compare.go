@@ -67,7 +67,7 @@ differs, 1 otherwise, 2 for bad usage.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "interleaving seed (0: the default schedule)")
 	fl.IntVar(&f.repeat, "repeat", 1, "runs per case and arch, with seeds --seed, --seed+1, ...")
 	fl.IntVar(&f.cpus, "cpus", 0, "processors on both boards (0: each board's default)")
-	fl.IntVarP(&f.jobs, "jobs", "j", 0, "machine runs at once, both arches together, longest first (0: one per host CPU)")
+	fl.IntVarP(&f.jobs, "jobs", "j", 0, "machine runs at once, both arches together, costliest first (0: one per host CPU)")
 	fl.StringVar(&f.format, "format", "text", "output: text, markdown or json")
 	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page with the tables to `FILE`")
 	fl.Float64Var(&f.wallFactor, "wall-factor", 1, "wall-clock bound per run, as a multiple of its guest-time timeout")
