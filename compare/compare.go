@@ -41,9 +41,8 @@ type Options struct {
 	Jobs   int      // machine runs at once, both sides together; 0 means one per host CPU
 	Only   []string // as grade.Options.Only
 	// Shards is how many runs each usertests run is split into on a side
-	// whose image can run shards (see shard.go); 0 means one per job with
-	// 3 or more jobs (up to 4), with 2 jobs two on the side that costs
-	// more, and whole runs with 1; 1 means whole runs.
+	// whose image can run shards (see shard.go); 0 means two on the side
+	// that costs more and whole runs on the other, 1 whole runs.
 	Shards int
 }
 
@@ -146,7 +145,7 @@ func Run(ctx context.Context, lab *grade.Lab, opt Options) (*Result, error) {
 	if opt.Jobs <= 0 {
 		opt.Jobs = runtime.NumCPU()
 	}
-	shards := shardCounts(opt, opt.Jobs)
+	shards := shardCounts(opt)
 	cost := [2]float64{archCost(opt.Sides[0].Arch), archCost(opt.Sides[1].Arch)}
 	start := time.Now()
 	runBoth(ctx, tests, seeds, recs, opt.Jobs, shards, cost)

@@ -26,18 +26,13 @@ import (
 //
 // Splitting is not free: each shard repeats the whole run's boot and leak
 // check (the leak check takes every free page twice; on x86 that is about
-// a tenth of usertests' time). So compare splits only where it pays: with
-// two workers, the costlier side's usertests in two halves (one per
-// worker, and the other side's runs fill in beside them); with three or
-// more, every side that can, one shard per worker up to maxShards.
-
-// maxShards bounds the default shard count: beyond it the leak checks cost
-// more than the finer split gains.
-const maxShards = 4
-
-// minShardJobs is the fewest jobs with which compare shards both sides by
-// default; with fewer (two) only the costlier side is split.
-const minShardJobs = 3
+// a tenth of usertests' time). So by default compare splits only the
+// costlier side's usertests, in two halves of about equal length, which
+// start first, one per worker with two workers, and the other side's runs
+// fill in beside them. It does so whatever the host's CPUs, so that the
+// figures a comparison prints (a shard's leak check counts in its
+// instructions) are the same on every host; with more workers the halves
+// and the rest simply run at once.
 
 // archCost is roughly the host CPU time a run of arch costs per second of
 // its timeout, relative to RISC-V: our kernels' kthread runs took 2.5
@@ -73,20 +68,16 @@ func canShard(s Side) bool {
 }
 
 // shardCounts is how many shards each side's usertests runs become (1:
-// whole runs): opt.Shards on every side that can run them; by default,
-// from minShardJobs jobs on, one per job up to maxShards on every side
-// that can, and with two jobs two on the side whose runs cost more, if it
-// can.
-func shardCounts(opt Options, jobs int) [2]int {
+// whole runs): opt.Shards on every side that can run them, or by default
+// two on the side whose runs cost more, if it can.
+func shardCounts(opt Options) [2]int {
 	n := [2]int{1, 1}
 	for i, s := range opt.Sides {
 		switch {
 		case !canShard(s):
 		case opt.Shards > 0:
 			n[i] = opt.Shards
-		case jobs >= minShardJobs:
-			n[i] = min(jobs, maxShards)
-		case jobs == 2 && archCost(s.Arch) > archCost(opt.Sides[1-i].Arch):
+		case archCost(s.Arch) > archCost(opt.Sides[1-i].Arch):
 			n[i] = 2
 		}
 	}
