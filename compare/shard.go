@@ -27,9 +27,10 @@ import (
 // Splitting is not free: each shard repeats the whole run's boot and leak
 // check (the leak check takes every free page twice; on x86 that is about
 // a tenth of usertests' time). So by default compare splits only the
-// costlier side's usertests, in two halves of about equal length, which
-// start first, one per worker with two workers, and the other side's runs
-// fill in beside them. It does so whatever the host's CPUs, so that the
+// costlier side's usertests, in two halves of about equal length. That
+// side's runs start first (runBoth orders by cost), so with two workers
+// each takes a half early on, and the other side's runs fill in beside
+// them. It does so whatever the host's CPUs, so that the
 // figures a comparison prints (a shard's leak check counts in its
 // instructions) are the same on every host; with more workers the halves
 // and the rest simply run at once.
