@@ -187,6 +187,10 @@ type cycleWatch struct {
 
 	nextProbe uint64 // h.steps at which a probe may start
 	backoff   uint64
+
+	slowProbes bool   // probes log and step as they did before probeStep, for tests to compare
+	stepped    uint64 // instructions probes stepped, for tests and profiles
+	lean       uint64 // ... of them through probeStep
 }
 
 // forgetCycle drops a found cycle and any probe in progress: the hart's
@@ -436,8 +440,21 @@ func (h *Hart) probeCycle(budget uint64) {
 			continue
 		}
 		effects := h.effects
-		rec, accountable := h.logAccess(in)
-		h.execute(1)
+		var rec *memRecord
+		accountable := uint64(0)
+		if c.armed || c.slowProbes {
+			rec, accountable = h.logAccess(in)
+		}
+		// Unarmed, the logs are not read: whatever the step does, the
+		// iteration starts afresh after it (below), or the probe stops
+		// and starts afresh when it goes on. (Logging anyway was a tenth
+		// of a kthread lab's probing, in user code and trap paths.)
+		c.stepped++
+		if h.probeStep(in) {
+			c.lean++
+		} else {
+			h.execute(1)
+		}
 		if h.spinning || h.waiting {
 			return // a spin or WFI: the board takes it from here
 		}
@@ -682,9 +699,15 @@ func (h *Hart) anchorCycle() {
 	c.armed = h.anchorable()
 	c.anchor = h.pc
 	c.anchorSteps = h.steps
-	c.regs = [32]uint64(h.x[:32])
-	c.csr = h.csr
-	c.f = h.f
+	if c.armed || c.slowProbes {
+		// The state to compare at the anchor, over 1.5K bytes with the
+		// PMP registers. Unarmed, a probe calls here at every step (MIT's
+		// trap path, user code) and nothing reads it: copying it anyway
+		// was a fifth of the probes' time in a kthread lab's usertests.
+		c.regs = [32]uint64(h.x[:32])
+		c.csr = h.csr
+		c.f = h.f
+	}
 	c.priv = h.priv
 	c.effects = h.effects
 	c.logged = 0
@@ -748,8 +771,11 @@ func (h *Hart) atAnchorAgain() bool {
 // a fixed point like any other. Anything else (a TLB miss's walk, a
 // device, a counter or mip read) starts a new iteration.
 func (h *Hart) logAccess(in *insn) (rec *memRecord, accountable uint64) {
-	switch logClass[in.op] {
-	case logNone:
+	class := logClass[in.op]
+	if class == logNone { // most instructions: a test, not a jump through a table
+		return nil, 0
+	}
+	switch class {
 	case logLoad:
 		h.logRead(&h.tlb.load, h.x[in.rs1]+uint64(in.imm), loadSize[in.op-opLB])
 	case logStore:

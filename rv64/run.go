@@ -633,6 +633,298 @@ blocks:
 	return false
 }
 
+// probeStep is execute(1) for a cycle probe (cycle.go), which steps the
+// hart one instruction at a time and has fetched in, the instruction at
+// h.pc, already: execute(1) would find it again and go through
+// interpret's entry for it, several times the instruction's own cost. It
+// runs in as interpret would, with the same effects, counts, back-edge
+// hooks and interrupt poll, and reports whether it did. It leaves to
+// execute(1), having changed nothing, everything interpret would not run
+// on a fast path, and the cases where its entry does more than run the
+// instruction: checkInt set (execute polls first), a block whose entry
+// would translate it, or a translated block of one instruction (execute
+// would run it natively). The cases mirror interpret's; keep them in step
+// (TestProbeStepMatchesExecute, FuzzProbeStepMatchesExecute).
+func (h *Hart) probeStep(in *insn) bool {
+	if h.checkInt || in == &h.scratch[0] || h.cyc.slowProbes {
+		return false
+	}
+	// fetch returned a slot of the fetch page, at pc.
+	c := &h.icache
+	d, pc := c.fetchPage, h.pc
+	k := pc & pageMask >> 1
+	heated := false
+	e := d.entry[k]
+	if e != 0 {
+		switch nat := d.native[k]; {
+		case nat > nativeRefused:
+			if e&0xff <= 1 {
+				return false
+			}
+		case nat == nativeNone:
+			if d.heat[k]+1 >= h.jit.heat {
+				return false
+			}
+			// interpret's entry heats the block before it runs the
+			// instruction; nothing below reads the heat, so the order
+			// does not matter, and a fallback takes it back.
+			d.heat[k]++
+			heated = true
+		}
+		// interpret would run the block's copy of the slot. It is the
+		// same but for idiom, which the copy may not have caught up with
+		// (loopIdiom copies it from the slot): a slot's idiomNone is the
+		// copy's None or Unknown, which interpret makes None at a taken
+		// branch, as probeStep does; any other slot idiom goes to
+		// execute(1).
+	}
+	x := &h.x
+	npc := pc + uint64(in.len)
+	switch in.op {
+	case opLUI:
+		x[in.rd] = uint64(in.imm)
+	case opAUIPC:
+		x[in.rd] = pc + uint64(in.imm)
+	case opJAL:
+		if in.rd == zeroSink && h.pureBackEdge(pc, int64(in.imm)) {
+			return h.probeBackEdge(in, pc+uint64(in.imm))
+		}
+		x[in.rd] = npc
+		npc = pc + uint64(in.imm)
+	case opJALR:
+		t := (x[in.rs1] + uint64(in.imm)) &^ 1
+		x[in.rd] = npc
+		npc = t
+	case opBEQ:
+		if x[in.rs1] == x[in.rs2] {
+			npc = pc + uint64(in.imm)
+			if h.pureBackEdge(pc, int64(in.imm)) {
+				return h.probeBackEdge(in, npc)
+			}
+		}
+	case opBNE:
+		if x[in.rs1] != x[in.rs2] {
+			if in.idiom != idiomNone {
+				goto fallback
+			}
+			if e != 0 {
+				d.code[e>>8].idiom = idiomNone // as loopIdiom would
+			}
+			npc = pc + uint64(in.imm)
+			if h.pureBackEdge(pc, int64(in.imm)) {
+				return h.probeBackEdge(in, npc)
+			}
+		}
+	case opBLT:
+		if int64(x[in.rs1]) < int64(x[in.rs2]) {
+			npc = pc + uint64(in.imm)
+			if h.pureBackEdge(pc, int64(in.imm)) {
+				return h.probeBackEdge(in, npc)
+			}
+		}
+	case opBGE:
+		if int64(x[in.rs1]) >= int64(x[in.rs2]) {
+			npc = pc + uint64(in.imm)
+			if h.pureBackEdge(pc, int64(in.imm)) {
+				return h.probeBackEdge(in, npc)
+			}
+		}
+	case opBLTU:
+		if x[in.rs1] < x[in.rs2] {
+			if in.idiom != idiomNone {
+				goto fallback
+			}
+			if e != 0 {
+				d.code[e>>8].idiom = idiomNone // as loopIdiom would
+			}
+			npc = pc + uint64(in.imm)
+			if h.pureBackEdge(pc, int64(in.imm)) {
+				return h.probeBackEdge(in, npc)
+			}
+		}
+	case opBGEU:
+		if x[in.rs1] >= x[in.rs2] {
+			if in.idiom != idiomNone {
+				goto fallback
+			}
+			if e != 0 {
+				d.code[e>>8].idiom = idiomNone // as loopIdiom would
+			}
+			npc = pc + uint64(in.imm)
+			if h.pureBackEdge(pc, int64(in.imm)) {
+				return h.probeBackEdge(in, npc)
+			}
+		}
+
+	case opLD, opLW, opLWU, opLH, opLHU, opLB, opLBU:
+		size := loadSize[in.op-opLB]
+		a := x[in.rs1] + uint64(in.imm)
+		r, ok := h.tlb.load.Lookup(a)
+		if !ok || a&pageMask > bus.PageSize-size {
+			goto fallback
+		}
+		v := bus.ReadLE(h.ram[r:], int(size))
+		switch in.op {
+		case opLB:
+			v = uint64(int8(v))
+		case opLH:
+			v = uint64(int16(v))
+		case opLW:
+			v = sext32(v)
+		}
+		x[in.rd] = v
+	case opSD, opSW, opSH, opSB:
+		size := uint64(1) << (in.op - opSB)
+		a := x[in.rs1] + uint64(in.imm)
+		r, ok := h.tlb.store.Lookup(a)
+		if !ok || a&pageMask > bus.PageSize-size || h.code[r>>12] != 0 {
+			goto fallback
+		}
+		h.effects++
+		bus.WriteLE(h.ram[r:], int(size), x[in.rs2])
+
+	case opADDI:
+		x[in.rd] = x[in.rs1] + uint64(in.imm)
+	case opSLTI:
+		x[in.rd] = b2u(int64(x[in.rs1]) < int64(in.imm))
+	case opSLTIU:
+		x[in.rd] = b2u(x[in.rs1] < uint64(in.imm))
+	case opXORI:
+		x[in.rd] = x[in.rs1] ^ uint64(in.imm)
+	case opORI:
+		x[in.rd] = x[in.rs1] | uint64(in.imm)
+	case opANDI:
+		x[in.rd] = x[in.rs1] & uint64(in.imm)
+	case opSLLI:
+		x[in.rd] = x[in.rs1] << (in.imm & 63)
+	case opSRLI:
+		x[in.rd] = x[in.rs1] >> (in.imm & 63)
+	case opSRAI:
+		x[in.rd] = uint64(int64(x[in.rs1]) >> (in.imm & 63))
+	case opADD:
+		x[in.rd] = x[in.rs1] + x[in.rs2]
+	case opSUB:
+		x[in.rd] = x[in.rs1] - x[in.rs2]
+	case opSLL:
+		x[in.rd] = x[in.rs1] << (x[in.rs2] & 63)
+	case opSLT:
+		x[in.rd] = b2u(int64(x[in.rs1]) < int64(x[in.rs2]))
+	case opSLTU:
+		x[in.rd] = b2u(x[in.rs1] < x[in.rs2])
+	case opXOR:
+		x[in.rd] = x[in.rs1] ^ x[in.rs2]
+	case opSRL:
+		x[in.rd] = x[in.rs1] >> (x[in.rs2] & 63)
+	case opSRA:
+		x[in.rd] = uint64(int64(x[in.rs1]) >> (x[in.rs2] & 63))
+	case opOR:
+		x[in.rd] = x[in.rs1] | x[in.rs2]
+	case opAND:
+		x[in.rd] = x[in.rs1] & x[in.rs2]
+	case opADDIW:
+		x[in.rd] = sext32(x[in.rs1] + uint64(in.imm))
+	case opSLLIW:
+		x[in.rd] = sext32(x[in.rs1] << (in.imm & 31))
+	case opSRLIW:
+		x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (in.imm & 31)))
+	case opSRAIW:
+		x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (in.imm & 31)))
+	case opADDW:
+		x[in.rd] = sext32(x[in.rs1] + x[in.rs2])
+	case opSUBW:
+		x[in.rd] = sext32(x[in.rs1] - x[in.rs2])
+	case opSLLW:
+		x[in.rd] = sext32(x[in.rs1] << (x[in.rs2] & 31))
+	case opSRLW:
+		x[in.rd] = sext32(uint64(uint32(x[in.rs1]) >> (x[in.rs2] & 31)))
+	case opSRAW:
+		x[in.rd] = uint64(int64(int32(x[in.rs1]) >> (x[in.rs2] & 31)))
+
+	case opMUL:
+		x[in.rd] = x[in.rs1] * x[in.rs2]
+	case opMULH:
+		x[in.rd] = mulh(x[in.rs1], x[in.rs2])
+	case opMULHSU:
+		x[in.rd] = mulhsu(x[in.rs1], x[in.rs2])
+	case opMULHU:
+		x[in.rd], _ = bits.Mul64(x[in.rs1], x[in.rs2])
+	case opDIV:
+		x[in.rd] = div(x[in.rs1], x[in.rs2])
+	case opDIVU:
+		x[in.rd] = divu(x[in.rs1], x[in.rs2])
+	case opREM:
+		x[in.rd] = rem(x[in.rs1], x[in.rs2])
+	case opREMU:
+		x[in.rd] = remu(x[in.rs1], x[in.rs2])
+	case opMULW:
+		x[in.rd] = sext32(x[in.rs1] * x[in.rs2])
+	case opDIVW:
+		x[in.rd] = divw(x[in.rs1], x[in.rs2])
+	case opDIVUW:
+		x[in.rd] = divuw(x[in.rs1], x[in.rs2])
+	case opREMW:
+		x[in.rd] = remw(x[in.rs1], x[in.rs2])
+	case opREMUW:
+		x[in.rd] = remuw(x[in.rs1], x[in.rs2])
+
+	case opFENCE, opFENCEI:
+
+	case opCSRRS, opCSRRW:
+		if !h.sstatusInBlock(in) { // it changes nothing when it says no
+			goto fallback
+		}
+
+	case opAMOSWAP:
+		a := x[in.rs1]
+		r, ok := h.tlb.store.Lookup(a)
+		if !ok || in.size != 4 || a&3 != 0 || h.code[r>>12] != 0 {
+			goto fallback
+		}
+		old := binary.LittleEndian.Uint32(h.ram[r:])
+		v := uint32(x[in.rs2])
+		if v != old {
+			h.effects++
+		}
+		binary.LittleEndian.PutUint32(h.ram[r:], v)
+		x[in.rd] = sext32(uint64(old))
+		h.ctr.AMOSwapW++
+
+	default:
+		goto fallback
+	}
+	h.pc = npc
+	h.steps++
+	return true
+
+fallback:
+	if heated {
+		d.heat[k]--
+	}
+	return false
+}
+
+// probeBackEdge is probeStep's taken branch or jump (x0 link) in to
+// target where pureBackEdge said yes: interpret's backEdge (bneBackEdge
+// for a BNE) and retiredSlow.
+func (h *Hart) probeBackEdge(in *insn, target uint64) bool {
+	h.next = target
+	var stop bool
+	if in.op == opBNE {
+		stop = h.bneBackEdge(in, 0)
+	} else {
+		stop = h.stuckInLoop(h.pc, int64(in.imm))
+	}
+	if stop {
+		return true // at the branch, not counted, as interpret leaves it
+	}
+	h.pc = h.next
+	h.steps++
+	if h.checkInt {
+		h.pollInterrupts()
+	}
+	return true
+}
+
 // Slow paths of interpret. They run with h.pc and h.steps up to date (and
 // h.next the pc after the instruction, where interpret goes on when it
 // retires), and take no pointer to interpret's locals, which then stay in
