@@ -183,3 +183,16 @@ func TestKthreadMutantsLoseTheRightPoints(t *testing.T) {
 		})
 	}
 }
+
+// usertests' leak check (free pages counted with sbrk before and after the
+// tests) catches a kernel that leaks a page per getpid: the usertests case
+// fails, and only it.
+func TestUsertestsCatchesALeak(t *testing.T) {
+	slow(t)
+	elf, img := buildMutant(t, "getpid-leaks-a-page.patch")
+	b, err := inproc.New(inproc.Config{Kernel: elf, FS: img})
+	require.NoError(t, err)
+	rep, out := gradeLab(t, b, "usertests")
+	assert.Equal(t, []string{"usertests"}, failedTests(rep), "output:\n%s", out)
+	assert.Regexp(t, `FAILED: \d+ free pages at the start, \d+ at the end: memory leaks`, out)
+}
