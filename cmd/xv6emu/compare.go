@@ -68,7 +68,7 @@ differs, 1 otherwise, 2 for bad usage.`,
 	fl.IntVar(&f.repeat, "repeat", 1, "runs per case and arch, with seeds --seed, --seed+1, ...")
 	fl.IntVar(&f.cpus, "cpus", 0, "processors on both boards (0: each board's default)")
 	fl.IntVarP(&f.jobs, "jobs", "j", 0, "machine runs at once, both arches together, costliest first (0: one per host CPU)")
-	fl.StringVar(&f.format, "format", "text", "output: text, markdown or json")
+	fl.StringVar(&f.format, "format", "text", "output: text, markdown, json or html (the --html page, on standard output)")
 	fl.StringVar(&f.html, "html", "", "also write a self-contained HTML page with the tables to `FILE`")
 	fl.Float64Var(&f.wallFactor, "wall-factor", 1, "wall-clock bound per run, as a multiple of its guest-time timeout")
 	fl.StringVar(&f.images[0][0], "riscv-kernel", "", "RISC-V kernel ELF (default: embedded)")
@@ -81,9 +81,9 @@ differs, 1 otherwise, 2 for bad usage.`,
 // runCompare runs the comparison and writes it in f.format.
 func runCompare(ctx context.Context, w io.Writer, f *compareFlags, labName string, only []string) error {
 	switch f.format {
-	case "text", "markdown", "json":
+	case "text", "markdown", "json", "html":
 	default:
-		return withCode(exitUsage, fmt.Errorf("--format %q: want text, markdown or json", f.format))
+		return withCode(exitUsage, fmt.Errorf("--format %q: want text, markdown, json or html", f.format))
 	}
 	if f.repeat < 1 {
 		return withCode(exitUsage, fmt.Errorf("--repeat %d: must be at least 1", f.repeat))
@@ -123,6 +123,8 @@ func runCompare(ctx context.Context, w io.Writer, f *compareFlags, labName strin
 		err = res.WriteMarkdown(w)
 	case "json":
 		err = res.WriteJSON(w)
+	case "html":
+		err = res.WriteHTML(w)
 	default:
 		err = res.WriteText(w)
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +37,23 @@ func TestCompareUsageErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), c.msg)
 		})
 	}
+}
+
+// --format html writes the same self-contained page as --html, to
+// standard output, with the text output's figures in it.
+func TestCompareFormatHTML(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs threadtest on both boards")
+	}
+	var text, page bytes.Buffer
+	f := compareFlags{format: "text", repeat: 1, wallFactor: 1}
+	require.NoError(t, runCompare(context.Background(), &text, &f, "kthread", []string{"threadtest"}))
+	f.format = "html"
+	require.NoError(t, runCompare(context.Background(), &page, &f, "kthread", []string{"threadtest"}))
+	assert.True(t, strings.HasPrefix(page.String(), "<!DOCTYPE html>"), page.String()[:min(80, page.Len())])
+	// The instruction counts of the text's first row appear in the page.
+	row := strings.Fields(strings.Split(text.String(), "\n")[2])
+	require.GreaterOrEqual(t, len(row), 7, text.String())
+	assert.Contains(t, page.String(), row[4], "riscv instructions")
+	assert.Contains(t, page.String(), row[6], "x86 instructions")
 }
