@@ -12,8 +12,11 @@ type Counters struct {
 	// ASwitches counts page-table root writes (satp / CR3). xv6-riscv
 	// writes satp on every trap into and out of user space; classic xv6
 	// writes CR3 only when it switches processes.
-	ASwitches uint64            `json:"pt_root_writes"`
-	Atomics   map[string]uint64 `json:"atomics,omitempty"`
+	ASwitches uint64 `json:"pt_root_writes"`
+	// Switches counts entries to user mode as another thread than the
+	// processor's previous one: context switches between user threads.
+	Switches uint64            `json:"thread_switches"`
+	Atomics  map[string]uint64 `json:"atomics,omitempty"`
 	// Entries are each processor's first entries to user mode, one per
 	// trapframe location, in order: among them the threads' starts.
 	Entries []Entry `json:"user_entries,omitempty"`
@@ -67,6 +70,7 @@ func (s *Stats) add(o Stats) {
 	s.Syscalls += o.Syscalls
 	s.PageFaults += o.PageFaults
 	s.ASwitches += o.ASwitches
+	s.Switches += o.Switches
 	for k, v := range o.Atomics {
 		s.addAtomic(k, v)
 	}
@@ -87,6 +91,7 @@ func readCounters(m *machine.Machine) Counters {
 			c.Syscalls += s.Syscalls
 			c.PageFaults += s.PageFaults
 			c.ASwitches += s.CR3Writes
+			c.Switches += s.ThreadSwitches
 			c.addAtomic("xchg", s.LockXchg)
 			c.addAtomic("lock xadd", s.LockXadd)
 			c.addAtomic("lock cmpxchg", s.LockCmpxchg)
@@ -103,6 +108,7 @@ func readCounters(m *machine.Machine) Counters {
 		c.Syscalls += s.Syscalls
 		c.PageFaults += s.PageFaults
 		c.ASwitches += s.SatpWrites
+		c.Switches += s.ThreadSwitches
 		c.addAtomic("lr", s.LR)
 		c.addAtomic("sc", s.SC)
 		c.addAtomic("amoadd.w", s.AMOAddW)

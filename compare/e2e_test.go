@@ -79,6 +79,8 @@ func TestOurKernelsAgree(t *testing.T) {
 		// spaces and takes spinlocks with the arch's swap instruction.
 		assert.Greater(t, s.Syscalls, uint64(100), m.Arch)
 		assert.Greater(t, s.ASwitches, uint64(100), m.Arch)
+		// threadtest's threads take turns on every processor.
+		assert.Greater(t, s.Switches, uint64(100), m.Arch)
 		assert.Greater(t, s.Atomics[want], uint64(1000), "%s: %v", m.Arch, s.Atomics)
 		// Threads on several processors contend for kernel spinlocks;
 		// each wait the emulator stopped ends in a hand-over.

@@ -51,19 +51,20 @@ func (r *Result) CaseTable() Table {
 func (r *Result) MeasuredTable() Table {
 	t := Table{
 		Title:  "Measured by the emulator",
-		Header: []string{"case", "arch", "cpus", "instructions", "syscalls", "page faults", "pt root writes", "atomics", "lock hand-overs", "skipped (wait/spin) s"},
-		Note: "pt root writes: satp on RISC-V (the trampoline writes it on every trap into and out of user space), CR3 on x86 (switchuvm/switchkvm at process switches); " +
+		Header: []string{"case", "arch", "cpus", "instructions", "thread switches", "syscalls", "page faults", "pt root writes", "atomics", "lock hand-overs", "skipped (wait/spin) s"},
+		Note: "thread switches: entries to user mode as another thread than the processor's previous one (RISC-V: another satp or trapframe (sscratch); x86: another kernel stack at the iret); " +
+			"pt root writes: satp on RISC-V (the trampoline writes it on every trap into and out of user space), CR3 on x86 (switchuvm/switchkvm at process switches); " +
 			"lock hand-overs: waits in a spin loop the emulator stopped (one that changes nothing) that ended with the waiter going on in the same mode and thread: another processor's store let it through. " +
 			"Kernel spinlocks wait so; a user lock only if its loop changes nothing (uspin_acquire), not the lab's ticket lock, whose loop counts its spins; " +
 			"skipped: guest time, per processor summed, in which no instruction ran because the processor waited or spun and the run loop skipped ahead",
 	}
 	for _, m := range r.Measured {
 		if !m.Known {
-			t.Rows = append(t.Rows, []string{m.Case, m.Arch, "-", "-", "-", "-", "-", "-", "-", "-"})
+			t.Rows = append(t.Rows, []string{m.Case, m.Arch, "-", "-", "-", "-", "-", "-", "-", "-", "-"})
 			continue
 		}
 		s := m.Stats
-		t.Rows = append(t.Rows, []string{m.Case, m.Arch, fmt.Sprint(s.CPUs), count(s.Insns),
+		t.Rows = append(t.Rows, []string{m.Case, m.Arch, fmt.Sprint(s.CPUs), count(s.Insns), count(s.Switches),
 			count(s.Syscalls), count(s.PageFaults), count(s.ASwitches), atomics(s.Atomics),
 			fmt.Sprintf("kernel %d, user %d", s.HandOvers.Kernel, s.HandOvers.User), secs(s.SkippedSeconds())})
 	}

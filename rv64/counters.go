@@ -16,6 +16,10 @@ type Counters struct {
 	AMOSwapW   uint64
 	AMOSwapD   uint64
 	AMOOther   uint64 // amoxor, amoand, amoor, amomin/max[u]
+	// ThreadSwitches counts returns to U-mode as another thread than the
+	// hart's previous one (see noteUserEntry): the context switches
+	// between user threads that this hart made.
+	ThreadSwitches uint64
 }
 
 // Counters returns the hart's event counts.
@@ -75,12 +79,26 @@ func (h *Hart) UserEntries() []UserEntry { return h.entries.list[:h.entries.n] }
 type userEntries struct {
 	list [MaxUserEntries]UserEntry
 	n    int
+	// last is the thread of the latest return to U-mode: its page table
+	// (satp) and trapframe (sscratch); entered says there was one.
+	last    [2]uint64
+	entered bool
 }
 
-// noteUserEntry is called by sret on the way to U-mode (a slow path).
+// noteUserEntry is called by sret on the way to U-mode (a slow path). A
+// thread is told apart by its page table and by where the trampoline
+// finds its trapframe (sscratch), which our kernel and the lab's keep per
+// thread. (MIT's own trampoline leaves other values in sscratch; there
+// threads of one process may count as switching among themselves.)
 func (h *Hart) noteUserEntry() {
 	e := &h.entries
 	tf := h.csr.sscratch
+	if thread := [2]uint64{h.csr.satp, tf}; thread != e.last || !e.entered {
+		if e.entered {
+			h.ctr.ThreadSwitches++
+		}
+		e.last, e.entered = thread, true
+	}
 	if e.n == MaxUserEntries {
 		return
 	}

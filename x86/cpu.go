@@ -103,6 +103,10 @@ type Counters struct {
 	LockCmpxchg  uint64 // cmpxchg and cmpxchg8b with lock
 	LockOther    uint64 // other lock-prefixed instructions
 	CR3Writes    uint64 // mov to CR3: address-space switches
+	// ThreadSwitches counts irets to ring 3 as another thread (kernel
+	// stack) than the CPU's previous one: context switches between user
+	// threads.
+	ThreadSwitches uint64
 }
 
 // CPU is one i386 processor. It is not safe for concurrent use.

@@ -20,9 +20,10 @@ type UserEntry struct {
 const MaxUserEntries = 16
 
 type userEntries struct {
-	list [MaxUserEntries]UserEntry
-	n    int
-	last uint32 // frame of the latest iret to ring 3
+	list    [MaxUserEntries]UserEntry
+	n       int
+	last    uint32 // frame of the latest iret to ring 3
+	entered bool   // there was one
 }
 
 // UserFrame is the frame address of the CPU's latest iret to ring 3:
@@ -33,10 +34,14 @@ func (c *CPU) UserFrame() uint32 { return c.entries.last }
 func (c *CPU) UserEntries() []UserEntry { return c.entries.list[:c.entries.n] }
 
 // noteUserEntry records an iret to ring 3 whose frame was at frame, once
-// per frame address.
+// per frame address, and counts it as a thread switch when the frame (the
+// thread's kernel stack) is not the previous one's.
 func (c *CPU) noteUserEntry(frame uint32) {
 	e := &c.entries
-	e.last = frame
+	if e.entered && frame != e.last {
+		c.Stats.ThreadSwitches++
+	}
+	e.last, e.entered = frame, true
 	if e.n == MaxUserEntries {
 		return
 	}
