@@ -7,6 +7,16 @@ package rv64
 
 // Counters are event counts since New.
 type Counters struct {
+	Events
+	// ThreadSwitches counts returns to U-mode as another thread than the
+	// hart's previous one (see noteUserEntry): the context switches
+	// between user threads that this hart made.
+	ThreadSwitches uint64
+}
+
+// Events are the counts a Hart keeps in place, among its hot fields; what
+// Counters adds lives at the end of Hart, so that it moves none of them.
+type Events struct {
 	Syscalls   uint64 // ecall from U-mode
 	PageFaults uint64 // instruction, load and store page faults
 	SatpWrites uint64 // address-space switches (and kernel/user page-table swaps)
@@ -16,14 +26,12 @@ type Counters struct {
 	AMOSwapW   uint64
 	AMOSwapD   uint64
 	AMOOther   uint64 // amoxor, amoand, amoor, amomin/max[u]
-	// ThreadSwitches counts returns to U-mode as another thread than the
-	// hart's previous one (see noteUserEntry): the context switches
-	// between user threads that this hart made.
-	ThreadSwitches uint64
 }
 
 // Counters returns the hart's event counts.
-func (h *Hart) Counters() Counters { return h.ctr }
+func (h *Hart) Counters() Counters {
+	return Counters{Events: h.ctr, ThreadSwitches: h.lastUser.switches}
+}
 
 // countException notes a synchronous exception by cause.
 func (h *Hart) countException(cause uint64) {
@@ -79,10 +87,14 @@ func (h *Hart) UserEntries() []UserEntry { return h.entries.list[:h.entries.n] }
 type userEntries struct {
 	list [MaxUserEntries]UserEntry
 	n    int
-	// last is the thread of the latest return to U-mode: its page table
-	// (satp) and trapframe (sscratch); entered says there was one.
-	last    [2]uint64
-	entered bool
+}
+
+// userThread is the thread of a hart's latest return to U-mode, its page
+// table (satp) and trapframe (sscratch), and the switches counted.
+type userThread struct {
+	last     [2]uint64
+	entered  bool // there was one
+	switches uint64
 }
 
 // noteUserEntry is called by sret on the way to U-mode (a slow path). A
@@ -93,11 +105,11 @@ type userEntries struct {
 func (h *Hart) noteUserEntry() {
 	e := &h.entries
 	tf := h.csr.sscratch
-	if thread := [2]uint64{h.csr.satp, tf}; thread != e.last || !e.entered {
-		if e.entered {
-			h.ctr.ThreadSwitches++
+	if u, thread := &h.lastUser, [2]uint64{h.csr.satp, tf}; thread != u.last || !u.entered {
+		if u.entered {
+			u.switches++
 		}
-		e.last, e.entered = thread, true
+		u.last, u.entered = thread, true
 	}
 	if e.n == MaxUserEntries {
 		return

@@ -47,7 +47,7 @@ type Hart struct {
 	// even in a trap loop. traps counts the exceptions, so the
 	// architectural instret is steps - traps.
 	steps, traps uint64
-	ctr          Counters    // event counts for compare (counters.go)
+	ctr          Events      // event counts for compare (counters.go)
 	entries      userEntries // first user entries, for compare (counters.go)
 
 	reservation uint64 // physical address reserved by LR
@@ -87,6 +87,10 @@ type Hart struct {
 	// Trace, when set, is called after every retired instruction with the
 	// register it wrote (0..31 integer, 32..63 FP, -1 none) and its value.
 	Trace func(pc uint64, insn uint32, rd int, value uint64)
+
+	// Cold fields last, so that adding to them never moves the hot ones
+	// (see TestHotFieldsDoNotAliasRegisters).
+	lastUser userThread // for counting thread switches (counters.go)
 }
 
 // New returns hart id on bus b, reset to pc 0.

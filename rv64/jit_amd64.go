@@ -53,7 +53,7 @@ var (
 	offEffects     = int32(unsafe.Offsetof(Hart{}.effects))
 	offPriv        = int32(unsafe.Offsetof(Hart{}.priv))
 	offMstatus     = int32(unsafe.Offsetof(Hart{}.csr) + unsafe.Offsetof(csrState{}.mstatus))
-	offAMOSwapW    = int32(unsafe.Offsetof(Hart{}.ctr) + unsafe.Offsetof(Counters{}.AMOSwapW))
+	offAMOSwapW    = int32(unsafe.Offsetof(Hart{}.ctr) + unsafe.Offsetof(Events{}.AMOSwapW))
 	offLoadTLB     = int32(unsafe.Offsetof(tlbSet{}.load))
 	offStoreTLB    = int32(unsafe.Offsetof(tlbSet{}.store))
 )

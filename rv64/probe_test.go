@@ -55,7 +55,7 @@ type twinState struct {
 func twinStateOf(h *Hart) twinState {
 	c := &h.cyc
 	return twinState{
-		h.steps, h.pc, h.traps, h.effects, h.tallies, h.x, h.f, h.csr, h.priv, h.ctr, h.jit.ran,
+		h.steps, h.pc, h.traps, h.effects, h.tallies, h.x, h.f, h.csr, h.priv, h.Counters(), h.jit.ran,
 		h.checkInt, h.waiting, h.spinning, h.reserved,
 		h.spin.pc, h.spin.effects, h.spin.skipped, h.spin.visits, h.spin.ready,
 		c.found, c.probing, c.armed, c.returned, c.probes, c.anchor, c.anchorSteps,
